@@ -1,0 +1,57 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+
+export interface ClientSettings {
+  /** undefined or 'aws' = the SDK's own AWS endpoint resolution. */
+  endpoint?: string;
+  forcePathStyle: boolean;
+  region: string;
+  caBundle?: string;
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  profile?: string;
+  /** Sockets kept per host: sized to the number of requests in flight. */
+  concurrency: number;
+  maxAttempts: number;
+  requestTimeoutMs: number;
+  /** Off only for tests that inspect certificates themselves. */
+  rejectUnauthorized?: boolean;
+}
+
+/**
+ * Builds the one S3Client a run uses.
+ *
+ * Checksums: since v3.729 the SDK sends CRC32 trailers (aws-chunked) on every upload.
+ * Ceph RGW answers 411 to streamed bodies framed that way and the JS servers mis-store
+ * them, so checksums are computed only where the API requires them (DeleteObjects).
+ * lakevault proves integrity with its own content digests instead.
+ */
+export function createS3Client(settings: ClientSettings): S3Client {
+  const sockets = Math.max(8, settings.concurrency + 8);
+  const httpAgent = new HttpAgent({ keepAlive: true, maxSockets: sockets });
+  const httpsAgent = new HttpsAgent({
+    keepAlive: true,
+    maxSockets: sockets,
+    ...(settings.caBundle ? { ca: settings.caBundle } : {}),
+    ...(settings.rejectUnauthorized === false ? { rejectUnauthorized: false } : {}),
+  });
+  const config: S3ClientConfig = {
+    region: settings.region,
+    forcePathStyle: settings.forcePathStyle,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+    maxAttempts: settings.maxAttempts,
+    retryMode: 'standard',
+    requestHandler: new NodeHttpHandler({
+      httpAgent,
+      httpsAgent,
+      connectionTimeout: Math.min(10_000, settings.requestTimeoutMs),
+      requestTimeout: settings.requestTimeoutMs,
+    }),
+  };
+  if (settings.endpoint && settings.endpoint !== 'aws') config.endpoint = settings.endpoint;
+  if (settings.credentials) config.credentials = settings.credentials;
+  if (settings.profile && !settings.credentials) config.profile = settings.profile;
+  return new S3Client(config);
+}

@@ -1,0 +1,79 @@
+import type { Readable } from 'node:stream';
+
+/** What a listing says about one object. */
+export interface ObjectInfo {
+  key: string;
+  size: number;
+  etag: string; // without quotes
+  lastModified?: Date;
+}
+
+/** Server-side encryption to request on writes (and to present on reads, for SSE-C). */
+export interface EncryptionOptions {
+  sse?: 'AES256' | 'aws:kms';
+  kmsKeyId?: string;
+  /** SSE-C: the raw 32-byte key. Never printed. */
+  customerKey?: Buffer;
+}
+
+export interface PutOptions {
+  contentType?: string;
+  metadata?: Record<string, string>;
+  encryption?: EncryptionOptions;
+  /** Write only if the key does not exist yet (If-None-Match: *), where the server supports it. */
+  ifNoneMatch?: boolean;
+}
+
+export interface CopyOptions {
+  /** The source ETag the copy is pinned to (CopySourceIfMatch). */
+  sourceEtag?: string;
+  /** Source size; when known, saves a HeadObject before choosing CopyObject vs multipart. */
+  sourceSize?: number;
+  encryption?: EncryptionOptions;
+  sourceEncryption?: EncryptionOptions;
+  metadata?: Record<string, string>;
+}
+
+export interface CopyResult {
+  key: string;
+  size: number;
+  etag: string;
+  multipart: boolean;
+}
+
+export interface DeleteResult {
+  deleted: string[];
+  errors: { key: string; code: string; message: string }[];
+}
+
+export interface HeadResult extends ObjectInfo {
+  metadata: Record<string, string>;
+  serverSideEncryption?: string;
+  kmsKeyId?: string;
+  sseCustomerAlgorithm?: string;
+  objectLockMode?: string;
+  objectLockRetainUntil?: Date;
+  versionId?: string;
+}
+
+export type Body = Uint8Array | Readable;
+
+/**
+ * Everything lakevault does to an object store. One implementation talks to S3
+ * (S3Store); wrappers (fault counting, dry runs) can stand in front of it.
+ */
+export interface ObjectStore {
+  readonly endpoint: string;
+  list(bucket: string, prefix: string): AsyncIterable<ObjectInfo>;
+  listCommonPrefixes(bucket: string, prefix: string, delimiter?: string): AsyncIterable<string>;
+  head(bucket: string, key: string, encryption?: EncryptionOptions): Promise<HeadResult | undefined>;
+  getBytes(bucket: string, key: string, encryption?: EncryptionOptions): Promise<Uint8Array>;
+  getRange(bucket: string, key: string, start: number, endExclusive: number, options?: { etag?: string; encryption?: EncryptionOptions }): Promise<Uint8Array>;
+  put(bucket: string, key: string, body: Uint8Array | string, options?: PutOptions): Promise<ObjectInfo>;
+  upload(bucket: string, key: string, body: Body, options?: PutOptions): Promise<ObjectInfo>;
+  copy(srcBucket: string, srcKey: string, dstBucket: string, dstKey: string, options?: CopyOptions): Promise<CopyResult>;
+  deleteKeys(bucket: string, keys: string[]): Promise<DeleteResult>;
+  bucketExists(bucket: string): Promise<boolean>;
+  ensureBucket(bucket: string, options?: { objectLock?: boolean }): Promise<void>;
+  deleteBucket(bucket: string): Promise<void>;
+}
