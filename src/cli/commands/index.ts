@@ -1,0 +1,11 @@
+import type { Command } from 'commander';
+import { tableCommand } from './table';
+import { copyCommand } from './copy';
+import { flowCommand } from './flow';
+
+/** Every command of the CLI, one file each. */
+export const commands: (() => Command)[] = [
+  tableCommand,
+  copyCommand,
+  flowCommand,
+];

@@ -1,0 +1,56 @@
+import { Command, CommanderError, Option } from 'commander';
+import { TOOL_VERSION } from '../version';
+import { commands } from './commands';
+import { reportError } from './output';
+
+/** Builds the `lakevault` program: global options, then one sub-command per file. */
+export function buildProgram(): Command {
+  const program = new Command('lakevault')
+    .description('Back up, restore, recover, verify and secure Parquet tables in MinIO and S3 — server-side.')
+    .version(TOOL_VERSION)
+    .option('--json', 'print one JSON document on stdout')
+    .option('--endpoint <url>', 'S3 endpoint (default: $S3_ENDPOINT, else the embedded server)')
+    .option('--region <region>', 'region (default: $AWS_REGION or us-east-1)')
+    .option('--ca-bundle <file>', 'PEM file of CAs to trust for TLS (default: $S3_CA_BUNDLE)')
+    .addOption(new Option('--path-style', 'path-style bucket addressing'))
+    .addOption(new Option('--no-path-style', 'virtual-hosted bucket addressing'))
+    .option('--warehouse <uri>', 'where tables live (default: s3://lake/warehouse)')
+    .option('--backups <uri>', 'where backups go (default: s3://lake-backups)')
+    .option('--checkpoints <uri>', 'where checkpoints go (default: s3://lake-checkpoints)')
+    .option('--concurrency <n>', 'requests in flight (default: 32)')
+    .showHelpAfterError(false)
+    .exitOverride()
+    .configureOutput({ writeErr: () => undefined });
+  for (const make of commands) {
+    const command = make();
+    applyExitOverride(command);
+    program.addCommand(command);
+  }
+  return program;
+}
+
+function applyExitOverride(command: Command): void {
+  command.exitOverride().configureOutput({ writeErr: () => undefined });
+  for (const sub of command.commands) applyExitOverride(sub);
+}
+
+/** Runs the CLI; resolves to the exit code (0 ok, 1 failure, 2 usage or configuration). */
+export async function main(argv: string[]): Promise<number> {
+  // The SDK warns that its future releases need Node 22; this version is pinned in the lock file.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const program = buildProgram();
+  const json = argv.includes('--json');
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
+      const message = error.message.replace(/^error: /, '');
+      process.stderr.write(`lakevault: error: ${message}\n`);
+      if (json) process.stdout.write(JSON.stringify({ ok: false, error: { code: 'USAGE', message } }, null, 2) + '\n');
+      return 2;
+    }
+    return reportError(error, json);
+  }
+}

@@ -1,0 +1,77 @@
+import { LakevaultError } from '../errors';
+
+/**
+ * How a command talks to the user: one JSON document on stdout with --json, text
+ * otherwise; progress and errors on stderr. Nothing here ever prints a secret: commands
+ * hand over results that hold none.
+ */
+export interface Output {
+  json: boolean;
+  result(value: unknown, text: (value: any) => string): void;
+  progress(line: string): void;
+  done(): void;
+  warn(line: string): void;
+}
+
+export function createOutput(json: boolean, stderrIsTTY = process.stderr.isTTY === true): Output {
+  let lastProgress = 0;
+  let progressShown = false;
+  return {
+    json,
+    result(value, text) {
+      this.done();
+      process.stdout.write(json ? JSON.stringify(value, jsonReplacer, 2) + '\n' : text(value).replace(/\n?$/, '\n'));
+    },
+    progress(line) {
+      if (!stderrIsTTY) return;
+      const now = Date.now();
+      if (now - lastProgress < 100) return; // at most 10 redraws a second
+      lastProgress = now;
+      progressShown = true;
+      process.stderr.write(`\r\x1b[2K${line}`);
+    },
+    done() {
+      if (progressShown) process.stderr.write('\r\x1b[2K');
+      progressShown = false;
+    },
+    warn(line) {
+      this.done();
+      process.stderr.write(`lakevault: ${line}\n`);
+    },
+  };
+}
+
+export function jsonReplacer(_key: string, value: unknown): unknown {
+  return typeof value === 'bigint' ? value.toString() : value;
+}
+
+/** The one line (and JSON document) a failed command leaves; returns the exit code. */
+export function reportError(error: unknown, json: boolean): number {
+  const known = error instanceof LakevaultError;
+  const message = error instanceof Error ? error.message : String(error);
+  const code = known ? error.code : 'INTERNAL';
+  const exitCode = known ? error.exitCode : 1;
+  process.stderr.write(`lakevault: error: ${message.split('\n')[0]}\n`);
+  if (json) process.stdout.write(JSON.stringify({ ok: false, error: { code, message } }, null, 2) + '\n');
+  if (!known && process.env.LAKEVAULT_DEBUG) process.stderr.write(`${(error as Error)?.stack ?? ''}\n`);
+  return exitCode;
+}
+
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) { value /= 1024; unit++; }
+  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+}
+
+export function formatCount(n: number): string {
+  return n.toLocaleString('en');
+}
+
+/** Left-aligned columns for text tables. */
+export function formatTable(header: string[], rows: (string | number)[][]): string {
+  const cells = [header, ...rows.map((row) => row.map(String))];
+  const widths = header.map((_, column) => Math.max(...cells.map((row) => (row[column] ?? '').length)));
+  return cells.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd()).join('\n');
+}

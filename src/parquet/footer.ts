@@ -1,0 +1,74 @@
+import { tableFromIPC } from 'apache-arrow';
+import { IntegrityError } from '../errors';
+import type { ObjectStore } from '../store/types';
+import { describeSchema, type FieldDescription } from '../table/schema';
+import { rangedBlob } from './ranged-blob';
+import { parquet } from './wasm';
+
+export interface ParquetFooter {
+  rows: number;
+  rowGroups: number;
+  rowGroupRows: number[];
+  schema: FieldDescription[];
+  keyValueMetadata: Record<string, string>;
+  createdBy?: string;
+  bytesRead: number;
+}
+
+const MAGIC = 'PAR1';
+
+/**
+ * Reads a Parquet file's footer with range GETs only: row counts, row groups, schema and
+ * key-value metadata. The tail is checked by hand first, because parquet-wasm traps
+ * (and never settles) on some malformed inputs instead of rejecting.
+ */
+export async function readFooter(store: ObjectStore, bucket: string, key: string, size: number, etag?: string, timeoutMs = 30_000): Promise<ParquetFooter> {
+  const where = `s3://${bucket}/${key}`;
+  if (size < 12) throw new IntegrityError(`${where} is not a Parquet file (${size} bytes, too short)`);
+  const tail = await store.getRange(bucket, key, size - 8, size, etag ? { etag } : {});
+  const footerLength = Buffer.from(tail).readUInt32LE(0);
+  if (Buffer.from(tail.subarray(4)).toString('latin1') !== MAGIC) {
+    throw new IntegrityError(`${where} is not a Parquet file (no PAR1 magic at the end: truncated or another format)`);
+  }
+  if (footerLength + 12 > size) {
+    throw new IntegrityError(`${where} has a corrupt footer (footer length ${footerLength} exceeds the file's ${size} bytes)`);
+  }
+  const blob = rangedBlob(store, bucket, key, size, etag);
+  const work = (async () => {
+    const file = await parquet.ParquetFile.fromFile(blob as unknown as Blob);
+    try {
+      const metadata = file.metadata();
+      const fileMetadata = metadata.fileMetadata();
+      const rowGroupRows = metadata.rowGroups().map((group) => { const rows = group.numRows(); group.free(); return rows; });
+      const keyValueMetadata: Record<string, string> = {};
+      for (const [name, value] of fileMetadata.keyValueMetadata()) keyValueMetadata[String(name)] = String(value);
+      const schema = describeSchema(tableFromIPC(file.schema().intoIPCStream()).schema);
+      const footer: ParquetFooter = {
+        rows: fileMetadata.numRows(),
+        rowGroups: metadata.numRowGroups(),
+        rowGroupRows,
+        schema,
+        keyValueMetadata,
+        bytesRead: 8 + blob.bytesRead,
+      };
+      const createdBy = fileMetadata.createdBy();
+      if (createdBy) footer.createdBy = createdBy;
+      fileMetadata.free();
+      metadata.free();
+      return footer;
+    } finally {
+      file.free();
+    }
+  })();
+  return withTimeout(work, timeoutMs, () => new IntegrityError(`${where}: reading the Parquet footer did not finish within ${timeoutMs} ms (corrupt footer or failed read)`));
+}
+
+export function withTimeout<T>(work: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(onTimeout()), ms); });
+  return Promise.race([work.catch((error: unknown) => {
+    throw error instanceof Error && /unreachable|RuntimeError|parquet/i.test(`${error.name} ${error.message}`)
+      ? new IntegrityError(`corrupt Parquet data: ${error.message}`, { cause: error })
+      : error;
+  }), timeout]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,9 @@
+/**
+ * parquet-wasm's Node build (CommonJS, loads synchronously). One import point so the
+ * rest of the code does not care about its package layout.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+import * as wasm from 'parquet-wasm/node';
+
+export const parquet = wasm;
+export type ParquetFile = wasm.ParquetFile;

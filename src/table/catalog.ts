@@ -1,0 +1,73 @@
+import { NotFoundError } from '../errors';
+import type { Location } from '../store/location';
+import type { ObjectStore } from '../store/types';
+import { readTableManifest, TABLE_MANIFEST } from './manifest';
+import type { TableRef } from './table-ref';
+
+export interface TableSummary {
+  name: string;
+  uri: string;
+  rows?: number;
+  files?: number;
+  bytes?: number;
+  createdAt?: string;
+  generation?: string;
+  /** Set when the prefix exists but its manifest cannot be read. */
+  error?: string;
+}
+
+/** The tables of a warehouse: one per prefix that holds a lakevault manifest. */
+export async function listTables(store: ObjectStore, warehouse: Location): Promise<TableSummary[]> {
+  if (!(await store.bucketExists(warehouse.bucket))) return [];
+  const tables: TableSummary[] = [];
+  for await (const prefix of store.listCommonPrefixes(warehouse.bucket, warehouse.prefix)) {
+    const name = prefix.slice(warehouse.prefix.length).replace(/\/$/, '');
+    const location = { bucket: warehouse.bucket, prefix };
+    const uri = `s3://${warehouse.bucket}/${prefix}`;
+    try {
+      const manifest = await readTableManifest(store, location);
+      if (!manifest) continue;
+      tables.push({ name, uri, rows: manifest.totals.rows, files: manifest.totals.files, bytes: manifest.totals.bytes, createdAt: manifest.createdAt, generation: manifest.generation });
+    } catch (error) {
+      tables.push({ name, uri, error: (error as Error).message });
+    }
+  }
+  return tables;
+}
+
+export interface DropResult {
+  table: string;
+  uri: string;
+  deletedObjects: number;
+  errors: { key: string; code: string; message: string }[];
+}
+
+/**
+ * Drops a table: the manifest first (the table is gone in one step), then its files,
+ * then anything else left under the prefix (files of interrupted writes).
+ * Without a manifest it refuses unless forced: a prefix it does not know is not its to empty.
+ */
+export async function dropTable(store: ObjectStore, table: TableRef, options: { force?: boolean } = {}): Promise<DropResult> {
+  const { bucket, prefix } = table.location;
+  const manifest = await readTableManifest(store, table.location);
+  if (!manifest && !options.force) {
+    throw new NotFoundError(`table "${table.name}" not found (no manifest at ${table.uri}${TABLE_MANIFEST}); use --force to empty the prefix anyway`);
+  }
+  const errors: DropResult['errors'] = [];
+  let deletedObjects = 0;
+  if (manifest) {
+    const first = await store.deleteKeys(bucket, [prefix + TABLE_MANIFEST]);
+    errors.push(...first.errors);
+    if (first.errors.length) return { table: table.name, uri: table.uri, deletedObjects: 0, errors };
+    deletedObjects += first.deleted.length;
+    const files = await store.deleteKeys(bucket, manifest.files.map((file) => prefix + file.key));
+    deletedObjects += files.deleted.length;
+    errors.push(...files.errors);
+  }
+  const rest: string[] = [];
+  for await (const object of store.list(bucket, prefix)) rest.push(object.key);
+  const leftovers = await store.deleteKeys(bucket, rest);
+  deletedObjects += leftovers.deleted.length;
+  errors.push(...leftovers.errors);
+  return { table: table.name, uri: table.uri, deletedObjects, errors };
+}

@@ -1,0 +1,89 @@
+import type { ObjectStore } from '../store/types';
+import { readFooter } from '../parquet/footer';
+import { runPool } from '../util/pool';
+import { readTableManifest, TABLE_MANIFEST } from './manifest';
+import { schemaDifferences, type FieldDescription } from './schema';
+import type { TableRef } from './table-ref';
+
+export interface InspectedFile {
+  key: string;
+  rows: number;
+  rowGroups: number;
+  bytes: number;
+  etag: string;
+  schema?: FieldDescription[];
+  error?: string;
+}
+
+export interface InspectResult {
+  table: string;
+  uri: string;
+  hasManifest: boolean;
+  generation?: string;
+  createdAt?: string;
+  schema: FieldDescription[];
+  files: InspectedFile[];
+  totals: { files: number; rows: number; bytes: number };
+  /** Where footers and the manifest disagree (rows, files, schema). */
+  problems: string[];
+  otherObjects: string[];
+}
+
+/**
+ * Describes a table from what is really stored: lists the prefix, reads every Parquet
+ * footer with range GETs (no data pages), and compares with the manifest when one exists.
+ */
+export async function inspectTable(store: ObjectStore, table: TableRef, concurrency = 16): Promise<InspectResult> {
+  const { bucket, prefix } = table.location;
+  const manifest = await readTableManifest(store, table.location);
+  const parquetObjects: { key: string; size: number; etag: string }[] = [];
+  const otherObjects: string[] = [];
+  for await (const object of store.list(bucket, prefix)) {
+    const relative = object.key.slice(prefix.length);
+    if (relative === TABLE_MANIFEST) continue;
+    if (relative.endsWith('.parquet')) parquetObjects.push({ key: relative, size: object.size, etag: object.etag });
+    else otherObjects.push(relative);
+  }
+  const files: InspectedFile[] = new Array(parquetObjects.length);
+  await runPool(parquetObjects.map((object, index) => ({ object, index })), concurrency, async ({ object, index }) => {
+    try {
+      const footer = await readFooter(store, bucket, prefix + object.key, object.size, object.etag);
+      files[index] = { key: object.key, rows: footer.rows, rowGroups: footer.rowGroups, bytes: object.size, etag: object.etag, schema: footer.schema };
+    } catch (error) {
+      files[index] = { key: object.key, rows: 0, rowGroups: 0, bytes: object.size, etag: object.etag, error: (error as Error).message };
+    }
+  });
+
+  const problems: string[] = [];
+  const schema = manifest?.schema ?? files.find((file) => file.schema)?.schema ?? [];
+  for (const file of files) {
+    if (file.error) { problems.push(`${file.key}: ${file.error}`); continue; }
+    for (const difference of schemaDifferences(schema, file.schema ?? [])) problems.push(`${file.key}: schema drift: ${difference}`);
+  }
+  if (manifest) {
+    const stored = new Map(files.map((file) => [file.key, file]));
+    for (const listed of manifest.files) {
+      const found = stored.get(listed.key);
+      if (!found) problems.push(`${listed.key}: listed in the manifest but missing`);
+      else if (!found.error && found.rows !== listed.rows) problems.push(`${listed.key}: ${found.rows} rows in the footer, ${listed.rows} in the manifest`);
+      else if (found.bytes !== listed.bytes || found.etag !== listed.etag) problems.push(`${listed.key}: size/ETag differ from the manifest`);
+    }
+  }
+  const listedKeys = new Set(manifest?.files.map((file) => file.key) ?? files.map((file) => file.key));
+  const live = files.filter((file) => listedKeys.has(file.key));
+  return {
+    table: table.name,
+    uri: table.uri,
+    hasManifest: manifest !== undefined,
+    ...(manifest ? { generation: manifest.generation, createdAt: manifest.createdAt } : {}),
+    schema,
+    files,
+    totals: {
+      files: live.length,
+      rows: live.reduce((sum, file) => sum + file.rows, 0),
+      bytes: live.reduce((sum, file) => sum + file.bytes, 0),
+    },
+    problems,
+    otherObjects,
+  };
+}

@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import { IntegrityError, NotFoundError } from '../errors';
+import type { ObjectStore } from '../store/types';
+import type { Location } from '../store/location';
+
+/** Where a table keeps its manifest, relative to the table prefix. */
+export const TABLE_MANIFEST = '_lakevault/table.json';
+
+export const fieldSchema = z.object({ name: z.string(), type: z.string(), nullable: z.boolean() });
+
+export const dataFileSchema = z.object({
+  /** Key relative to the table prefix, e.g. data/part-00000-<generation>.parquet */
+  key: z.string().min(1),
+  rows: z.number().int().nonnegative(),
+  bytes: z.number().int().nonnegative(),
+  etag: z.string(),
+  /** Content digest of the file's rows (see src/digest), also in the file's footer. */
+  digest: z.string(),
+  columnDigests: z.record(z.string(), z.string()),
+  rowGroups: z.number().int().nonnegative(),
+});
+
+export const tableManifestSchema = z.object({
+  format: z.literal('lakevault.table'),
+  formatVersion: z.literal(1),
+  name: z.string(),
+  /** Identifies one write of the table; file names carry it so generations never collide. */
+  generation: z.string(),
+  createdAt: z.string(),
+  toolVersion: z.string(),
+  schema: z.array(fieldSchema),
+  files: z.array(dataFileSchema),
+  totals: z.object({ files: z.number().int(), rows: z.number().int(), bytes: z.number().int() }),
+  /** Digest over the files' digests in key order: the table's content in one value. */
+  contentDigest: z.string(),
+  /** How the data was produced, e.g. { generator: 'sales', seed: 42 }. */
+  source: z.record(z.string(), z.unknown()).optional(),
+});
+
+export type DataFile = z.infer<typeof dataFileSchema>;
+export type TableManifest = z.infer<typeof tableManifestSchema>;
+
+/** Parses and checks a manifest's JSON; a bad one is an integrity error naming where it is. */
+export function parseTableManifest(text: string, where: string): TableManifest {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new IntegrityError(`manifest ${where} is not valid JSON: ${(error as Error).message}`);
+  }
+  const parsed = tableManifestSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new IntegrityError(`manifest ${where} is invalid: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+/** The table's manifest, or undefined when the prefix has none. */
+export async function readTableManifest(store: ObjectStore, table: Location): Promise<TableManifest | undefined> {
+  const key = table.prefix + TABLE_MANIFEST;
+  const head = await store.head(table.bucket, key);
+  if (!head) return undefined;
+  const bytes = await store.getBytes(table.bucket, key);
+  return parseTableManifest(Buffer.from(bytes).toString('utf8'), `s3://${table.bucket}/${key}`);
+}
+
+export async function requireTableManifest(store: ObjectStore, table: Location, name: string): Promise<TableManifest> {
+  const manifest = await readTableManifest(store, table);
+  if (!manifest) throw new NotFoundError(`table "${name}" not found (no manifest at s3://${table.bucket}/${table.prefix}${TABLE_MANIFEST})`);
+  return manifest;
+}
+
+export async function writeTableManifest(store: ObjectStore, table: Location, manifest: TableManifest): Promise<void> {
+  await store.put(table.bucket, table.prefix + TABLE_MANIFEST, JSON.stringify(manifest, null, 2) + '\n', { contentType: 'application/json' });
+}
