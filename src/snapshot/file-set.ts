@@ -1,0 +1,58 @@
+import type { FieldDescription } from '../table/schema';
+import type { TableManifest } from '../table/manifest';
+import type { TableRef } from '../table/table-ref';
+
+/**
+ * One file of a snapshot — a table, a backup or a checkpoint — as its manifest records
+ * it. This is the common currency of backup, restore, recovery and validation: each of
+ * them turns its manifest into a FileSet, and the validator compares FileSets.
+ */
+export interface SnapshotFile {
+  /** Key relative to the snapshot's root: the name under which files are compared. */
+  relativeKey: string;
+  /** Where the bytes really are (a backup may point into an older backup's objects). */
+  bucket: string;
+  key: string;
+  size: number;
+  etag: string;
+  /** 'data' = a Parquet data file; 'metadata' = anything else that belongs to the snapshot. */
+  kind: 'data' | 'metadata';
+  rows?: number;
+  digest?: string;
+  columnDigests?: Record<string, string>;
+}
+
+export interface FileSet {
+  kind: 'table' | 'backup' | 'checkpoint' | 'prefix';
+  /** What a person calls it: `table vendas`, `backup 20261129T031500Z-a1b2c3`. */
+  label: string;
+  uri: string;
+  hasManifest: boolean;
+  files: SnapshotFile[];
+  schema?: FieldDescription[];
+  totals?: { files: number; rows: number; bytes: number };
+  contentDigest?: string;
+}
+
+export function tableFileSet(table: TableRef, manifest: TableManifest): FileSet {
+  return {
+    kind: 'table',
+    label: `table ${table.name}`,
+    uri: table.uri,
+    hasManifest: true,
+    files: manifest.files.map((file) => ({
+      relativeKey: file.key,
+      bucket: table.location.bucket,
+      key: table.location.prefix + file.key,
+      size: file.bytes,
+      etag: file.etag,
+      kind: 'data' as const,
+      rows: file.rows,
+      digest: file.digest,
+      columnDigests: file.columnDigests,
+    })),
+    schema: manifest.schema,
+    totals: manifest.totals,
+    contentDigest: manifest.contentDigest,
+  };
+}
