@@ -6,6 +6,9 @@
 #   scripts/rgw.sh stop     stop the daemons
 #   scripts/rgw.sh env      print the variables that point lakevault at it (source-able)
 #
+# A second cluster can run beside the first (e.g. for benchmarks) with its own RGW_BASE,
+# RGW_HTTP_PORT, RGW_HTTPS_PORT, RGW_MON_PORT_V2, RGW_MON_PORT_V1, RGW_OSD_PORT_MIN/MAX.
+#
 # Settings that matter (measured; see docs/S3-SERVERS.md): auth none + ms_mon_client_mode=crc
 # (or radosgw hangs on get_initial_auth_request -13); pools of size 1; bluestore keeps
 # memory flat where memstore keeps every object in RAM; SSE-KMS via the testing backend.
@@ -16,7 +19,11 @@ HTTP_PORT=${RGW_HTTP_PORT:-17480}
 HTTPS_PORT=${RGW_HTTPS_PORT:-17443}
 ACCESS_KEY=${RGW_ACCESS_KEY:-LAKEVAULTTESTKEY0001}
 SECRET_KEY=${RGW_SECRET_KEY:-lakevaulttestsecret000000000000000000001}
-MON="[v2:127.0.0.1:13300,v1:127.0.0.1:16789]"
+MON_PORT_V2=${RGW_MON_PORT_V2:-13300}
+MON_PORT_V1=${RGW_MON_PORT_V1:-16789}
+OSD_PORT_MIN=${RGW_OSD_PORT_MIN:-16800}
+OSD_PORT_MAX=${RGW_OSD_PORT_MAX:-17300}
+MON="[v2:127.0.0.1:$MON_PORT_V2,v1:127.0.0.1:$MON_PORT_V1]"
 
 print_env() {
   cat <<ENV
@@ -77,8 +84,8 @@ run_dir = $BASE/run
 admin_socket = $BASE/run/\$name.asok
 pid_file = $BASE/run/\$name.pid
 log_file = $BASE/log/\$name.log
-ms_bind_port_min = 16800
-ms_bind_port_max = 17300
+ms_bind_port_min = $OSD_PORT_MIN
+ms_bind_port_max = $OSD_PORT_MAX
 osd_pool_default_size = 1
 osd_pool_default_min_size = 1
 osd_pool_default_pg_num = 8
