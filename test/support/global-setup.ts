@@ -14,7 +14,9 @@ import { startEmbeddedServer, EMBEDDED_CREDENTIALS } from '../../src/store/embed
 export default async function globalSetup(): Promise<void> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   if (process.env.S3_ENDPOINT) {
-    process.env.LAKEVAULT_TEST_TARGET ??= /:17480$/.test(process.env.S3_ENDPOINT) ? 'rgw' : 'custom';
+    // .ci/run (and anyone pointing the suite at a known server) says what it is with
+    // LAKEVAULT_TEST_TARGET=rgw|minio; otherwise the standard RGW port is recognised.
+    process.env.LAKEVAULT_TEST_TARGET ||= /:17480$/.test(process.env.S3_ENDPOINT) ? 'rgw' : 'custom';
     report(`S3_ENDPOINT ${process.env.S3_ENDPOINT} (${process.env.LAKEVAULT_TEST_TARGET})`);
     return;
   }
