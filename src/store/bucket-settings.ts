@@ -1,0 +1,257 @@
+import {
+  DeleteBucketPolicyCommand, DeleteObjectsCommand, GetBucketAclCommand, GetBucketEncryptionCommand,
+  GetBucketLifecycleConfigurationCommand, GetBucketLoggingCommand, GetBucketPolicyCommand,
+  GetBucketPolicyStatusCommand, GetBucketVersioningCommand, GetPublicAccessBlockCommand,
+  ListObjectVersionsCommand, PutBucketEncryptionCommand, PutBucketPolicyCommand,
+  PutBucketVersioningCommand, PutPublicAccessBlockCommand, type S3Client,
+} from '@aws-sdk/client-s3';
+import { errorName, httpStatus, isNotImplemented } from './errors';
+import { getObjectLockConfiguration, type ObjectLockSettings } from './object-lock';
+
+/**
+ * Read-side view of a bucket's security settings, for the audit and the capability probe.
+ * Every reader answers with a Setting: the value, or why there is none. "Absent" (the
+ * server answered "not configured") and "unsupported" (the server does not implement the
+ * call) are different observations and must never be confused.
+ */
+export type Setting<T> =
+  | { state: 'present'; value: T }
+  | { state: 'absent'; detail: string }
+  | { state: 'unsupported'; detail: string }
+  | { state: 'denied'; detail: string }
+  | { state: 'error'; detail: string };
+
+/** Error names S3 uses for "this bucket has no such configuration". */
+const ABSENT_NAMES = new Set([
+  'ServerSideEncryptionConfigurationNotFoundError', 'NoSuchBucketPolicy', 'NoSuchPublicAccessBlockConfiguration',
+  'NoSuchLifecycleConfiguration', 'ObjectLockConfigurationNotFoundError', 'NoSuchObjectLockConfiguration',
+]);
+
+/** Classifies a failed settings call; exported so the probe classifies writes the same way. */
+export function classifySettingError(error: unknown): Exclude<Setting<never>, { state: 'present' }> {
+  const name = errorName(error);
+  const status = httpStatus(error);
+  const detail = `${name}${status ? ` (HTTP ${status})` : ''}`;
+  if (ABSENT_NAMES.has(name)) return { state: 'absent', detail };
+  // RGW answers PutBucketEncryption with InvalidArgument; fake servers answer 501 or 405.
+  if (isNotImplemented(error) || name === 'InvalidArgument' || name === 'MethodNotAllowed' || status === 405) {
+    return { state: 'unsupported', detail };
+  }
+  if (name === 'AccessDenied' || status === 403) return { state: 'denied', detail };
+  return { state: 'error', detail: `${detail}: ${(error as Error)?.message ?? ''}`.trim() };
+}
+
+async function read<T>(call: () => Promise<T | undefined>, absentDetail: string): Promise<Setting<T>> {
+  try {
+    const value = await call();
+    return value === undefined ? { state: 'absent', detail: absentDetail } : { state: 'present', value };
+  } catch (error) {
+    return classifySettingError(error);
+  }
+}
+
+export interface VersioningSettings {
+  status: 'Enabled' | 'Suspended' | 'Off';
+  /** undefined when the server's answer does not mention MFA delete at all. */
+  mfaDelete?: 'Enabled' | 'Disabled';
+}
+
+export interface EncryptionRule {
+  algorithm: string; // 'AES256' | 'aws:kms' | 'aws:kms:dsse'
+  kmsKeyId?: string;
+  bucketKeyEnabled?: boolean;
+}
+
+export interface PublicAccessBlock {
+  blockPublicAcls: boolean;
+  ignorePublicAcls: boolean;
+  blockPublicPolicy: boolean;
+  restrictPublicBuckets: boolean;
+}
+
+export interface AclGrant {
+  grantee: string; // URI for groups, ID or e-mail otherwise
+  granteeType: string;
+  permission: string;
+}
+
+export interface LifecycleRule {
+  id?: string;
+  status: string;
+  prefix?: string;
+  expirationDays?: number;
+  noncurrentExpirationDays?: number;
+}
+
+export async function readVersioning(client: S3Client, bucket: string): Promise<Setting<VersioningSettings>> {
+  return read(async () => {
+    const out = await client.send(new GetBucketVersioningCommand({ Bucket: bucket }));
+    const status = out.Status === 'Enabled' || out.Status === 'Suspended' ? out.Status : 'Off';
+    const mfa = out.MFADelete === 'Enabled' || out.MFADelete === 'Disabled' ? out.MFADelete : undefined;
+    return { status, ...(mfa ? { mfaDelete: mfa } : {}) } as VersioningSettings;
+  }, '');
+}
+
+export async function readEncryption(client: S3Client, bucket: string): Promise<Setting<EncryptionRule[]>> {
+  return read(async () => {
+    const out = await client.send(new GetBucketEncryptionCommand({ Bucket: bucket }));
+    const rules = (out.ServerSideEncryptionConfiguration?.Rules ?? []).flatMap((rule) => {
+      const d = rule.ApplyServerSideEncryptionByDefault;
+      if (!d?.SSEAlgorithm) return [];
+      return [{
+        algorithm: d.SSEAlgorithm,
+        ...(d.KMSMasterKeyID ? { kmsKeyId: d.KMSMasterKeyID } : {}),
+        ...(rule.BucketKeyEnabled !== undefined ? { bucketKeyEnabled: rule.BucketKeyEnabled } : {}),
+      }];
+    });
+    return rules.length ? rules : undefined;
+  }, 'no default encryption rule');
+}
+
+/** The bucket policy's JSON text. */
+export async function readPolicy(client: S3Client, bucket: string): Promise<Setting<string>> {
+  return read(async () => {
+    const out = await client.send(new GetBucketPolicyCommand({ Bucket: bucket }));
+    return out.Policy || undefined;
+  }, 'no bucket policy');
+}
+
+/** The server's own verdict on the policy (AWS computes it; most others do not). */
+export async function readPolicyStatus(client: S3Client, bucket: string): Promise<Setting<{ isPublic: boolean }>> {
+  return read(async () => {
+    const out = await client.send(new GetBucketPolicyStatusCommand({ Bucket: bucket }));
+    return out.PolicyStatus?.IsPublic === undefined ? undefined : { isPublic: out.PolicyStatus.IsPublic };
+  }, 'no policy status');
+}
+
+export async function readPublicAccessBlock(client: S3Client, bucket: string): Promise<Setting<PublicAccessBlock>> {
+  return read(async () => {
+    const out = await client.send(new GetPublicAccessBlockCommand({ Bucket: bucket }));
+    const c = out.PublicAccessBlockConfiguration;
+    if (!c) return undefined;
+    return {
+      blockPublicAcls: c.BlockPublicAcls === true,
+      ignorePublicAcls: c.IgnorePublicAcls === true,
+      blockPublicPolicy: c.BlockPublicPolicy === true,
+      restrictPublicBuckets: c.RestrictPublicBuckets === true,
+    };
+  }, 'no public access block');
+}
+
+export async function readAcl(client: S3Client, bucket: string): Promise<Setting<AclGrant[]>> {
+  return read(async () => {
+    const out = await client.send(new GetBucketAclCommand({ Bucket: bucket }));
+    return (out.Grants ?? []).map((g) => ({
+      grantee: g.Grantee?.URI ?? g.Grantee?.ID ?? g.Grantee?.EmailAddress ?? 'unknown',
+      granteeType: g.Grantee?.Type ?? 'unknown',
+      permission: g.Permission ?? 'unknown',
+    }));
+  }, '');
+}
+
+export async function readLogging(client: S3Client, bucket: string): Promise<Setting<{ targetBucket: string; targetPrefix: string }>> {
+  return read(async () => {
+    const out = await client.send(new GetBucketLoggingCommand({ Bucket: bucket }));
+    const target = out.LoggingEnabled;
+    return target?.TargetBucket ? { targetBucket: target.TargetBucket, targetPrefix: target.TargetPrefix ?? '' } : undefined;
+  }, 'server access logging not enabled');
+}
+
+export async function readLifecycle(client: S3Client, bucket: string): Promise<Setting<LifecycleRule[]>> {
+  return read(async () => {
+    const out = await client.send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket }));
+    const rules = (out.Rules ?? []).map((r) => ({
+      ...(r.ID ? { id: r.ID } : {}),
+      status: r.Status ?? 'unknown',
+      ...(r.Filter?.Prefix !== undefined ? { prefix: r.Filter.Prefix } : r.Prefix !== undefined ? { prefix: r.Prefix } : {}),
+      ...(r.Expiration?.Days !== undefined ? { expirationDays: r.Expiration.Days } : {}),
+      ...(r.NoncurrentVersionExpiration?.NoncurrentDays !== undefined ? { noncurrentExpirationDays: r.NoncurrentVersionExpiration.NoncurrentDays } : {}),
+    }));
+    return rules.length ? rules : undefined;
+  }, 'no lifecycle rules');
+}
+
+export async function readObjectLock(client: S3Client, bucket: string): Promise<Setting<ObjectLockSettings>> {
+  return read(() => getObjectLockConfiguration(client, bucket), 'object lock not enabled');
+}
+
+/** Everything the audit reads about one bucket, read in parallel. */
+export interface BucketSettings {
+  bucket: string;
+  versioning: Setting<VersioningSettings>;
+  encryption: Setting<EncryptionRule[]>;
+  policy: Setting<string>;
+  policyStatus: Setting<{ isPublic: boolean }>;
+  publicAccessBlock: Setting<PublicAccessBlock>;
+  acl: Setting<AclGrant[]>;
+  logging: Setting<{ targetBucket: string; targetPrefix: string }>;
+  lifecycle: Setting<LifecycleRule[]>;
+  objectLock: Setting<ObjectLockSettings>;
+}
+
+export async function readBucketSettings(client: S3Client, bucket: string): Promise<BucketSettings> {
+  const [versioning, encryption, policy, policyStatus, publicAccessBlock, acl, logging, lifecycle, objectLock] = await Promise.all([
+    readVersioning(client, bucket), readEncryption(client, bucket), readPolicy(client, bucket),
+    readPolicyStatus(client, bucket), readPublicAccessBlock(client, bucket), readAcl(client, bucket),
+    readLogging(client, bucket), readLifecycle(client, bucket), readObjectLock(client, bucket),
+  ]);
+  return { bucket, versioning, encryption, policy, policyStatus, publicAccessBlock, acl, logging, lifecycle, objectLock };
+}
+
+// ---- Writes: the capability probe's scratch bucket and the tests' fixtures. ----
+
+export async function putPolicy(client: S3Client, bucket: string, policy: string | object): Promise<void> {
+  await client.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: typeof policy === 'string' ? policy : JSON.stringify(policy) }));
+}
+
+export async function deletePolicy(client: S3Client, bucket: string): Promise<void> {
+  await client.send(new DeleteBucketPolicyCommand({ Bucket: bucket }));
+}
+
+export async function putVersioning(client: S3Client, bucket: string, status: 'Enabled' | 'Suspended'): Promise<void> {
+  await client.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: status } }));
+}
+
+export async function putDefaultEncryption(client: S3Client, bucket: string, rule: EncryptionRule): Promise<void> {
+  await client.send(new PutBucketEncryptionCommand({
+    Bucket: bucket,
+    ServerSideEncryptionConfiguration: {
+      Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: rule.algorithm as 'AES256', ...(rule.kmsKeyId ? { KMSMasterKeyID: rule.kmsKeyId } : {}) } }],
+    },
+  }));
+}
+
+export async function putPublicAccessBlock(client: S3Client, bucket: string, block: PublicAccessBlock): Promise<void> {
+  await client.send(new PutPublicAccessBlockCommand({
+    Bucket: bucket,
+    PublicAccessBlockConfiguration: {
+      BlockPublicAcls: block.blockPublicAcls,
+      IgnorePublicAcls: block.ignorePublicAcls,
+      BlockPublicPolicy: block.blockPublicPolicy,
+      RestrictPublicBuckets: block.restrictPublicBuckets,
+    },
+  }));
+}
+
+/**
+ * Deletes every object version and delete marker of a bucket (a versioned or locked
+ * scratch bucket cannot be removed otherwise). Governance retention is bypassed: this is
+ * only for buckets lakevault created itself. Returns the keys it could not delete.
+ */
+export async function deleteAllVersions(client: S3Client, bucket: string): Promise<string[]> {
+  const failed: string[] = [];
+  let keyMarker: string | undefined;
+  let versionMarker: string | undefined;
+  for (;;) {
+    const page = await client.send(new ListObjectVersionsCommand({ Bucket: bucket, KeyMarker: keyMarker, VersionIdMarker: versionMarker }));
+    const objects = [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])]
+      .map((v) => ({ Key: v.Key!, ...(v.VersionId ? { VersionId: v.VersionId } : {}) }));
+    if (objects.length) {
+      const out = await client.send(new DeleteObjectsCommand({ Bucket: bucket, BypassGovernanceRetention: true, Delete: { Objects: objects, Quiet: true } }));
+      for (const e of out.Errors ?? []) failed.push(`${e.Key}${e.VersionId ? `@${e.VersionId}` : ''}: ${e.Code}`);
+    }
+    if (!page.IsTruncated) return failed;
+    keyMarker = page.NextKeyMarker;
+    versionMarker = page.NextVersionIdMarker;
+  }
+}
