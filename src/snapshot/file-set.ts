@@ -1,6 +1,8 @@
 import type { FieldDescription } from '../table/schema';
 import type { TableManifest } from '../table/manifest';
 import type { TableRef } from '../table/table-ref';
+import type { SnapshotManifest } from './manifest';
+import { snapshotUri, type SnapshotRepository } from './repository';
 
 /**
  * One file of a snapshot — a table, a backup or a checkpoint — as its manifest records
@@ -15,9 +17,16 @@ export interface SnapshotFile {
   key: string;
   size: number;
   etag: string;
+  /**
+   * ETag of the table file this copy was made from, when it was copied (backups,
+   * checkpoints). A multipart copy gets a new ETag ("…-N") for the same bytes: compare
+   * sourceEtag with the table's etag for identity in that case.
+   */
+  sourceEtag?: string;
   /** 'data' = a Parquet data file; 'metadata' = anything else that belongs to the snapshot. */
   kind: 'data' | 'metadata';
   rows?: number;
+  rowGroups?: number;
   digest?: string;
   columnDigests?: Record<string, string>;
 }
@@ -48,6 +57,33 @@ export function tableFileSet(table: TableRef, manifest: TableManifest): FileSet 
       etag: file.etag,
       kind: 'data' as const,
       rows: file.rows,
+      rowGroups: file.rowGroups,
+      digest: file.digest,
+      columnDigests: file.columnDigests,
+    })),
+    schema: manifest.schema,
+    totals: manifest.totals,
+    contentDigest: manifest.contentDigest,
+  };
+}
+
+/** A backup's or checkpoint's manifest as a FileSet (files where their bytes really are). */
+export function snapshotFileSet(repo: SnapshotRepository, manifest: SnapshotManifest): FileSet {
+  return {
+    kind: manifest.kind,
+    label: `${manifest.kind} ${manifest.id} of table ${manifest.source.table}`,
+    uri: snapshotUri(repo, manifest.source.table, manifest.id),
+    hasManifest: true,
+    files: manifest.files.map((file) => ({
+      relativeKey: file.relativeKey,
+      bucket: file.bucket,
+      key: file.key,
+      size: file.size,
+      etag: file.etag,
+      sourceEtag: file.sourceEtag,
+      kind: 'data' as const,
+      rows: file.rows,
+      rowGroups: file.rowGroups,
       digest: file.digest,
       columnDigests: file.columnDigests,
     })),

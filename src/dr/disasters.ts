@@ -1,0 +1,73 @@
+import { ConflictError, UsageError } from '../errors';
+import type { ObjectStore } from '../store/types';
+import type { TableManifest } from '../table/manifest';
+import type { TableRef } from '../table/table-ref';
+
+/** The disasters a drill can simulate. */
+export const DISASTERS = ['delete-prefix', 'delete-objects', 'corrupt-object', 'drop-bucket'] as const;
+export type DisasterKind = (typeof DISASTERS)[number];
+
+export interface DisasterOutcome {
+  disaster: DisasterKind;
+  objectsAffected: number;
+  detail: string;
+  at: string;
+}
+
+export function parseDisaster(raw: string | undefined): DisasterKind {
+  const kind = raw ?? 'delete-prefix';
+  if (!(DISASTERS as readonly string[]).includes(kind)) throw new UsageError(`--disaster must be one of ${DISASTERS.join(', ')}, got "${kind}"`);
+  return kind as DisasterKind;
+}
+
+/**
+ * Refuses, before anything is done, a disaster that would reach beyond the drilled table:
+ * dropping a bucket that holds anything else (or where the checkpoint would be kept).
+ */
+export async function checkDisaster(store: ObjectStore, table: TableRef, kind: DisasterKind, checkpointBucket: string): Promise<void> {
+  if (kind !== 'drop-bucket') return;
+  const { bucket, prefix } = table.location;
+  if (checkpointBucket === bucket) {
+    throw new ConflictError(`refusing drop-bucket: checkpoints are kept in the same bucket (${bucket}) as table ${table.name}`);
+  }
+  for await (const object of store.list(bucket, '')) {
+    if (!object.key.startsWith(prefix) || prefix === '') {
+      throw new ConflictError(`refusing drop-bucket: bucket ${bucket} holds ${object.key}, which is not part of table ${table.name}`);
+    }
+  }
+}
+
+/** Simulates the disaster on the drilled table only. */
+export async function simulateDisaster(store: ObjectStore, table: TableRef, manifest: TableManifest, kind: DisasterKind): Promise<DisasterOutcome> {
+  const { bucket, prefix } = table.location;
+  const done = (objectsAffected: number, detail: string): DisasterOutcome => ({ disaster: kind, objectsAffected, detail, at: new Date().toISOString() });
+  switch (kind) {
+    case 'delete-prefix': {
+      const keys: string[] = [];
+      for await (const object of store.list(bucket, prefix)) keys.push(object.key);
+      const result = await store.deleteKeys(bucket, keys);
+      return done(result.deleted.length, `deleted every object under s3://${bucket}/${prefix}`);
+    }
+    case 'delete-objects': {
+      const result = await store.deleteKeys(bucket, manifest.files.map((f) => prefix + f.key));
+      return done(result.deleted.length, `deleted the table's ${result.deleted.length} data files, kept its manifest`);
+    }
+    case 'corrupt-object': {
+      const victim = manifest.files[0];
+      if (!victim) return done(0, 'the table has no data file to corrupt');
+      // A drill's simulated bit rot: 4 KiB inverted in the middle, same size, same key.
+      const bytes = Buffer.from(await store.getBytes(bucket, prefix + victim.key));
+      const start = Math.max(0, Math.floor(bytes.length / 2) - 2048);
+      for (let i = start; i < Math.min(bytes.length, start + 4096); i++) bytes[i] = bytes[i]! ^ 0xff;
+      await store.put(bucket, prefix + victim.key, bytes);
+      return done(1, `inverted 4 KiB at byte ${start} of ${victim.key}`);
+    }
+    case 'drop-bucket': {
+      const keys: string[] = [];
+      for await (const object of store.list(bucket, '')) keys.push(object.key);
+      const result = await store.deleteKeys(bucket, keys);
+      await store.deleteBucket(bucket);
+      return done(result.deleted.length, `deleted bucket ${bucket} and its ${result.deleted.length} objects`);
+    }
+  }
+}

@@ -1,0 +1,149 @@
+import { ConflictError, IntegrityError } from '../errors';
+import { copyObjects, type CopyItem } from '../store/prefix-copy';
+import type { ObjectStore } from '../store/types';
+import { readTableManifest, writeTableManifest, type DataFile, type TableManifest } from '../table/manifest';
+import { newId } from '../table/naming';
+import type { TableRef } from '../table/table-ref';
+import { TOOL_VERSION } from '../version';
+import { snapshotFileSet, tableFileSet, type FileSet } from '../snapshot/file-set';
+import type { SnapshotManifest } from '../snapshot/manifest';
+import type { SnapshotRepository } from '../snapshot/repository';
+import { compareSets, type ValidationLevel, type ValidationReport } from '../snapshot/validation';
+import { generationKey } from './keys';
+
+export interface RestoreOptions {
+  /** Replace a table that exists, or write into a non-empty prefix. */
+  force: boolean;
+  concurrency: number;
+  level?: ValidationLevel;
+  onProgress?: (progress: { objects: number; bytes: number; totalObjects: number }) => void;
+}
+
+export interface RestoreResult {
+  snapshot: { kind: string; id: string; uri: string; table: string };
+  table: string;
+  uri: string;
+  /** 'new' into an empty prefix; 'replace' over an existing table (in place when it is the source). */
+  mode: 'new' | 'replace';
+  inPlace: boolean;
+  generation: string;
+  replacedGeneration?: string;
+  rows: number;
+  objects: number;
+  bytes: number;
+  removedObjects: number;
+  validation: ValidationReport;
+  ok: boolean;
+  elapsedMs: number;
+}
+
+/**
+ * Restores a snapshot into a table, server-side. Into an empty prefix the files keep
+ * their keys. Over an existing table (in place, or --force), nothing current is deleted
+ * or overwritten until every file has been copied under new generation-named keys and
+ * checked; the switch is the manifest write; only then are the keys the replaced
+ * manifest listed removed. A failure before the switch leaves the table as it was.
+ * Ends with a validation of the restored table against the snapshot's manifest.
+ */
+export async function restoreSnapshot(store: ObjectStore, repo: SnapshotRepository, snapshot: SnapshotManifest, target: TableRef, options: RestoreOptions): Promise<RestoreResult> {
+  const started = Date.now();
+  const { bucket, prefix } = target.location;
+  await store.ensureBucket(bucket);
+  const current = await readTableManifest(store, target.location).catch((error: unknown) => {
+    // An unreadable manifest is part of what a forced restore replaces (its files are unknown).
+    if (error instanceof IntegrityError && options.force) return undefined;
+    throw error;
+  });
+  if (!options.force) await refuseNonEmpty(store, target, current);
+
+  const generation = newId();
+  const renamed = (key: string) => (current ? generationKey(key, snapshot.source.generation, generation) : key);
+  const items: CopyItem[] = snapshot.files.map((file) => ({
+    source: { bucket: file.bucket, key: file.key, size: file.size, etag: file.etag },
+    dstBucket: bucket,
+    dstKey: prefix + renamed(file.relativeKey),
+    relativeKey: renamed(file.relativeKey),
+  }));
+  const written = items.map((item) => item.dstKey);
+  let files: DataFile[];
+  try {
+    const copied = await copyObjects(store, items, {
+      concurrency: options.concurrency,
+      onProgress: (p) => options.onProgress?.({ ...p, totalObjects: items.length }),
+    });
+    const byKey = new Map(copied.objects.map((object) => [object.relativeKey, object]));
+    files = snapshot.files.map((file) => {
+      const object = byKey.get(renamed(file.relativeKey))!;
+      // Checked before the switch: a single-part copy keeps the ETag, any copy keeps the size.
+      if (object.size !== file.size || (!object.multipart && object.etag !== file.etag)) {
+        throw new IntegrityError(`restored copy of ${file.relativeKey} does not match the ${snapshot.kind} (size ${object.size}/${file.size}, ETag ${object.etag}/${file.etag})`);
+      }
+      return { key: renamed(file.relativeKey), rows: file.rows, bytes: file.size, etag: object.etag, digest: file.digest, columnDigests: file.columnDigests, rowGroups: file.rowGroups };
+    });
+    const now = await readTableManifest(store, target.location).catch(() => undefined);
+    if ((now?.generation ?? undefined) !== (current?.generation ?? undefined)) {
+      throw new ConflictError(`table ${target.uri} was changed by another writer during the restore (generation ${current?.generation ?? 'none'} → ${now?.generation ?? 'none'}); nothing was switched`);
+    }
+  } catch (error) {
+    // Before the switch: remove only what this restore wrote (new keys), never the current
+    // table's. A forced restore into a foreign prefix may have overwritten keys: left as is.
+    if (current || !options.force) await store.deleteKeys(bucket, written).catch(() => undefined);
+    throw error;
+  }
+
+  const manifest: TableManifest = {
+    format: 'lakevault.table',
+    formatVersion: 1,
+    name: target.name,
+    generation,
+    createdAt: new Date().toISOString(),
+    toolVersion: TOOL_VERSION,
+    schema: snapshot.schema,
+    files,
+    totals: { files: files.length, rows: files.reduce((s, f) => s + f.rows, 0), bytes: files.reduce((s, f) => s + f.bytes, 0) },
+    contentDigest: snapshot.contentDigest,
+    source: { ...(snapshot.source.origin ?? {}), restoredFrom: { kind: snapshot.kind, id: snapshot.id, table: snapshot.source.table, generation: snapshot.source.generation } },
+  };
+  await writeTableManifest(store, target.location, manifest); // the switch
+
+  let removedObjects = 0;
+  if (current) {
+    const keep = new Set(files.map((f) => f.key));
+    const stale = current.files.map((f) => f.key).filter((key) => !keep.has(key)).map((key) => prefix + key);
+    const removed = await store.deleteKeys(bucket, stale);
+    removedObjects = removed.deleted.length; // a failed removal leaves an unreferenced file, never a broken table
+  }
+
+  const expected = renamedFileSet(snapshotFileSet(repo, snapshot), renamed);
+  const validation = await compareSets(store, expected, tableFileSet(target, manifest), options.level ?? 'quick');
+  return {
+    snapshot: { kind: snapshot.kind, id: snapshot.id, uri: expected.uri, table: snapshot.source.table },
+    table: target.name,
+    uri: target.uri,
+    mode: current ? 'replace' : 'new',
+    inPlace: target.uri === snapshot.source.uri,
+    generation,
+    ...(current ? { replacedGeneration: current.generation } : {}),
+    rows: manifest.totals.rows,
+    objects: manifest.totals.files,
+    bytes: manifest.totals.bytes,
+    removedObjects,
+    validation,
+    ok: validation.ok,
+    elapsedMs: Date.now() - started,
+  };
+}
+
+async function refuseNonEmpty(store: ObjectStore, target: TableRef, current: TableManifest | undefined): Promise<void> {
+  if (current) {
+    throw new ConflictError(`table ${target.uri} exists (generation ${current.generation}, ${current.totals.rows} rows); use --force to replace it`);
+  }
+  for await (const object of store.list(target.location.bucket, target.location.prefix)) {
+    throw new ConflictError(`${target.uri} is not empty (found ${object.key}); use --force to restore into it anyway`);
+  }
+}
+
+/** The snapshot's files under the keys the restore gave them: what the restored table must equal. */
+function renamedFileSet(set: FileSet, renamed: (key: string) => string): FileSet {
+  return { ...set, files: set.files.map((file) => ({ ...file, relativeKey: renamed(file.relativeKey) })) };
+}

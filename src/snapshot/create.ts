@@ -1,0 +1,235 @@
+import { ConflictError, IntegrityError, NotFoundError, UsageError } from '../errors';
+import { copyObjects, type CopyItem } from '../store/prefix-copy';
+import type { ObjectStore } from '../store/types';
+import { newId } from '../table/naming';
+import type { TableRef } from '../table/table-ref';
+import { TOOL_VERSION } from '../version';
+import { completeSnapshots } from './catalog';
+import { lockSnapshotObjects, prepareLock, type LockRequest } from './lock';
+import {
+  readPendingMarker, readSnapshotManifest, writeJson, SNAPSHOT_MANIFEST, SNAPSHOT_PENDING,
+  type PendingMarker, type SnapshotFileRecord, type SnapshotManifest,
+} from './manifest';
+import { planSnapshot, type PlannedFile, type SnapshotPlan } from './plan';
+import { snapshotUri, type SnapshotRepository } from './repository';
+import { currentGeneration, readSnapshotSource, type TableSnapshotSource } from './source';
+
+export interface CreateSnapshotOptions {
+  /** Resume this interrupted snapshot (its pending marker must exist) or use this id. */
+  id?: string;
+  resume?: boolean;
+  label?: string;
+  lock?: LockRequest;
+  concurrency: number;
+  /** Restarts on a newer table generation when the table is overwritten mid-copy. */
+  maxAttempts?: number;
+  onProgress?: (progress: { objects: number; bytes: number; totalObjects: number }) => void;
+}
+
+export interface Transfer { objects: number; bytes: number }
+
+export interface CreateSnapshotResult {
+  kind: SnapshotRepository['kind'];
+  id: string;
+  table: string;
+  uri: string;
+  state: 'complete';
+  createdAt: string;
+  generation: string;
+  rows: number;
+  objects: number;
+  bytes: number;
+  /** Copied by this run, already there from an interrupted run (--resume), referenced from earlier snapshots. */
+  copied: Transfer;
+  skipped: Transfer;
+  reused: Transfer;
+  /** 1 unless the table was overwritten mid-copy and the snapshot restarted on the new generation. */
+  attempts: number;
+  lock?: { mode: string; retainUntil: string };
+  elapsedMs: number;
+}
+
+/**
+ * Takes a snapshot (backup or checkpoint) of a table, server-side:
+ *  1. read the table manifest: the generation to copy;
+ *  2. write the pending marker (every key the snapshot will write or reference);
+ *  3. copy each listed file, pinned to its ETag (skipping what a resumed run already has);
+ *  4. lock the objects when asked; 5. write the snapshot manifest LAST.
+ * A file that vanished or changed mid-copy means the table was overwritten: the copies of
+ * the old generation are removed and the snapshot restarts on the new one — a snapshot
+ * never mixes generations.
+ */
+export async function createSnapshot(store: ObjectStore, repo: SnapshotRepository, table: TableRef, options: CreateSnapshotOptions): Promise<CreateSnapshotResult> {
+  const started = Date.now();
+  const lock = options.lock ? await prepareLock(store, repo, options.lock) : undefined;
+  await store.ensureBucket(repo.root.bucket);
+  const { id, previous } = await claimId(store, repo, table, options);
+  const createdAt = previous?.createdAt ?? new Date().toISOString();
+  const ownKeys = new Set(previous?.ownKeys ?? []);
+  const maxAttempts = options.maxAttempts ?? 3;
+
+  for (let attempt = 1; ; attempt++) {
+    const source = await readSnapshotSource(store, table);
+    const earlier = (await completeSnapshots(store, repo, table.name)).filter((m) => m.id !== id);
+    const plan = await planSnapshot(store, repo, source, id, earlier);
+    await recordIntent(store, repo, { id, createdAt, plan, source, ownKeys, label: options.label });
+    try {
+      const outcome = await copyPlan(store, plan, options, attempt > 1 || options.resume === true);
+      const manifest = buildManifest(repo, source, id, createdAt, plan, outcome.records, options.label, lock?.retention);
+      if (lock) await lockSnapshotObjects(store, manifest, lock.retention);
+      const at = repo.snapshotLocation(table.name, id);
+      await writeJson(store, at.bucket, at.prefix + SNAPSHOT_MANIFEST, manifest);
+      if (lock) await lockSnapshotObjects(store, manifest, lock.retention, [{ bucket: at.bucket, key: at.prefix + SNAPSHOT_MANIFEST }]);
+      // The marker has done its job; a failure to remove it leaves a harmless extra object.
+      await store.deleteKeys(at.bucket, [at.prefix + SNAPSHOT_PENDING]).catch(() => undefined);
+      return {
+        kind: repo.kind, id, table: table.name, uri: snapshotUri(repo, table.name, id), state: 'complete',
+        createdAt, generation: plan.generation, rows: manifest.totals.rows, objects: manifest.totals.files, bytes: manifest.totals.bytes,
+        copied: outcome.copied, skipped: outcome.skipped, reused: outcome.reused, attempts: attempt,
+        ...(manifest.lock ? { lock: manifest.lock } : {}),
+        elapsedMs: Date.now() - started,
+      };
+    } catch (error) {
+      const now = await currentGeneration(store, table);
+      if (now === plan.generation || now === undefined || attempt >= maxAttempts) {
+        if (now !== plan.generation && attempt >= maxAttempts) {
+          throw new ConflictError(`table "${table.name}" kept changing during the ${repo.kind} (${attempt} attempts); ${repo.kind} ${id} is incomplete — resume it with --resume ${id}`, { cause: error });
+        }
+        throw error;
+      }
+      // Overwritten mid-copy: drop this generation's copies (keys we wrote, from the plan) and start over.
+      const stale = plan.files.filter((f) => !f.reuse).map((f) => f.destination.key);
+      await store.deleteKeys(repo.root.bucket, stale);
+    }
+  }
+}
+
+/** Picks the id: a new one, a free given one, or (resume) the interrupted snapshot's. */
+async function claimId(store: ObjectStore, repo: SnapshotRepository, table: TableRef, options: CreateSnapshotOptions): Promise<{ id: string; previous?: PendingMarker }> {
+  if (!options.resume) {
+    const id = options.id ?? newId();
+    if (options.id && ((await readSnapshotManifest(store, repo, table.name, id)) || (await readPendingMarker(store, repo, table.name, id)))) {
+      throw new ConflictError(`${repo.kind} ${id} of table ${table.name} already exists (use --resume to finish an interrupted one)`);
+    }
+    return { id };
+  }
+  if (!options.id) throw new UsageError('--resume needs the id of the interrupted snapshot');
+  if (await readSnapshotManifest(store, repo, table.name, options.id)) {
+    throw new ConflictError(`${repo.kind} ${options.id} of table ${table.name} is already complete: nothing to resume`);
+  }
+  const previous = await readPendingMarker(store, repo, table.name, options.id);
+  if (!previous) throw new NotFoundError(`no interrupted ${repo.kind} ${options.id} of table ${table.name} to resume`);
+  return { id: options.id, previous };
+}
+
+/** Writes the pending marker with every key this snapshot may ever have written. */
+async function recordIntent(store: ObjectStore, repo: SnapshotRepository, intent: { id: string; createdAt: string; plan: SnapshotPlan; source: TableSnapshotSource; ownKeys: Set<string>; label?: string | undefined }): Promise<void> {
+  for (const file of intent.plan.files) if (!file.reuse) intent.ownKeys.add(file.destination.key);
+  const at = repo.snapshotLocation(intent.source.table.name, intent.id);
+  const marker: PendingMarker = {
+    format: 'lakevault.snapshot.pending',
+    kind: repo.kind,
+    id: intent.id,
+    ...(intent.label ? { label: intent.label } : {}),
+    createdAt: intent.createdAt,
+    source: { table: intent.source.table.name, uri: intent.source.table.uri, generation: intent.plan.generation },
+    ownKeys: [...intent.ownKeys].sort(),
+    references: intent.plan.files.flatMap((f) => (f.reuse ? [{ bucket: f.reuse.bucket, key: f.reuse.key }] : [])),
+  };
+  await writeJson(store, at.bucket, at.prefix + SNAPSHOT_PENDING, marker);
+}
+
+interface CopyOutcome {
+  records: SnapshotFileRecord[];
+  copied: Transfer;
+  skipped: Transfer;
+  reused: Transfer;
+}
+
+/** Copies what the plan needs, pinned to source ETags; checks every copy it made. */
+async function copyPlan(store: ObjectStore, plan: SnapshotPlan, options: CreateSnapshotOptions, checkExisting: boolean): Promise<CopyOutcome> {
+  const records = new Map<PlannedFile, SnapshotFileRecord>();
+  const outcome: CopyOutcome = { records: [], copied: { objects: 0, bytes: 0 }, skipped: { objects: 0, bytes: 0 }, reused: { objects: 0, bytes: 0 } };
+  const toCopy: PlannedFile[] = [];
+  for (const planned of plan.files) {
+    if (planned.reuse) {
+      records.set(planned, record(planned, planned.reuse.bucket, planned.reuse.key, planned.reuse.etag, planned.reuse.from));
+      outcome.reused.objects += 1;
+      outcome.reused.bytes += planned.source.size;
+      continue;
+    }
+    // Resume: an object already there with the source's size and ETag is this file's copy.
+    const existing = checkExisting ? await store.head(planned.destination.bucket, planned.destination.key) : undefined;
+    if (existing && existing.size === planned.source.size && existing.etag === planned.source.etag) {
+      records.set(planned, record(planned, planned.destination.bucket, planned.destination.key, existing.etag));
+      outcome.skipped.objects += 1;
+      outcome.skipped.bytes += existing.size;
+      continue;
+    }
+    toCopy.push(planned);
+  }
+  const byRelativeKey = new Map(toCopy.map((planned) => [planned.file.key, planned]));
+  const items: CopyItem[] = toCopy.map((planned) => ({
+    source: { bucket: planned.source.bucket, key: planned.source.key, size: planned.source.size, etag: planned.source.etag },
+    dstBucket: planned.destination.bucket,
+    dstKey: planned.destination.key,
+    relativeKey: planned.file.key,
+  }));
+  const done = outcome.skipped.objects + outcome.reused.objects;
+  const copied = await copyObjects(store, items, {
+    concurrency: options.concurrency,
+    onProgress: (p) => options.onProgress?.({ objects: done + p.objects, bytes: p.bytes, totalObjects: plan.files.length }),
+  });
+  for (const object of copied.objects) {
+    const planned = byRelativeKey.get(object.relativeKey)!;
+    // A single-part copy keeps the MD5 ETag; a multipart copy gets "…-N" for the same bytes.
+    if (object.size !== planned.source.size || (!object.multipart && object.etag !== planned.source.etag)) {
+      throw new IntegrityError(`copy of ${planned.source.key} does not match its source (size ${object.size}/${planned.source.size}, ETag ${object.etag}/${planned.source.etag})`);
+    }
+    records.set(planned, record(planned, planned.destination.bucket, planned.destination.key, object.etag));
+    outcome.copied.objects += 1;
+    outcome.copied.bytes += object.size;
+  }
+  outcome.records = plan.files.map((planned) => records.get(planned)!);
+  return outcome;
+}
+
+function record(planned: PlannedFile, bucket: string, key: string, etag: string, reusedFrom?: string): SnapshotFileRecord {
+  const f = planned.file;
+  return {
+    relativeKey: f.key, bucket, key, size: f.bytes, etag, sourceEtag: f.etag,
+    digest: f.digest, columnDigests: f.columnDigests, rows: f.rows, rowGroups: f.rowGroups,
+    ...(reusedFrom ? { reusedFrom } : {}),
+  };
+}
+
+function buildManifest(repo: SnapshotRepository, source: TableSnapshotSource, id: string, createdAt: string, plan: SnapshotPlan,
+  records: SnapshotFileRecord[], label: string | undefined, lock: { mode: 'GOVERNANCE' | 'COMPLIANCE'; retainUntil: Date } | undefined): SnapshotManifest {
+  const reused = records.filter((r) => r.reusedFrom);
+  const own = records.filter((r) => !r.reusedFrom);
+  const m = source.manifest;
+  return {
+    format: 'lakevault.snapshot',
+    formatVersion: 1,
+    kind: repo.kind,
+    id,
+    ...(label ? { label } : {}),
+    createdAt,
+    completedAt: new Date().toISOString(),
+    toolVersion: TOOL_VERSION,
+    source: {
+      table: source.table.name, uri: source.table.uri, generation: plan.generation,
+      manifestDigest: source.manifestDigest, manifestEtag: source.manifestEtag, tableCreatedAt: m.createdAt,
+      ...(m.source ? { origin: m.source } : {}),
+    },
+    schema: m.schema,
+    files: records,
+    totals: { files: records.length, rows: records.reduce((s, r) => s + r.rows, 0), bytes: records.reduce((s, r) => s + r.size, 0) },
+    contentDigest: m.contentDigest,
+    transfer: {
+      copiedObjects: own.length, copiedBytes: own.reduce((s, r) => s + r.size, 0),
+      reusedObjects: reused.length, reusedBytes: reused.reduce((s, r) => s + r.size, 0),
+    },
+    ...(lock ? { lock: { mode: lock.mode, retainUntil: lock.retainUntil.toISOString() } } : {}),
+  };
+}

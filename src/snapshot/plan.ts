@@ -1,0 +1,68 @@
+import type { ObjectStore } from '../store/types';
+import type { DataFile } from '../table/manifest';
+import type { SnapshotFileRecord, SnapshotManifest } from './manifest';
+import type { SnapshotRepository } from './repository';
+import type { TableSnapshotSource } from './source';
+
+/** One table file and what the snapshot does with it. */
+export interface PlannedFile {
+  file: DataFile;
+  /** The table's object the copy is pinned to. */
+  source: { bucket: string; key: string; size: number; etag: string };
+  /** Where it lands in this snapshot (own copy) … */
+  destination: { bucket: string; key: string };
+  /** … or the earlier snapshot's file it references instead (incremental). */
+  reuse?: { bucket: string; key: string; etag: string; from: string };
+}
+
+export interface SnapshotPlan {
+  generation: string;
+  files: PlannedFile[];
+}
+
+/** A file's content identity: the same rows (digest) in the same bytes (size, source ETag). */
+function contentKey(digest: string, size: number, etag: string): string {
+  return `${digest}|${size}|${etag}`;
+}
+
+/**
+ * Decides, for each file the table manifest lists, where the snapshot's copy goes and
+ * whether an earlier complete snapshot already holds the same content (incremental:
+ * matched by content digest, size and source ETag, and checked to still exist).
+ */
+export async function planSnapshot(
+  store: ObjectStore,
+  repo: SnapshotRepository,
+  source: TableSnapshotSource,
+  id: string,
+  earlier: SnapshotManifest[],
+): Promise<SnapshotPlan> {
+  const at = repo.snapshotLocation(source.table.name, id);
+  const reusable = new Map<string, { record: SnapshotFileRecord; from: string }>();
+  if (repo.incremental) {
+    for (const manifest of earlier) {
+      for (const record of manifest.files) {
+        const key = contentKey(record.digest, record.size, record.sourceEtag);
+        if (!reusable.has(key)) reusable.set(key, { record, from: manifest.id });
+      }
+    }
+  }
+  const { bucket, prefix } = source.table.location;
+  const files: PlannedFile[] = [];
+  for (const file of source.manifest.files) {
+    const planned: PlannedFile = {
+      file,
+      source: { bucket, key: prefix + file.key, size: file.bytes, etag: file.etag },
+      destination: { bucket: at.bucket, key: at.prefix + file.key },
+    };
+    const match = reusable.get(contentKey(file.digest, file.bytes, file.etag));
+    if (match) {
+      const head = await store.head(match.record.bucket, match.record.key);
+      if (head && head.size === match.record.size && head.etag === match.record.etag) {
+        planned.reuse = { bucket: match.record.bucket, key: match.record.key, etag: match.record.etag, from: match.from };
+      }
+    }
+    files.push(planned);
+  }
+  return { generation: source.manifest.generation, files };
+}

@@ -1,0 +1,63 @@
+import type { Config } from '../config/config';
+import { UsageError } from '../errors';
+import { childLocation, formatS3Uri, parseS3Uri, type Location } from '../store/location';
+
+export type SnapshotKind = 'backup' | 'checkpoint';
+
+/**
+ * Where snapshots of one kind live and how they are taken. Backups and checkpoints are
+ * the same mechanism configured differently: backups go to s3://lake-backups and reuse
+ * unchanged files of earlier backups; checkpoints go to s3://lake-checkpoints and are
+ * self-contained (a drill or recovery depends on nothing but its checkpoint).
+ *
+ * Layout: <root>/<table>/<id>/<key relative to the table>, plus <id>/_lakevault/*.json.
+ */
+export interface SnapshotRepository {
+  kind: SnapshotKind;
+  root: Location;
+  /** Reference unchanged files of earlier snapshots instead of copying them. */
+  incremental: boolean;
+  tableRoot(table: string): Location;
+  snapshotLocation(table: string, id: string): Location;
+}
+
+const ID_PATTERN = /^\d{8}T\d{6}Z-[0-9a-f]{6}$/;
+
+/** Snapshot ids are newId() values: 20261129T031500Z-a1b2c3 (sortable UTC time + suffix). */
+export function isSnapshotId(text: string): boolean {
+  return ID_PATTERN.test(text);
+}
+
+export function checkSnapshotId(text: string): string {
+  if (!isSnapshotId(text)) throw new UsageError(`"${text}" is not a snapshot id (expected e.g. 20261129T031500Z-a1b2c3)`);
+  return text;
+}
+
+/** The instant an id was taken (its timestamp part). */
+export function idTime(id: string): Date {
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z/.exec(id);
+  if (!m) throw new UsageError(`"${id}" is not a snapshot id`);
+  return new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!));
+}
+
+export function snapshotRepository(kind: SnapshotKind, root: Location, incremental: boolean): SnapshotRepository {
+  return {
+    kind,
+    root,
+    incremental,
+    tableRoot: (table) => childLocation(root, table),
+    snapshotLocation: (table, id) => childLocation(root, table, id),
+  };
+}
+
+export function backupRepository(config: Pick<Config, 'backups'>, options: { to?: string } = {}): SnapshotRepository {
+  return snapshotRepository('backup', options.to ? parseS3Uri(options.to) : config.backups, true);
+}
+
+export function checkpointRepository(config: Pick<Config, 'checkpoints'>): SnapshotRepository {
+  return snapshotRepository('checkpoint', config.checkpoints, false);
+}
+
+export function snapshotUri(repo: SnapshotRepository, table: string, id: string): string {
+  return formatS3Uri(repo.snapshotLocation(table, id));
+}
