@@ -3,6 +3,7 @@ import {
   UploadPartCopyCommand, type S3Client,
 } from '@aws-sdk/client-s3';
 import { runPool } from '../util/pool';
+import { checkSourceEtag, discardCopy } from './copy-pinning';
 import type { EncryptionOptions } from './types';
 
 const MAX_PARTS = 10_000;
@@ -43,6 +44,9 @@ export async function multipartCopy(client: S3Client, req: MultipartCopyRequest)
   const encryption = req.encryption?.customerKey
     ? undefined // SSE-C destinations need per-part keys; callers refuse them earlier
     : req.encryption;
+  // UploadPartCopy's CopySourceIfMatch is ignored by some servers (Ceph RGW 16.2):
+  // check the pin ourselves before starting and again once the object is assembled.
+  if (req.sourceEtag) await checkSourceEtag(client, req.srcBucket, req.srcKey, req.sourceEtag);
   const created = await client.send(new CreateMultipartUploadCommand({
     Bucket: req.dstBucket,
     Key: req.dstKey,
@@ -75,6 +79,14 @@ export async function multipartCopy(client: S3Client, req: MultipartCopyRequest)
       UploadId: uploadId,
       MultipartUpload: { Parts: etags.map((ETag, i) => ({ ETag, PartNumber: i + 1 })) },
     }));
+    if (req.sourceEtag) {
+      try {
+        await checkSourceEtag(client, req.srcBucket, req.srcKey, req.sourceEtag);
+      } catch (error) {
+        await discardCopy(client, req.dstBucket, req.dstKey);
+        throw error;
+      }
+    }
     return (done.ETag ?? '').replace(/^"|"$/g, '');
   } catch (error) {
     await client.send(new AbortMultipartUploadCommand({ Bucket: req.dstBucket, Key: req.dstKey, UploadId: uploadId })).catch(() => undefined);

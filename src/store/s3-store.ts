@@ -7,6 +7,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { createHash } from 'node:crypto';
 import { translateStoreError, isNotFound, errorName } from './errors';
 import { copySource, multipartCopy } from './multipart-copy';
+import { withRgwCopyIfMatch } from './copy-pinning';
 import type {
   Body, CopyOptions, CopyResult, DeleteResult, EncryptionOptions, HeadResult, ObjectInfo,
   ObjectStore, PutOptions,
@@ -250,7 +251,7 @@ export class S3Store implements ObjectStore {
         ...(options.metadata ? { Metadata: options.metadata, MetadataDirective: 'REPLACE' } : {}),
         ...sseWriteParams(options.encryption),
       };
-      const out = await this.client.send(new CopyObjectCommand(input));
+      const out = await this.client.send(withRgwCopyIfMatch(new CopyObjectCommand(input), etag));
       return { key: dstKey, size, etag: unquote(out.CopyObjectResult?.ETag), multipart: false };
     } catch (error) {
       this.fail(error, what);
