@@ -1,6 +1,6 @@
 import { tableToIPC, type Table } from 'apache-arrow';
 import { parquet } from './wasm';
-import { TableDigester, type TableDigest } from '../digest/column-digest';
+import { TableDigester, combineColumnDigests, combineDigests, type TableDigest } from '../digest/column-digest';
 
 /** Parquet key-value metadata keys lakevault writes into every data file's footer. */
 export const META_DIGEST = 'lakevault.digest';
@@ -23,19 +23,25 @@ export interface EncodedFile {
 
 /**
  * Encodes one Arrow table as a zstd Parquet file whose footer records the content
- * digest of its rows: per column for the whole file and per row group, so a validator
- * can name the row group and column that changed.
+ * digest of its rows (bag1, see src/digest/bag.ts): per column for the whole file and per
+ * row group, so a validator can name the row group and column that changed.
  */
 export function encodeParquet(table: Table, options: EncodeOptions): EncodedFile {
-  const whole = new TableDigester(table.schema);
-  whole.update(table);
-  const digest = whole.result();
+  // Digests add up (src/digest/bag.ts): digest each row group once, the file is their sum.
   const rowGroupDigests: Record<string, string>[] = [];
+  const rowsDigests: string[] = [];
   for (let start = 0; start < table.numRows; start += options.rowGroupRows) {
     const part = new TableDigester(table.schema);
     part.update(table.slice(start, start + options.rowGroupRows));
-    rowGroupDigests.push(part.result().columns);
+    const result = part.result();
+    rowGroupDigests.push(result.columns);
+    rowsDigests.push(result.digest);
   }
+  const digest: TableDigest = {
+    digest: combineDigests(rowsDigests),
+    columns: combineColumnDigests(rowGroupDigests),
+    rows: table.numRows,
+  };
   const metadata = new Map<string, string>([
     [META_DIGEST, digest.digest],
     [META_COLUMN_DIGESTS, JSON.stringify(digest.columns)],

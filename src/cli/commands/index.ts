@@ -2,10 +2,12 @@ import type { Command } from 'commander';
 import { tableCommand } from './table';
 import { copyCommand } from './copy';
 import { flowCommand } from './flow';
+import { validateCommand } from './validate';
 
 /** Every command of the CLI, one file each. */
 export const commands: (() => Command)[] = [
   tableCommand,
   copyCommand,
   flowCommand,
+  validateCommand,
 ];

@@ -1,0 +1,57 @@
+import { Command, Option } from 'commander';
+import { IntegrityError } from '../../errors';
+import { resolveFileSet } from '../../snapshot/resolve';
+import { compareFileSets, validateFileSet, type ValidationLevel, type ValidationReport } from '../../validate';
+import { parseInteger, withStore } from '../context';
+import { formatBytes, formatCount } from '../output';
+
+/** How many differences the text output lists before summarising the rest. */
+const TEXT_LIMIT = 50;
+
+export function validateCommand(): Command {
+  return new Command('validate')
+    .description('check a table, backup or checkpoint against its manifest and stored digests, or compare two of them')
+    .argument('<a>', 'table name, backup or checkpoint id, or s3:// URI')
+    .argument('[b]', 'a second one to compare with the first')
+    .addOption(new Option('--level <level>', 'quick: objects, sizes, ETags, footers; full: decode and digest every row group').choices(['quick', 'full']).default('quick'))
+    .option('--workers <n>', 'decode worker threads (default: min(2, CPUs))')
+    .option('--file-timeout <seconds>', 'fail a file whose decoder makes no progress for this long', '60')
+    .action(async (a: string, b: string | undefined, flags: { level: ValidationLevel; workers?: string; fileTimeout: string }, command: Command) => {
+      const concurrency = flags.workers === undefined ? undefined : parseInteger('--workers', flags.workers, 1, 64);
+      const fileTimeoutMs = parseInteger('--file-timeout', flags.fileTimeout, 1, 86_400) * 1000;
+      await withStore(command, async ({ config, output, open }) => {
+        const setA = await resolveFileSet(open.store, config, a);
+        const setB = b === undefined ? undefined : await resolveFileSet(open.store, config, b);
+        const options = {
+          level: flags.level,
+          fileTimeoutMs,
+          ...(concurrency ? { concurrency } : {}),
+          onProgress: (p: { files: number; totalFiles: number; rows: number; bytes: number }) =>
+            output.progress(`validate (${flags.level}): ${p.files}/${p.totalFiles} files, ${formatCount(p.rows)} rows, ${formatBytes(p.bytes)} read`),
+        };
+        const report = setB ? await compareFileSets(open.store, setA, setB, options) : await validateFileSet(open.store, setA, options);
+        output.result(report, formatReport);
+        if (!report.ok) {
+          const error = new IntegrityError(`validation found ${report.differences.length} difference(s) and ${report.fileErrors.length} file error(s)`);
+          throw Object.assign(error, { reported: true });
+        }
+      });
+    });
+}
+
+export function formatReport(report: ValidationReport): string {
+  const lines: string[] = [];
+  const what = report.subjects.map((s) => `${s.label} (${s.uri})`).join(' vs ');
+  lines.push(`${report.ok ? 'OK' : 'DIFFERENT'}: ${report.level} validation of ${what}`);
+  for (const s of report.subjects) {
+    lines.push(`  ${s.label}: ${formatCount(s.files)} files, ${formatCount(s.rows)} rows, ${formatBytes(s.bytes)}${s.contentDigest ? `, content ${s.contentDigest}` : ''}`);
+  }
+  const listed = [...report.differences.map((d) => `  difference: ${d.message}`), ...report.fileErrors.map((e) => `  file error: ${e.subject}: ${e.file}: ${e.error}`)];
+  lines.push(...listed.slice(0, TEXT_LIMIT));
+  if (listed.length > TEXT_LIMIT) lines.push(`  ... and ${listed.length - TEXT_LIMIT} more (use --json for all)`);
+  if (report.layoutDifferences.length) lines.push(`  layout differs, content equal: ${report.layoutDifferences.length} file-level difference(s), e.g. ${report.layoutDifferences[0]!.message}`);
+  for (const note of report.notes) lines.push(`  note: ${note}`);
+  const seconds = report.elapsedMs / 1000;
+  lines.push(`  ${formatCount(report.rowsChecked)} rows checked, ${formatBytes(report.bytesRead)} read in ${formatCount(report.requests)} requests, ${seconds.toFixed(2)} s (${formatCount(report.rowsPerSecond)} rows/s)`);
+  return lines.join('\n');
+}

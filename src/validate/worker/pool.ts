@@ -1,0 +1,199 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { LakevaultError } from '../../errors';
+import type { ObjectStore } from '../../store/types';
+import type { DecodeResult, FromWorker, ToWorker } from './protocol';
+import { RangeReader } from './range-reader';
+
+export interface DecodeRequest {
+  bucket: string;
+  key: string;
+  size: number;
+  etag?: string;
+  mode: 'footer' | 'decode';
+}
+
+export interface DecodePoolOptions {
+  workers: number;
+  /** Tasks one worker runs at once (footers are I/O-bound: several; decoding: one). */
+  tasksPerWorker: number;
+  /** A task that sends nothing (no read, no batch) for this long is declared hung. */
+  stallTimeoutMs: number;
+  batchSize: number;
+  onRows?: (rows: number) => void;
+}
+
+interface Task {
+  id: number;
+  request: DecodeRequest;
+  resolve: (result: DecodeResult) => void;
+  reject: (error: Error) => void;
+  slot?: Slot;
+  timer?: NodeJS.Timeout;
+  reader: RangeReader;
+}
+
+interface Slot {
+  worker: Worker;
+  tasks: Map<number, Task>;
+  retired: boolean;
+}
+
+/**
+ * Runs Parquet decoding in worker threads. Each task is one object; a task that fails,
+ * hangs or crashes its worker becomes that object's error, the worker is replaced, and
+ * other tasks that happened to share it are queued again. The pool itself never hangs.
+ */
+export class DecodePool {
+  private readonly slots: Slot[] = [];
+  private readonly queue: Task[] = [];
+  private nextTaskId = 1;
+  private closed = false;
+  bytesRead = 0;
+  requests = 0;
+
+  constructor(private readonly store: ObjectStore, private readonly options: DecodePoolOptions) {
+    for (let i = 0; i < Math.max(1, options.workers); i++) this.slots.push(this.spawn());
+  }
+
+  run(request: DecodeRequest): Promise<DecodeResult> {
+    if (this.closed) return Promise.reject(new Error('decode pool closed'));
+    return new Promise<DecodeResult>((resolve, reject) => {
+      const id = this.nextTaskId++;
+      const reader = new RangeReader(this.store, request.bucket, request.key, request.size, request.etag);
+      this.queue.push({ id, request, resolve, reject, reader });
+      this.dispatch();
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const task of this.queue.splice(0)) task.reject(new Error('validation stopped'));
+    await Promise.all(this.slots.map((slot) => this.retire(slot)));
+  }
+
+  private spawn(): Slot {
+    const worker = new Worker(workerScript());
+    const slot: Slot = { worker, tasks: new Map(), retired: false };
+    worker.on('message', (message: FromWorker) => this.onMessage(slot, message));
+    worker.on('error', (error) => this.onCrash(slot, `decoder crashed: ${error.message}`));
+    worker.on('exit', (code) => { if (!slot.retired) this.onCrash(slot, `decoder exited (code ${code})`); });
+    worker.unref();
+    return slot;
+  }
+
+  private dispatch(): void {
+    for (const slot of this.slots) {
+      while (!slot.retired && slot.tasks.size < this.options.tasksPerWorker && this.queue.length) {
+        const task = this.queue.shift()!;
+        task.slot = slot;
+        slot.tasks.set(task.id, task);
+        this.touch(task);
+        this.post(slot, { type: 'task', task: { taskId: task.id, size: task.request.size, mode: task.request.mode, batchSize: this.options.batchSize } });
+      }
+    }
+  }
+
+  private post(slot: Slot, message: ToWorker, transfer: ArrayBuffer[] = []): void {
+    if (!slot.retired) slot.worker.postMessage(message, transfer);
+  }
+
+  /** (Re)arms the task's stall timer: any sign of life counts as progress. */
+  private touch(task: Task): void {
+    if (task.timer) clearTimeout(task.timer);
+    task.timer = setTimeout(() => {
+      this.fail(task, `no progress for ${this.options.stallTimeoutMs} ms (decoder hung: corrupt data or a failed read)`);
+    }, this.options.stallTimeoutMs);
+  }
+
+  private onMessage(slot: Slot, message: FromWorker): void {
+    const task = slot.tasks.get(message.taskId);
+    if (!task) return;
+    this.touch(task);
+    switch (message.type) {
+      case 'read':
+        void this.serveRead(slot, task, message.readId, message.start, message.end);
+        break;
+      case 'progress':
+        this.options.onRows?.(message.rows);
+        break;
+      case 'done':
+        this.finish(task);
+        task.resolve(message.result);
+        this.dispatch();
+        break;
+      case 'failed':
+        // parquet-wasm may be left in a bad state after an error: start afresh.
+        this.fail(task, message.message);
+        break;
+    }
+  }
+
+  private async serveRead(slot: Slot, task: Task, readId: number, start: number, end: number): Promise<void> {
+    try {
+      const bytes = await task.reader.read(start, end);
+      this.bytesRead += task.reader.takeFetchedBytes();
+      this.requests += task.reader.takeRequests();
+      if (slot.tasks.get(task.id) !== task) return;
+      const copy = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
+        ? bytes.buffer as ArrayBuffer
+        : bytes.slice().buffer;
+      this.post(slot, { type: 'range', readId, bytes: copy }, [copy]);
+    } catch (error) {
+      // A failed read traps parquet-wasm and its promise never settles: fail now, replace the worker.
+      this.fail(task, error instanceof LakevaultError || error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  private finish(task: Task): void {
+    if (task.timer) clearTimeout(task.timer);
+    task.slot?.tasks.delete(task.id);
+  }
+
+  /** Fails one task, replaces its worker and queues again the other tasks it was running. */
+  private fail(task: Task, message: string): void {
+    const slot = task.slot;
+    if (!slot || slot.tasks.get(task.id) !== task) return;
+    this.finish(task);
+    task.reject(new Error(message));
+    this.replace(slot);
+  }
+
+  private onCrash(slot: Slot, message: string): void {
+    if (slot.retired) return;
+    const victims = [...slot.tasks.values()];
+    for (const task of victims) { this.finish(task); task.reject(new Error(message)); }
+    this.replace(slot);
+  }
+
+  private replace(slot: Slot): void {
+    if (slot.retired) return;
+    const innocent = [...slot.tasks.values()];
+    for (const task of innocent) { this.finish(task); task.slot = undefined; task.reader.reset(); }
+    this.queue.unshift(...innocent);
+    void this.retire(slot);
+    const index = this.slots.indexOf(slot);
+    if (!this.closed && index >= 0) this.slots[index] = this.spawn();
+    this.dispatch();
+  }
+
+  private async retire(slot: Slot): Promise<void> {
+    if (slot.retired) return;
+    slot.retired = true;
+    for (const task of slot.tasks.values()) if (task.timer) clearTimeout(task.timer);
+    await slot.worker.terminate().catch(() => undefined);
+  }
+}
+
+/**
+ * The worker script is plain JavaScript at run time: dist/validate/worker/decode-worker.js.
+ * Loaded from src/ (under jest), the pool points at the compiled copy in dist/.
+ */
+export function workerScript(): string {
+  const compiled = __filename.endsWith('.ts')
+    ? join(__dirname.replace(/([\\/])src([\\/]validate[\\/]worker)$/, '$1dist$2'), 'decode-worker.js')
+    : join(__dirname, 'decode-worker.js');
+  if (!existsSync(compiled)) throw new Error(`decode worker script ${compiled} not found: build first (npx tsc -p .)`);
+  return compiled;
+}
