@@ -4,6 +4,7 @@
 // Usage: node --openssl-legacy-provider server-process.js <directory> <port>
 'use strict';
 const S3rver = require('@20minutes/s3rver');
+const { fixDelimiterListing, fixDoubleXmlEscaping } = require('./s3rver-fixes');
 
 const [directory, port] = process.argv.slice(2);
 const server = new S3rver({
@@ -27,15 +28,8 @@ server.middleware.unshift(async (ctx, next) => {
   }
   await next();
 });
-// s3rver escapes XML text twice (its own he.escape, then the XML builder's), so a listing
-// reports the key "a&b" as "a&amp;b", and "it's" as "it&#x27;s". Every '&' of the doubly
-// escaped document is the start of an "&amp;" the second pass added: undo that pass.
-server.middleware.unshift(async (ctx, next) => {
-  await next();
-  if (typeof ctx.body === 'string' && ctx.body.startsWith('<?xml')) {
-    ctx.body = ctx.body.replaceAll('&amp;', '&');
-  }
-});
+fixDoubleXmlEscaping(server);
+fixDelimiterListing(server);
 server.run().then(
   (address) => { process.stdout.write(`READY ${address.port}\n`); },
   (error) => { process.stderr.write(`embedded S3 server failed to start: ${error.message}\n`); process.exit(1); },
