@@ -1,50 +1,107 @@
 import type { ObjectStore } from '../store/types';
 import type { Config } from '../config/config';
 import { createSalesTable } from '../table/create';
-import { inspectTable } from '../table/inspect';
+import { requireTableManifest } from '../table/manifest';
 import { resolveTable } from '../table/table-ref';
+import { createSnapshot } from '../snapshot/create';
+import { snapshotFileSet, tableFileSet } from '../snapshot/file-set';
+import { requireCompleteSnapshot } from '../snapshot/catalog';
+import { backupRepository, snapshotUri } from '../snapshot/repository';
+import { compareSets, type ValidationReport } from '../snapshot/validation';
+import { restoreSnapshot } from '../restore/restore';
+import { createCheckpoint } from '../dr/checkpoint';
+import { simulateDisaster, type DisasterKind } from '../dr/disasters';
+import { recoverTable } from '../dr/recover';
 
 export interface FlowOptions {
   table: string;
   rows: number;
   seed: number;
   rowsPerFile: number;
+  disaster?: DisasterKind;
   onStep?: (step: string) => void;
 }
 
+/** What a validation contributes to the summary: the verdict, and the report for details. */
+function verdict(report: ValidationReport) {
+  return { ok: report.ok, report };
+}
+
 /**
- * The seed project's flow, S3-native: generate the sales rows → create the table →
- * inspect it from the Parquet footers. (Backup, restore, validation, DR and the audit
- * join here as those capabilities land.)
+ * The seed project's flow, S3-native, one step after the other:
+ *   1. generate the sales rows and create the table;
+ *   2. back it up (server-side);
+ *   3. restore the backup to a new table;
+ *   4. validate original = backup = restored (full: content digests);
+ *   5. checkpoint; 6. simulate a disaster; 7. recover from the checkpoint;
+ *   8. validate the recovered table against the checkpoint.
+ * (The security audit joins at the end once it lands.)
  */
 export async function runSeedFlow(store: ObjectStore, config: Config, options: FlowOptions) {
   const started = Date.now();
   const table = resolveTable(config, options.table);
+  const restoredTable = resolveTable(config, `${table.name}_restored`);
+  const backups = backupRepository(config);
   const steps: Record<string, unknown> = {};
+  const step = (name: string) => options.onStep?.(name);
 
-  options.onStep?.('create table');
-  const created = await createSalesTable(store, table, {
+  step('1. generate and create table');
+  steps.create = await createSalesTable(store, table, {
     rows: options.rows, seed: options.seed, rowsPerFile: options.rowsPerFile, rowGroupRows: 262_144, overwrite: true,
   });
-  steps.create = created;
 
-  options.onStep?.('inspect table');
-  const inspected = await inspectTable(store, table, config.concurrency);
-  steps.inspect = {
-    rows: inspected.totals.rows,
-    files: inspected.totals.files,
-    bytes: inspected.totals.bytes,
-    schema: inspected.schema,
-    problems: inspected.problems,
-  };
+  step('2. backup');
+  const backup = await createSnapshot(store, backups, table, { concurrency: config.concurrency, label: 'seed flow' });
+  steps.backup = backup;
 
-  const ok = inspected.problems.length === 0 && inspected.totals.rows === options.rows;
+  step('3. restore to a new table');
+  const backupManifest = await requireCompleteSnapshot(store, backups, `${table.name}/${backup.id}`);
+  const restored = await restoreSnapshot(store, backups, backupManifest, restoredTable, { force: true, concurrency: config.concurrency });
+  steps.restore = restored;
+
+  step('4. validate original = backup = restored');
+  const original = tableFileSet(table, await requireTableManifest(store, table.location, table.name));
+  const backupSet = snapshotFileSet(backups, backupManifest);
+  const restoredSet = tableFileSet(restoredTable, await requireTableManifest(store, restoredTable.location, restoredTable.name));
+  const originalVsBackup = await compareSets(store, original, backupSet, 'full');
+  const backupVsRestored = await compareSets(store, backupSet, restoredSet, 'full');
+  steps.validate = { originalVsBackup: verdict(originalVsBackup), backupVsRestored: verdict(backupVsRestored) };
+  const integrityOk = originalVsBackup.ok && backupVsRestored.ok && restored.ok;
+
+  step('5. checkpoint');
+  const checkpoint = await createCheckpoint(store, config, table, { label: 'seed flow' });
+  steps.checkpoint = checkpoint;
+
+  step(`6. disaster (${options.disaster ?? 'delete-prefix'})`);
+  const tableManifest = await requireTableManifest(store, table.location, table.name);
+  steps.disaster = await simulateDisaster(store, table, tableManifest, options.disaster ?? 'delete-prefix');
+  const detectedAt = new Date();
+
+  step('7. recover from the checkpoint');
+  const recovered = await recoverTable(store, config, table, { checkpoint: checkpoint.id, detectedAt, level: 'full' });
+  steps.recover = recovered;
+
+  step('8. validate the recovered table');
+  const recoveryValid = recovered.recovery_valid && recovered.recovered_records === options.rows;
+
+  const ok = integrityOk && recoveryValid;
   return {
     ok,
+    status: ok ? 'SUCCESS' : 'FAILED',
     endpoint: store.endpoint,
     table: table.uri,
     records_generated: options.rows,
-    records_in_table: inspected.totals.rows,
+    backup_name: backup.id,
+    backup_path: snapshotUri(backups, table.name, backup.id),
+    restore_path: restoredTable.uri,
+    integrity_ok: integrityOk,
+    checkpoint_timestamp: recovered.checkpoint_timestamp,
+    checkpoint_location: recovered.checkpoint_location,
+    original_records: tableManifest.totals.rows,
+    recovered_records: recovered.recovered_records,
+    recovery_valid: recoveryValid,
+    rto_ms: recovered.rto_ms,
+    rpo_ms: recovered.rpo_ms,
     steps,
     elapsedMs: Date.now() - started,
   };

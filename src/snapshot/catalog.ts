@@ -4,6 +4,7 @@ import {
   readPendingMarker, readRetainedMarker, readSnapshotManifest,
   type PendingMarker, type SnapshotManifest,
 } from './manifest';
+import { childNames } from './children';
 import { idTime, isSnapshotId, snapshotUri, type SnapshotRepository } from './repository';
 
 /** One snapshot as `backup list` / `checkpoint list` show it. */
@@ -36,11 +37,7 @@ export interface SnapshotEntry {
 /** The table names that have snapshots in the repository. */
 export async function listSnapshotTables(store: ObjectStore, repo: SnapshotRepository): Promise<string[]> {
   if (!(await store.bucketExists(repo.root.bucket))) return [];
-  const tables: string[] = [];
-  for await (const prefix of store.listCommonPrefixes(repo.root.bucket, repo.root.prefix)) {
-    tables.push(prefix.slice(repo.root.prefix.length).replace(/\/$/, ''));
-  }
-  return tables;
+  return childNames(store, repo.root.bucket, repo.root.prefix);
 }
 
 /**
@@ -51,12 +48,7 @@ export async function listSnapshotTables(store: ObjectStore, repo: SnapshotRepos
 export async function listTableSnapshots(store: ObjectStore, repo: SnapshotRepository, table: string): Promise<SnapshotEntry[]> {
   if (!(await store.bucketExists(repo.root.bucket))) return [];
   const root = repo.tableRoot(table);
-  const ids: string[] = [];
-  for await (const prefix of store.listCommonPrefixes(root.bucket, root.prefix)) {
-    const id = prefix.slice(root.prefix.length).replace(/\/$/, '');
-    if (isSnapshotId(id)) ids.push(id);
-  }
-  ids.sort();
+  const ids = (await childNames(store, root.bucket, root.prefix)).filter(isSnapshotId);
   const entries: SnapshotEntry[] = [];
   for (const id of ids) {
     const manifest = await readSnapshotManifest(store, repo, table, id);

@@ -5,6 +5,7 @@ import { findSnapshot, listTableSnapshots, type SnapshotEntry } from './catalog'
 import {
   readRetainedMarker, writeJson, SNAPSHOT_MANIFEST, SNAPSHOT_PENDING, SNAPSHOT_RETAINED, type RetainedMarker,
 } from './manifest';
+import { childNames } from './children';
 import { isSnapshotId, type SnapshotRepository } from './repository';
 
 export interface DeleteSnapshotOptions {
@@ -109,11 +110,7 @@ function check(result: DeleteResult, id: string): void {
  */
 export async function collectRetained(store: ObjectStore, repo: SnapshotRepository, table: string): Promise<number> {
   const root = repo.tableRoot(table);
-  const ids: string[] = [];
-  for await (const prefix of store.listCommonPrefixes(root.bucket, root.prefix)) {
-    const id = prefix.slice(root.prefix.length).replace(/\/$/, '');
-    if (isSnapshotId(id)) ids.push(id);
-  }
+  const ids = (await childNames(store, root.bucket, root.prefix)).filter(isSnapshotId);
   let collected = 0;
   let referenced: Set<string> | undefined;
   for (const id of ids) {

@@ -2,6 +2,10 @@ import type { Command } from 'commander';
 import { tableCommand } from './table';
 import { copyCommand } from './copy';
 import { flowCommand } from './flow';
+import { backupCommand } from './backup';
+import { checkpointCommand } from './checkpoint';
+import { recoverCommand } from './recover';
+import { drillCommand } from './drill';
 import { validateCommand } from './validate';
 
 /** Every command of the CLI, one file each. */
@@ -9,5 +13,9 @@ export const commands: (() => Command)[] = [
   tableCommand,
   copyCommand,
   flowCommand,
+  backupCommand,
+  checkpointCommand,
+  recoverCommand,
+  drillCommand,
   validateCommand,
 ];
