@@ -2,9 +2,12 @@ import {
   DeleteBucketPolicyCommand, DeleteObjectsCommand, GetBucketAclCommand, GetBucketEncryptionCommand,
   GetBucketLifecycleConfigurationCommand, GetBucketLoggingCommand, GetBucketPolicyCommand,
   GetBucketPolicyStatusCommand, GetBucketVersioningCommand, GetPublicAccessBlockCommand,
-  ListObjectVersionsCommand, PutBucketEncryptionCommand, PutBucketPolicyCommand,
+  HeadObjectCommand, ListObjectVersionsCommand, PutBucketEncryptionCommand, PutBucketPolicyCommand,
   PutBucketVersioningCommand, PutPublicAccessBlockCommand, type S3Client,
 } from '@aws-sdk/client-s3';
+import { createHash } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { errorName, httpStatus, isNotImplemented } from './errors';
 import { getObjectLockConfiguration, type ObjectLockSettings } from './object-lock';
 
@@ -196,6 +199,92 @@ export async function readBucketSettings(client: S3Client, bucket: string): Prom
     readLogging(client, bucket), readLifecycle(client, bucket), readObjectLock(client, bucket),
   ]);
   return { bucket, versioning, encryption, policy, policyStatus, publicAccessBlock, acl, logging, lifecycle, objectLock };
+}
+
+/** How one object is protected at rest, as HeadObject shows it. */
+export interface ObjectProtection {
+  key: string;
+  /** 'aws:kms' | 'AES256' | 'SSE-C' | 'none' */
+  encryption: string;
+  kmsKeyId?: string;
+  /** SSE-C: seen because HEAD without the key was refused with 400 (or the key given was accepted). */
+  customerKeyRequired?: boolean;
+  retainUntil?: Date;
+  lockMode?: string;
+}
+
+/**
+ * HeadObject, read for its protection headers. An SSE-C object cannot be HEADed without
+ * its key: S3 (and RGW) answer 400, which is itself the evidence. With `customerKey`
+ * the HEAD presents the key; the key is never part of the result.
+ */
+export async function readObjectProtection(client: S3Client, bucket: string, key: string, customerKey?: Buffer): Promise<Setting<ObjectProtection>> {
+  const sseC = customerKey ? {
+    SSECustomerAlgorithm: 'AES256',
+    SSECustomerKey: customerKey.toString('base64'),
+    SSECustomerKeyMD5: createHash('md5').update(customerKey).digest('base64'),
+  } : {};
+  const head = (extra: object) => client.send(new HeadObjectCommand({ Bucket: bucket, Key: key, ...extra }));
+  try {
+    let out;
+    try {
+      out = await head({});
+    } catch (error) {
+      if (httpStatus(error) !== 400) throw error;
+      if (!customerKey) return { state: 'present', value: { key, encryption: 'SSE-C', customerKeyRequired: true } };
+      out = await head(sseC);
+    }
+    return {
+      state: 'present',
+      value: {
+        key,
+        encryption: out.SSECustomerAlgorithm ? 'SSE-C' : out.ServerSideEncryption ?? 'none',
+        ...(out.SSEKMSKeyId ? { kmsKeyId: out.SSEKMSKeyId } : {}),
+        ...(out.SSECustomerAlgorithm ? { customerKeyRequired: true } : {}),
+        ...(out.ObjectLockRetainUntilDate ? { retainUntil: new Date(out.ObjectLockRetainUntilDate) } : {}),
+        ...(out.ObjectLockMode ? { lockMode: out.ObjectLockMode } : {}),
+      },
+    };
+  } catch (error) {
+    return classifySettingError(error);
+  }
+}
+
+/**
+ * Whether the server implements PutBucketEncryption, asked without changing anything: the
+ * call is aimed at a bucket that does not exist. A server that implements it answers
+ * NoSuchBucket; Ceph RGW Pacific answers InvalidArgument before looking at the bucket.
+ */
+export async function defaultEncryptionSupported(client: S3Client): Promise<boolean | undefined> {
+  const missing = `lakevault-probe-${createHash('sha1').update(String(Math.random())).digest('hex').slice(0, 16)}`;
+  try {
+    await putDefaultEncryption(client, missing, { algorithm: 'AES256' });
+    return undefined; // someone owns that name after all: no conclusion
+  } catch (error) {
+    const state = classifySettingError(error).state;
+    if (errorName(error) === 'NoSuchBucket') return true;
+    return state === 'unsupported' ? false : undefined;
+  }
+}
+
+/**
+ * Sends one unsigned (anonymous) request, as anyone on the network could: the status
+ * code shows whether the bucket or object is really public. Path-style URL.
+ */
+export function anonymousStatus(endpoint: string, bucket: string, key: string | undefined, options: { ca?: string; timeoutMs?: number } = {}): Promise<number> {
+  const url = new URL(endpoint);
+  url.pathname = key === undefined ? `/${bucket}` : `/${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
+  if (key === undefined) url.search = '?list-type=2&max-keys=1';
+  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const req = send(url, { method: key === undefined ? 'GET' : 'HEAD', timeout: options.timeoutMs ?? 10_000, ...(options.ca ? { ca: options.ca } : {}) }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 // ---- Writes: the capability probe's scratch bucket and the tests' fixtures. ----

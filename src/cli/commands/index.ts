@@ -7,6 +7,7 @@ import { checkpointCommand } from './checkpoint';
 import { recoverCommand } from './recover';
 import { drillCommand } from './drill';
 import { validateCommand } from './validate';
+import { auditCommand } from './audit';
 
 /** Every command of the CLI, one file each. */
 export const commands: (() => Command)[] = [
@@ -18,4 +19,5 @@ export const commands: (() => Command)[] = [
   recoverCommand,
   drillCommand,
   validateCommand,
+  auditCommand,
 ];

@@ -1,0 +1,59 @@
+import type { Config } from '../config/config';
+import { listSnapshots } from '../snapshot/catalog';
+import { backupRepository } from '../snapshot/repository';
+import type { ObjectStore } from '../store/types';
+
+/**
+ * What the audit needs to know about the backups under the configured location, read
+ * through the snapshot catalog (src/snapshot): a backup with a manifest is complete; one
+ * with only a pending marker was interrupted and protects nothing.
+ */
+export interface BackupSummary {
+  table: string;
+  id: string;
+  /** s3://bucket/prefix/ of the backup. */
+  uri: string;
+  prefix: string;
+  complete: boolean;
+  at?: Date;
+  /** Retain-until recorded in the manifest when the backup was locked. */
+  lockedUntil?: Date;
+  reason?: string;
+}
+
+function date(text: string | undefined): Date | undefined {
+  const d = text ? new Date(text) : undefined;
+  return d && !Number.isNaN(d.getTime()) ? d : undefined;
+}
+
+export async function listBackups(store: ObjectStore, config: Pick<Config, 'backups'>): Promise<BackupSummary[]> {
+  const repo = backupRepository(config);
+  const entries = await listSnapshots(store, repo);
+  return entries.map((entry) => {
+    const at = repo.snapshotLocation(entry.table, entry.id);
+    const when = date(entry.manifest?.createdAt ?? entry.pending?.createdAt);
+    const lockedUntil = date(entry.manifest?.lock?.retainUntil);
+    return {
+      table: entry.table,
+      id: entry.id,
+      uri: `s3://${at.bucket}/${at.prefix}`,
+      prefix: at.prefix,
+      complete: entry.manifest !== undefined,
+      ...(when ? { at: when } : {}),
+      ...(lockedUntil ? { lockedUntil } : {}),
+      ...(entry.manifest ? {} : { reason: 'interrupted (pending marker, no manifest)' }),
+    };
+  });
+}
+
+/** The newest complete backup of each table. */
+export function newestComplete(backups: BackupSummary[]): Map<string, BackupSummary> {
+  const newest = new Map<string, BackupSummary>();
+  for (const backup of backups) {
+    if (!backup.complete) continue;
+    const current = newest.get(backup.table);
+    const time = (b: BackupSummary) => b.at?.getTime() ?? 0;
+    if (!current || time(backup) > time(current) || (time(backup) === time(current) && backup.id > current.id)) newest.set(backup.table, backup);
+  }
+  return newest;
+}

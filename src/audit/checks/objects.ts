@@ -1,0 +1,171 @@
+import { readObjectProtection, type ObjectProtection, type LifecycleRule } from '../../store/bucket-settings';
+import { childNames } from '../../snapshot/children';
+import { listBackups, newestComplete, type BackupSummary } from '../backups';
+import { outcome, pass } from '../catalog';
+import { bucketsWithRole, type AuditContext } from '../context';
+import type { CheckResult } from '../types';
+
+const WEEK_DAYS = 7;
+const RETENTION_YEARS = 7;
+const DAY_MS = 86_400_000;
+
+/** Protection strength of one object: none < SSE-S3 < SSE-KMS / SSE-C. */
+function strength(p: ObjectProtection): number {
+  return p.encryption === 'none' ? 0 : p.encryption === 'AES256' ? 1 : 2;
+}
+const LABEL = ['unencrypted', 'SSE-S3', 'SSE-KMS/SSE-C'];
+
+interface Sample { resource: string; objects: ObjectProtection[]; problems: string[] }
+
+async function sample(context: AuditContext, bucket: string, prefix: string): Promise<Sample> {
+  const resource = `s3://${bucket}/${prefix}`;
+  const result: Sample = { resource, objects: [], problems: [] };
+  const keys: string[] = [];
+  try {
+    for await (const object of context.store.list(bucket, prefix)) {
+      keys.push(object.key);
+      if (keys.length >= context.sampleSize) break;
+    }
+  } catch (error) {
+    result.problems.push(`listing failed: ${(error as Error).message}`);
+  }
+  for (const key of keys) {
+    const read = await readObjectProtection(context.client, bucket, key, context.customerKey);
+    if (read.state === 'present') result.objects.push(read.value);
+    else result.problems.push(`${key}: ${read.detail}`);
+  }
+  return result;
+}
+
+function describe(objects: ObjectProtection[]): string {
+  const counts = new Map<string, number>();
+  for (const o of objects) {
+    const label = o.encryption === 'aws:kms' ? `SSE-KMS${o.kmsKeyId ? ` (key ${o.kmsKeyId})` : ''}`
+      : o.encryption === 'AES256' ? 'SSE-S3' : o.encryption === 'SSE-C' ? `SSE-C${o.customerKeyRequired ? ' (HEAD needs the customer key)' : ''}` : 'unencrypted';
+    counts.set(label, (counts.get(label) ?? 0) + 1);
+  }
+  return [...counts].map(([label, n]) => `${n} ${label}`).join(', ');
+}
+
+function judgeSample(s: Sample, kind: 'table' | 'backup'): CheckResult {
+  if (!s.objects.length) {
+    return outcome('LV-ENC-003', s.problems.length ? 'error' : 'not-applicable', { resource: s.resource, severity: 'info', evidence: s.problems.length ? s.problems.slice(0, 3).join('; ') : 'no objects to sample' });
+  }
+  const plain = s.objects.filter((o) => o.encryption === 'none');
+  const evidence = `${s.objects.length} sampled objects: ${describe(s.objects)}${s.problems.length ? `; ${s.problems.length} not readable` : ''}`;
+  if (!plain.length) return pass('LV-ENC-003', s.resource, evidence);
+  return outcome('LV-ENC-003', 'fail', {
+    resource: s.resource,
+    evidence: `${evidence}; unencrypted e.g. ${plain.slice(0, 3).map((o) => o.key).join(', ')}`,
+    recommendation: `${kind === 'table' ? 'Rewrite the table' : 'Take the backups'} with server-side encryption: lakevault ${kind === 'table' ? 'table create NAME --overwrite' : 'backup create NAME'} --sse aws:kms --kms-key-id KEY_ID (or --sse-c-key-file FILE), and set bucket default encryption where the server has it. Note: Ceph RGW Pacific accepts --sse AES256 and stores the object unencrypted; use aws:kms there.`,
+  });
+}
+
+/** Encryption of sampled objects, backups vs sources, backup age and retention. */
+export async function checkObjectsAndBackups(context: AuditContext): Promise<CheckResult[]> {
+  const results: CheckResult[] = [];
+  const tableSamples = new Map<string, Sample>();
+  const { warehouse, backups: backupsLocation } = context.config;
+  const warehouseBucket = context.buckets.find((b) => b.bucket === warehouse.bucket && b.roles.includes('warehouse'));
+  const tables = warehouseBucket?.exists
+    ? (await childNames(context.store, warehouse.bucket, warehouse.prefix).catch(() => [] as string[]))
+      .filter((name) => !name.startsWith('_'))
+      .map((name) => ({ name, prefix: `${warehouse.prefix}${name}/` }))
+    : [];
+  for (const table of tables) {
+    context.progress(`audit: sampling table ${table.name}`);
+    const s = await sample(context, warehouse.bucket, table.prefix);
+    tableSamples.set(table.name, s);
+    results.push(judgeSample(s, 'table'));
+  }
+
+  const backupBucket = bucketsWithRole(context, 'backups')[0];
+  if (!backupBucket?.exists) {
+    if (tables.length) {
+      results.push(outcome('LV-DP-004', 'fail', { resource: `s3://${backupsLocation.bucket}/${backupsLocation.prefix}`, evidence: `${tables.length} tables and no backup bucket`,
+        recommendation: 'lakevault backup create TABLE for each table, scheduled at least weekly (cron / CI schedule).' }));
+    }
+    return results;
+  }
+  let backups: BackupSummary[] = [];
+  try {
+    backups = await listBackups(context.store, context.config);
+  } catch (error) {
+    results.push(outcome('LV-DP-004', 'error', { resource: `s3://${backupsLocation.bucket}/${backupsLocation.prefix}`, severity: 'info', evidence: `backups could not be listed: ${(error as Error).message}` }));
+    return results;
+  }
+  const newest = newestComplete(backups);
+  const backupSamples = new Map<string, Sample>();
+  for (const [table, backup] of newest) {
+    context.progress(`audit: sampling backup ${backup.uri}`);
+    const s = await sample(context, backupsLocation.bucket, backup.prefix);
+    backupSamples.set(table, s);
+    results.push(judgeSample(s, 'backup'));
+  }
+  results.push(...compareProtection(tableSamples, backupSamples));
+  results.push(...backupAge(context, tables.map((t) => t.name), backups, newest));
+  results.push(retention(context, backupsLocation.bucket, [...backupSamples.values()], newest, backupBucket.settings?.lifecycle));
+  return results;
+}
+
+function compareProtection(tables: Map<string, Sample>, backups: Map<string, Sample>): CheckResult[] {
+  const results: CheckResult[] = [];
+  for (const [table, backup] of backups) {
+    const source = tables.get(table);
+    if (!source?.objects.length || !backup.objects.length) continue;
+    const sourceLevel = Math.min(...source.objects.map(strength));
+    const backupLevel = Math.min(...backup.objects.map(strength));
+    results.push(backupLevel >= sourceLevel
+      ? pass('LV-ENC-004', backup.resource, `backup ${LABEL[backupLevel]} at worst; source table ${LABEL[sourceLevel]} at worst`)
+      : outcome('LV-ENC-004', 'fail', { resource: backup.resource, evidence: `backup objects are ${LABEL[backupLevel]} at worst while the source table ${source.resource} is ${LABEL[sourceLevel]}: the backup leaks what the table protects`,
+        recommendation: 'Take backups with at least the source\'s encryption: lakevault backup create TABLE --sse aws:kms --kms-key-id KEY_ID. On Ceph RGW a server-side copy to an SSE destination is stored unencrypted: check the new backup with lakevault audit.' }));
+  }
+  return results;
+}
+
+function backupAge(context: AuditContext, tables: string[], all: BackupSummary[], newest: Map<string, BackupSummary>): CheckResult[] {
+  const names = [...new Set([...tables, ...all.map((b) => b.table)])].sort();
+  const location = context.config.backups;
+  return names.map((table) => {
+    const resource = `s3://${location.bucket}/${location.prefix}${table}/`;
+    const backup = newest.get(table);
+    const fix = `lakevault backup create ${table}, scheduled at least weekly (e.g. cron: 0 2 * * 0 npx lakevault backup create ${table}).`;
+    if (!backup) {
+      const incomplete = all.filter((b) => b.table === table);
+      return outcome('LV-DP-004', 'fail', { resource, evidence: incomplete.length ? `no complete backup (${incomplete.length} incomplete: ${incomplete.slice(0, 3).map((b) => `${b.id}: ${b.reason}`).join('; ')})` : 'no backup of this table', recommendation: fix });
+    }
+    if (!backup.at) return outcome('LV-DP-004', 'not-verifiable', { resource, evidence: `newest complete backup ${backup.id} has no date` });
+    const days = (context.now.getTime() - backup.at.getTime()) / DAY_MS;
+    return days <= WEEK_DAYS
+      ? pass('LV-DP-004', resource, `newest complete backup ${backup.id} from ${backup.at.toISOString()} (${days.toFixed(1)} days old; rule: weekly)`)
+      : outcome('LV-DP-004', 'fail', { resource, evidence: `newest complete backup ${backup.id} is ${Math.floor(days)} days old (${backup.at.toISOString()}); the rule is weekly`, recommendation: fix });
+  });
+}
+
+function retention(context: AuditContext, bucket: string, samples: Sample[], newest: Map<string, BackupSummary>, lifecycle: { state: string; value?: LifecycleRule[] } | undefined): CheckResult {
+  const resource = `s3://${bucket}`;
+  const sevenYearsDays = Math.floor(RETENTION_YEARS * 365.25);
+  const fix = `Keep backups 7 years with object lock: aws s3api put-object-lock-configuration --bucket ${bucket} --object-lock-configuration '{"ObjectLockEnabled":"Enabled","Rule":{"DefaultRetention":{"Mode":"COMPLIANCE","Years":7}}}'  |  mc retention set --default COMPLIANCE 7y ALIAS/${bucket}; and no lifecycle expiration under ${sevenYearsDays} days on the backup prefix.`;
+  const early = (lifecycle?.state === 'present' ? lifecycle.value ?? [] : [])
+    .filter((r) => r.status === 'Enabled' && r.expirationDays !== undefined && r.expirationDays < sevenYearsDays);
+  if (early.length) {
+    return outcome('LV-DP-005', 'fail', { resource, severity: 'high', evidence: `lifecycle rules expire backups early: ${early.map((r) => `${r.id ?? 'rule'} after ${r.expirationDays} days${r.prefix ? ` under ${r.prefix}` : ''}`).join('; ')} (7 years = ${sevenYearsDays} days)`, recommendation: fix });
+  }
+  const lock = context.buckets.find((b) => b.bucket === bucket)?.settings?.objectLock;
+  if (lock?.state === 'present' && lock.value.enabled && lock.value.mode) {
+    const days = (lock.value.years ?? 0) * 365.25 + (lock.value.days ?? 0);
+    if (days >= sevenYearsDays) return pass('LV-DP-005', resource, `default ${lock.value.mode} retention ${lock.value.years ? `${lock.value.years} years` : `${lock.value.days} days`}`);
+  }
+  const objects = samples.flatMap((s) => s.objects);
+  if (!objects.length) {
+    return outcome('LV-DP-005', newest.size ? 'fail' : 'not-applicable', { resource, severity: 'medium', evidence: newest.size ? 'backup objects could not be sampled; no default retention enforces 7 years' : 'no complete backups to judge', recommendation: fix });
+  }
+  const backupTime = (key: string) => [...newest.values()].find((b) => key.startsWith(b.prefix))?.at?.getTime() ?? context.now.getTime();
+  const short = objects.filter((o) => !o.retainUntil || o.retainUntil.getTime() < backupTime(o.key) + sevenYearsDays * DAY_MS);
+  if (!short.length) return pass('LV-DP-005', resource, `${objects.length} sampled backup objects locked ${objects[0]!.lockMode ?? ''} for at least 7 years (e.g. until ${objects[0]!.retainUntil!.toISOString()})`);
+  const locked = short.filter((o) => o.retainUntil);
+  return outcome('LV-DP-005', 'fail', { resource,
+    evidence: locked.length ? `${short.length}/${objects.length} sampled backup objects are retained for less than 7 years (e.g. ${locked[0]!.key} until ${locked[0]!.retainUntil!.toISOString()})`
+      : `nothing enforces 7-year retention: no default retention, no retain-until date on ${short.length}/${objects.length} sampled backup objects; they can be deleted at any time`,
+    recommendation: fix });
+}

@@ -1,0 +1,47 @@
+import { Command, Option } from 'commander';
+import { UsageError } from '../../errors';
+import { renderReport, type AuditFormat } from '../../audit/format';
+import { runAudit } from '../../audit/run';
+import { parseSeverity } from '../../audit/types';
+import { bucketNameProblem } from '../../store/location';
+import { globalOptions, parseInteger, withStore } from '../context';
+import { encryptionFromFlags } from '../encryption-flags';
+
+interface AuditFlags {
+  bucket?: string[];
+  failOn: string;
+  format?: string;
+  sample: string;
+  sseCKeyFile?: string;
+}
+
+export function auditCommand(): Command {
+  return new Command('audit')
+    .description('observe the security of the store: credentials, TLS, encryption at rest, policies, backup protection')
+    .option('--bucket <name...>', 'audit these buckets instead of the configured warehouse, backup and checkpoint buckets')
+    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity').choices(['critical', 'high', 'medium', 'low']).default('high'))
+    .addOption(new Option('--format <format>', 'text, json or sarif (--json = json)').choices(['text', 'json', 'sarif']))
+    .option('--sample <n>', 'objects sampled per table and per backup', '5')
+    .option('--sse-c-key-file <file>', 'SSE-C key to present when sampling encrypted objects; never printed')
+    .action(async (flags: AuditFlags, command: Command) => {
+      const failOn = parseSeverity(flags.failOn)!;
+      const sampleSize = parseInteger('--sample', flags.sample, 1, 1000);
+      for (const bucket of flags.bucket ?? []) {
+        const problem = bucketNameProblem(bucket);
+        if (problem) throw new UsageError(`--bucket "${bucket}": ${problem}`);
+      }
+      const customerKey = flags.sseCKeyFile ? encryptionFromFlags({ sseCKeyFile: flags.sseCKeyFile })?.customerKey : undefined;
+      const format: AuditFormat = (flags.format as AuditFormat | undefined) ?? (globalOptions(command).json ? 'json' : 'text');
+      await withStore(command, async ({ config, output, open }) => {
+        const { report, secrets } = await runAudit(open, config, {
+          failOn, sampleSize,
+          ...(flags.bucket?.length ? { buckets: flags.bucket } : {}),
+          ...(customerKey ? { customerKey } : {}),
+          progress: (line) => output.progress(line),
+        });
+        output.done();
+        process.stdout.write(renderReport(report, format, secrets));
+        if (report.exitCode) process.exitCode = report.exitCode;
+      });
+    });
+}
