@@ -1,0 +1,113 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig, readEnvironment, describeConfig, redactKeyId } from '../../src/config/config';
+import { ConfigError } from '../../src/errors';
+
+const MiB = 1024 * 1024;
+const dir = mkdtempSync(join(tmpdir(), 'lakevault-config-'));
+const ca = join(dir, 'ca.pem');
+writeFileSync(ca, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+const notPem = join(dir, 'not.pem');
+writeFileSync(notPem, 'hello');
+
+/** loadConfig must throw a ConfigError (exit code 2) whose message contains `text`. */
+function expectConfigError(env: Record<string, string>, text: string | RegExp, overrides = {}): void {
+  let thrown: unknown;
+  try { loadConfig(overrides, env); } catch (error) { thrown = error; }
+  expect(thrown).toBeInstanceOf(ConfigError);
+  expect((thrown as ConfigError).exitCode).toBe(2);
+  expect((thrown as ConfigError).code).toBe('CONFIG');
+  expect((thrown as Error).message).toMatch(text);
+  expect((thrown as Error).message).not.toContain('\n');
+}
+
+describe('loadConfig', () => {
+  it('defaults: embedded server, three separate default locations, sane limits', () => {
+    const config = loadConfig({}, {});
+    expect(config.endpoint).toBeUndefined();
+    expect(config.warehouse).toEqual({ bucket: 'lake', prefix: 'warehouse/' });
+    expect(config.backups).toEqual({ bucket: 'lake-backups', prefix: '' });
+    expect(config.checkpoints).toEqual({ bucket: 'lake-checkpoints', prefix: '' });
+    expect(config).toMatchObject({ region: 'us-east-1', concurrency: 32, multipartThreshold: 512 * MiB, multipartPartSize: 128 * MiB, maxAttempts: 6 });
+    expect(config.credentials).toBeUndefined();
+  });
+
+  it('reads endpoint, keys, region and locations from the environment; a custom endpoint defaults to path style', () => {
+    const config = loadConfig({}, {
+      S3_ENDPOINT: 'https://s3.example.test:9000/', AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret',
+      AWS_SESSION_TOKEN: 'token', AWS_REGION: 'eu-west-3', LAKEVAULT_WAREHOUSE: 's3://data/lake//tables', LAKEVAULT_CONCURRENCY: '8',
+    });
+    expect(config.endpoint).toBe('https://s3.example.test:9000');
+    expect(config.forcePathStyle).toBe(true);
+    expect(config.credentials).toEqual({ accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'secret', sessionToken: 'token' });
+    expect(config.region).toBe('eu-west-3');
+    expect(config.warehouse).toEqual({ bucket: 'data', prefix: 'lake/tables/' });
+    expect(config.concurrency).toBe(8);
+  });
+
+  it('S3_FORCE_PATH_STYLE=false and the aws endpoint use virtual-hosted addressing', () => {
+    expect(loadConfig({}, { S3_ENDPOINT: 'http://minio:9000', S3_FORCE_PATH_STYLE: 'false' }).forcePathStyle).toBe(false);
+    expect(loadConfig({}, { S3_ENDPOINT: 'aws' }).forcePathStyle).toBe(false);
+  });
+
+  it('CLI overrides win over the environment', () => {
+    const config = loadConfig(
+      { endpoint: 'http://127.0.0.1:1234', region: 'ap-south-1', warehouse: 's3://other/wh', concurrency: 4, pathStyle: false, caBundle: ca },
+      { S3_ENDPOINT: 'http://127.0.0.1:9999', AWS_REGION: 'eu-west-1', LAKEVAULT_WAREHOUSE: 's3://lake/warehouse', LAKEVAULT_CONCURRENCY: '64' },
+    );
+    expect(config).toMatchObject({ endpoint: 'http://127.0.0.1:1234', region: 'ap-south-1', concurrency: 4, forcePathStyle: false, caBundlePath: ca });
+    expect(config.warehouse).toEqual({ bucket: 'other', prefix: 'wh/' });
+    expect(config.caBundle).toContain('BEGIN CERTIFICATE');
+  });
+
+  it.each([
+    ['not a URL', { S3_ENDPOINT: 'not a url' }, /S3_ENDPOINT is not a valid URL/],
+    ['a host without scheme', { S3_ENDPOINT: 'localhost:9000' }, /S3_ENDPOINT must start with http/],
+    ['another scheme', { S3_ENDPOINT: 'ftp://host:21' }, /S3_ENDPOINT must start with http/],
+    ['a path', { S3_ENDPOINT: 'http://host:9000/bucket' }, /bare origin/],
+    ['an unreadable CA file', { S3_CA_BUNDLE: join(dir, 'missing.pem') }, /S3_CA_BUNDLE: cannot read .*missing\.pem.*ENOENT/],
+    ['a CA file without a certificate', { S3_CA_BUNDLE: notPem }, /holds no PEM certificate/],
+    ['half a key pair', { AWS_ACCESS_KEY_ID: 'AKIA' }, /must be set together/],
+    ['the other half', { AWS_SECRET_ACCESS_KEY: 'x' }, /must be set together/],
+    ['a non-numeric concurrency', { LAKEVAULT_CONCURRENCY: 'many' }, /LAKEVAULT_CONCURRENCY must be a positive integer/],
+    ['a zero concurrency', { LAKEVAULT_CONCURRENCY: '0' }, /LAKEVAULT_CONCURRENCY/],
+    ['a fractional threshold', { LAKEVAULT_MULTIPART_THRESHOLD: '1.5' }, /LAKEVAULT_MULTIPART_THRESHOLD/],
+    ['a part below 5 MiB', { LAKEVAULT_MULTIPART_PART_SIZE: String(4 * MiB) }, /at least 5 MiB/],
+    ['a bad boolean', { S3_FORCE_PATH_STYLE: 'maybe' }, /S3_FORCE_PATH_STYLE must be true or false/],
+    ['a location that is not s3://', { LAKEVAULT_BACKUPS: '/var/backups' }, /LAKEVAULT_BACKUPS: not an s3:\/\/ location/],
+    ['an invalid bucket', { LAKEVAULT_CHECKPOINTS: 's3://Bad_Bucket/x' }, /LAKEVAULT_CHECKPOINTS: invalid bucket/],
+  ])('rejects %s with one ConfigError line', (_label, env, message) => {
+    expectConfigError(env as Record<string, string>, message);
+  });
+
+  it('a bad override is a ConfigError too', () => {
+    expectConfigError({}, /S3_ENDPOINT/, { endpoint: 'nonsense' });
+  });
+});
+
+describe('readEnvironment (.env)', () => {
+  it('reads .env from the working directory; real variables win', () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'lakevault-dotenv-'));
+    writeFileSync(join(cwd, '.env'), '# comment\nS3_ENDPOINT=http://127.0.0.1:9000\nAWS_REGION=eu-central-1\nLAKEVAULT_CONCURRENCY="16"\n');
+    const env = readEnvironment(cwd, { AWS_REGION: 'us-west-2' });
+    expect(env).toMatchObject({ S3_ENDPOINT: 'http://127.0.0.1:9000', AWS_REGION: 'us-west-2', LAKEVAULT_CONCURRENCY: '16' });
+    expect(loadConfig({}, env)).toMatchObject({ endpoint: 'http://127.0.0.1:9000', region: 'us-west-2', concurrency: 16 });
+  });
+
+  it('without .env, the environment as it is', () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'lakevault-nodotenv-'));
+    expect(readEnvironment(cwd, { A: '1' })).toEqual({ A: '1' });
+  });
+});
+
+describe('describeConfig', () => {
+  it('never shows the secret key, and only a prefix of the key id', () => {
+    const config = loadConfig({}, { S3_ENDPOINT: 'http://h:1', AWS_ACCESS_KEY_ID: 'AKIAVERYSECRETID', AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG' });
+    const shown = JSON.stringify(describeConfig(config));
+    expect(shown).not.toContain('wJalrXUtnFEMI');
+    expect(shown).not.toContain('AKIAVERYSECRETID');
+    expect(shown).toContain('AKIA…');
+    expect(redactKeyId('abc')).toBe('****');
+  });
+});
