@@ -8,6 +8,7 @@ import { recoverCommand } from './recover';
 import { drillCommand } from './drill';
 import { validateCommand } from './validate';
 import { auditCommand } from './audit';
+import { doctorCommand } from './doctor';
 
 /** Every command of the CLI, one file each. */
 export const commands: (() => Command)[] = [
@@ -20,4 +21,5 @@ export const commands: (() => Command)[] = [
   drillCommand,
   validateCommand,
   auditCommand,
+  doctorCommand,
 ];
