@@ -154,17 +154,19 @@ export function hashValues(column: RawColumn, out: HashScratch): boolean {
           ? aligned(column.buffers[0]!, 4, (b, o, n) => new Int32Array(b, o, n))
           : aligned(column.buffers[0]!, 8, (b, o, n) => new BigInt64Array(b, o, n));
         const data = column.buffers[1] ?? new Uint8Array(0);
+        const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
         if (offsets instanceof Int32Array) {
-          for (let i = 0; i < length; i++) hashBytes(data, offsets[offset + i]!, offsets[offset + i + 1]!, i, outA, outB);
+          for (let i = 0; i < length; i++) hashBytes(data, view, offsets[offset + i]!, offsets[offset + i + 1]!, i, outA, outB);
         } else {
-          for (let i = 0; i < length; i++) hashBytes(data, Number(offsets[offset + i]!), Number(offsets[offset + i + 1]!), i, outA, outB);
+          for (let i = 0; i < length; i++) hashBytes(data, view, Number(offsets[offset + i]!), Number(offsets[offset + i + 1]!), i, outA, outB);
         }
         break;
       }
       case 'fixed-bytes': {
         const data = column.buffers[0]!;
         const width = physical.width;
-        for (let i = 0; i < length; i++) hashBytes(data, (offset + i) * width, (offset + i + 1) * width, i, outA, outB);
+        const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+        for (let i = 0; i < length; i++) hashBytes(data, view, (offset + i) * width, (offset + i + 1) * width, i, outA, outB);
         break;
       }
       case 'null':
@@ -239,12 +241,12 @@ function hashFloats(column: RawColumn, bytes: 4 | 8, outA: Int32Array, outB: Int
 }
 
 /** MurmurHash3 (x86, 32-bit) of data[start, end), once per lane. */
-function hashBytes(data: Uint8Array, start: number, end: number, i: number, outA: Int32Array, outB: Int32Array): void {
+function hashBytes(data: Uint8Array, view: DataView, start: number, end: number, i: number, outA: Int32Array, outB: Int32Array): void {
   let ha = SEED_A;
   let hb = SEED_B;
   let at = start;
   for (; at + 4 <= end; at += 4) {
-    const k = data[at]! | (data[at + 1]! << 8) | (data[at + 2]! << 16) | (data[at + 3]! << 24);
+    const k = view.getInt32(at, true);
     ha = round(ha, k);
     hb = round(hb, k);
   }

@@ -12,6 +12,10 @@ export interface EncodeOptions {
   /** Rows per row group (parquet-wasm splits at this count). */
   rowGroupRows: number;
   createdBy: string;
+  /** Default zstd. 'none' writes pages as they are (tests corrupt them byte by byte). */
+  compression?: 'zstd' | 'none';
+  /** Dictionary encoding (default: the writer's, on). */
+  dictionary?: boolean;
 }
 
 export interface EncodedFile {
@@ -48,8 +52,10 @@ export function encodeParquet(table: Table, options: EncodeOptions): EncodedFile
     [META_ROW_GROUP_DIGESTS, JSON.stringify(rowGroupDigests)],
     [META_ROWS, String(table.numRows)],
   ]);
-  const properties = new parquet.WriterPropertiesBuilder()
-    .setCompression(parquet.Compression.ZSTD)
+  let builder = new parquet.WriterPropertiesBuilder()
+    .setCompression(options.compression === 'none' ? parquet.Compression.UNCOMPRESSED : parquet.Compression.ZSTD);
+  if (options.dictionary !== undefined) builder = builder.setDictionaryEnabled(options.dictionary);
+  const properties = builder
     .setMaxRowGroupSize(options.rowGroupRows)
     .setCreatedBy(options.createdBy)
     .setKeyValueMetadata(metadata)

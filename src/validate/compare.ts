@@ -55,6 +55,14 @@ function compareLayout(a: CheckedSubject, b: CheckedSubject): Difference[] {
       out.push({ kind: 'missing-file', subject: SUBJECT, file: key, message: `${key} is in a (${a.set.label}) but not in b (${b.set.label})` });
       continue;
     }
+    if (fa.object && !fb.object) {
+      out.push({ kind: 'missing-file', subject: SUBJECT, file: key, message: `${key} is in a but missing from b's storage (b's manifest lists it)` });
+      continue;
+    }
+    if (!fa.object && fb.object) {
+      out.push({ kind: 'extra-file', subject: SUBJECT, file: key, message: `${key} is in b but missing from a's storage (a's manifest lists it)` });
+      continue;
+    }
     const sizeA = fa.object?.size ?? fa.file.size;
     const sizeB = fb.object?.size ?? fb.file.size;
     if (sizeA !== sizeB) out.push({ kind: 'size', subject: SUBJECT, file: key, expected: sizeA, actual: sizeB, message: `${key}: ${sizeA} bytes in a, ${sizeB} in b` });

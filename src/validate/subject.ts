@@ -28,8 +28,9 @@ export interface CheckedSubject {
   /** Rows by footers (quick) or decoded (full), over the files that could be read. */
   rows: number;
   bytes: number;
-  /** Full level, when every data file was read: digests of the subject's whole content. */
+  /** Full level, when every data file present was read: digests of the subject's whole content. */
   content?: { digest: string; columns: Record<string, string>; rows: number };
+  /** Every data file present was read (footer; full: decoded). Missing files count as absent rows. */
   complete: boolean;
   differences: Difference[];
   fileErrors: FileError[];
@@ -98,10 +99,11 @@ export async function checkSubject(store: ObjectStore, set: FileSet, pool: Decod
   checkTotals(set, subject, files, rows, bytes, differences);
   checkManifestDigest(set, subject, differences);
 
-  const complete = dataFiles.every((checked) => level === 'full' ? checked.computed !== undefined : checked.result !== undefined);
+  // Missing files are simply not part of what is there; a file that could not be read is unknown content.
+  const complete = dataFiles.every((checked) => !checked.object || (level === 'full' ? checked.computed !== undefined : checked.result !== undefined));
   const result: CheckedSubject = { set, files, schema, rows, bytes, complete, differences, fileErrors, notes };
   if (level === 'full' && complete) {
-    const computed = dataFiles.map((checked) => checked.computed!);
+    const computed = dataFiles.flatMap((checked) => (checked.computed ? [checked.computed] : []));
     result.content = {
       digest: addDigests(computed.map((c) => c.digest)),
       columns: combineColumnDigests(computed.map((c) => c.columns)),
