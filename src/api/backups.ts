@@ -1,0 +1,132 @@
+import { pruneSnapshots, DEFAULT_GRACE_MS, type PruneResult } from '../backup/prune';
+import { IntegrityError, NotFoundError, UsageError } from '../errors';
+import type { RetentionPolicy } from '../retention/policy';
+import { restoreSnapshot, type RestoreResult } from '../restore/restore';
+import { listSnapshots, summarize, type SnapshotSummary } from '../snapshot/catalog';
+import { createSnapshot, type CreateSnapshotResult } from '../snapshot/create';
+import { deleteSnapshot, type DeleteSnapshotResult } from '../snapshot/delete';
+import { parseLockMode, type LockRequest } from '../snapshot/lock';
+import type { SnapshotManifest } from '../snapshot/manifest';
+import { backupRepository, checkSnapshotId } from '../snapshot/repository';
+import { resolveSnapshot } from '../snapshot/resolve';
+import type { ValidationLevel } from '../snapshot/validation';
+import { formatS3Uri } from '../store/location';
+import { resolveTable } from '../table/table-ref';
+import type { ApiContext, CallOptions } from './context';
+import { formatBytes, formatCount } from './progress';
+import { report, type Report } from './report';
+import { checkLevel, failedValidation } from './validation-failure';
+
+export interface CreateBackupOptions extends CallOptions {
+  /** A label to remember the backup by. */
+  label?: string;
+  /** Backup repository (s3:// URI); default: the configured backups location. */
+  to?: string;
+  /** Finish this interrupted backup: copy only what is missing or differs. */
+  resume?: string;
+  /** Copy every file, even those an earlier backup already holds. */
+  full?: boolean;
+  /** Object-lock retention for the backup's objects (the bucket needs object lock). */
+  lock?: { days: number; mode?: LockRequest['mode'] };
+}
+
+export interface RestoreBackupOptions extends CallOptions {
+  /** Target table: a name in the warehouse or an s3:// URI. */
+  to: string;
+  /** Replace an existing table, or write into a non-empty prefix. */
+  force?: boolean;
+  /** Validation after the restore (default quick). */
+  level?: ValidationLevel;
+}
+
+export interface PruneOptions {
+  policy: RetentionPolicy;
+  dryRun?: boolean;
+  /** Incomplete backups younger than this are left alone (default 24 h). */
+  graceHours?: number;
+}
+
+export type BackupCreateReport = Report<CreateSnapshotResult>;
+export type BackupListReport = Report<{ repository: string; backups: SnapshotSummary[] }>;
+export type BackupShowReport = Report<SnapshotManifest>;
+export type BackupDeleteReport = Report<DeleteSnapshotResult>;
+export type BackupPruneReport = Report<PruneResult>;
+export type BackupRestoreReport = Report<RestoreResult>;
+
+/** `lakevault backup …`: server-side backups of tables. */
+export class BackupApi {
+  constructor(private readonly context: ApiContext) {}
+
+  /** Copies exactly the files the table manifest lists into the backup repository. */
+  async create(table: string, options: CreateBackupOptions = {}): Promise<BackupCreateReport> {
+    const { config, store } = this.context;
+    const lock = options.lock ? { days: options.lock.days, mode: parseLockMode(options.lock.mode) } : undefined;
+    const resume = options.resume !== undefined ? checkSnapshotId(options.resume) : undefined;
+    const ref = resolveTable(config, table);
+    const repo = { ...backupRepository(config, options.to ? { to: options.to } : {}), ...(options.full ? { incremental: false } : {}) };
+    const progress = this.context.progress('backup.create', options.onProgress);
+    const result = await createSnapshot(store, repo, ref, {
+      ...(resume ? { id: resume, resume: true } : {}),
+      ...(options.label ? { label: options.label } : {}),
+      ...(lock ? { lock } : {}),
+      concurrency: config.concurrency,
+      onProgress: (p) => progress(`backup ${ref.name}: ${formatCount(p.objects)}/${formatCount(p.totalObjects)} objects, ${formatBytes(p.bytes)}`, { ...p }),
+    });
+    return report(result);
+  }
+
+  /** Backups (complete and incomplete) of one table or all, oldest first. */
+  async list(table?: string): Promise<BackupListReport> {
+    const { config, store } = this.context;
+    const repo = backupRepository(config);
+    const entries = await listSnapshots(store, repo, table ? resolveTable(config, table).name : undefined);
+    return report({ repository: formatS3Uri(repo.root), backups: entries.map((entry) => summarize(repo, entry)) });
+  }
+
+  /** A complete backup's manifest: source, files, totals, lock. */
+  async show(id: string): Promise<BackupShowReport> {
+    const { config, store } = this.context;
+    const found = await resolveSnapshot(store, config, id, ['backup']);
+    if (!found) throw new NotFoundError(`backup "${id}" not found`);
+    return report(found.manifest);
+  }
+
+  /** Deletes a backup; files other backups reference are kept, locked backups are refused. */
+  async delete(id: string, options: { bypassGovernance?: boolean } = {}): Promise<BackupDeleteReport> {
+    const { config, store } = this.context;
+    return report(await deleteSnapshot(store, backupRepository(config), id, { bypassGovernance: options.bypassGovernance === true }));
+  }
+
+  /** Applies a restic-style retention policy; with dryRun only the decisions are returned. */
+  async prune(table: string, options: PruneOptions): Promise<BackupPruneReport> {
+    const { config, store } = this.context;
+    const graceMs = options.graceHours === undefined ? DEFAULT_GRACE_MS : hours(options.graceHours);
+    const ref = resolveTable(config, table);
+    return report(await pruneSnapshots(store, backupRepository(config), ref.name, { policy: options.policy, dryRun: options.dryRun === true, graceMs }));
+  }
+
+  /**
+   * Restores a backup into a table and validates it against the backup. A restore that
+   * does not validate throws an IntegrityError whose `report` holds the full result.
+   */
+  async restore(id: string, options: RestoreBackupOptions): Promise<BackupRestoreReport> {
+    const { config, store } = this.context;
+    if (!options || typeof options.to !== 'string') throw new UsageError('restore needs a target table: { to: "<table or s3:// URI>" }');
+    const level = checkLevel(options.level ?? 'quick');
+    const found = await resolveSnapshot(store, config, id, ['backup']);
+    if (!found) throw new NotFoundError(`backup "${id}" not found in ${formatS3Uri(config.backups)}`);
+    const target = resolveTable(config, options.to);
+    const progress = this.context.progress('backup.restore', options.onProgress);
+    const result = report(await restoreSnapshot(store, found.repo, found.manifest, target, {
+      force: options.force === true, concurrency: config.concurrency, level,
+      onProgress: (p) => progress(`restore ${found.manifest.id}: ${formatCount(p.objects)}/${formatCount(p.totalObjects)} objects`, { ...p }),
+    }));
+    if (!result.ok) throw failedValidation(new IntegrityError(`restore of ${result.snapshot.id} to ${result.uri} did not validate against the backup`), result);
+    return result;
+  }
+}
+
+function hours(value: number): number {
+  if (!Number.isFinite(value) || value < 0) throw new UsageError(`graceHours must be a number of hours ≥ 0, got ${value}`);
+  return value * 3_600_000;
+}

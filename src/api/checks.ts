@@ -1,0 +1,80 @@
+import { redactSecrets } from '../audit/format';
+import { runAudit, type AuditReport } from '../audit/run';
+import { parseSeverity, type Severity } from '../audit/types';
+import { UsageError } from '../errors';
+import { resolveFileSet } from '../snapshot/resolve';
+import { bucketNameProblem } from '../store/location';
+import { compareFileSets, validateFileSet, type ValidationLevel, type ValidationReport } from '../validate';
+import type { ApiContext, CallOptions } from './context';
+import { formatBytes, formatCount } from './progress';
+import { report, type Report } from './report';
+import { checkLevel } from './validation-failure';
+
+export type ValidateReport = Report<ValidationReport>;
+export type AuditRunReport = Report<AuditReport>;
+
+export interface ValidateOptions extends CallOptions {
+  /** quick (default): objects, sizes, ETags, footers. full: decode and digest every row group. */
+  level?: ValidationLevel;
+  /** Decode worker threads (default min(2, CPUs)). */
+  workers?: number;
+  /** Fail a file whose decoder makes no progress for this long (default 60 s). */
+  fileTimeoutMs?: number;
+}
+
+export interface AuditOptions extends CallOptions {
+  /** Audit these buckets instead of the configured warehouse, backup and checkpoint buckets. */
+  buckets?: string[];
+  /** The report's exitCode is 1 when a finding is at or above this severity (default high). */
+  failOn?: Severity;
+  /** Objects sampled per table and per backup (default 5). */
+  sample?: number;
+  /** SSE-C key (32 bytes) to present when sampling encrypted objects; never reported. */
+  customerKey?: Buffer;
+}
+
+/**
+ * Checks a table, backup or checkpoint against its manifest and stored digests, or
+ * compares two of them. A validation is a question: the answer is `report.ok` (with the
+ * differences naming file, row group and column), not an exception.
+ */
+export async function validate(context: ApiContext, a: string, b?: string, options: ValidateOptions = {}): Promise<ValidateReport> {
+  const level = checkLevel(options.level ?? 'quick');
+  const { config, store } = context;
+  const setA = await resolveFileSet(store, config, a);
+  const setB = b === undefined ? undefined : await resolveFileSet(store, config, b);
+  const progress = context.progress('validate', options.onProgress);
+  const validationOptions = {
+    level,
+    ...(options.workers !== undefined ? { concurrency: options.workers } : {}),
+    ...(options.fileTimeoutMs !== undefined ? { fileTimeoutMs: options.fileTimeoutMs } : {}),
+    onProgress: (p: { files: number; totalFiles: number; rows: number; bytes: number }) =>
+      progress(`validate (${level}): ${p.files}/${p.totalFiles} files, ${formatCount(p.rows)} rows, ${formatBytes(p.bytes)} read`, { ...p }),
+  };
+  return report(setB ? await compareFileSets(store, setA, setB, validationOptions) : await validateFileSet(store, setA, validationOptions));
+}
+
+/**
+ * Observes the security of the store. Findings are data (report.findings, report.exitCode),
+ * not exceptions. Secrets the audit knew (keys, SSE-C key) are redacted from the report.
+ */
+export async function audit(context: ApiContext, options: AuditOptions = {}): Promise<AuditRunReport> {
+  const failOn = options.failOn ?? 'high';
+  if (!parseSeverity(failOn)) throw new UsageError(`failOn must be critical, high, medium, low or info, got "${failOn}"`);
+  const sampleSize = options.sample ?? 5;
+  if (!Number.isSafeInteger(sampleSize) || sampleSize < 1 || sampleSize > 1000) throw new UsageError(`sample must be a whole number from 1 to 1,000, got ${sampleSize}`);
+  for (const bucket of options.buckets ?? []) {
+    const problem = bucketNameProblem(bucket);
+    if (problem) throw new UsageError(`bucket "${bucket}": ${problem}`);
+  }
+  if (options.customerKey && options.customerKey.length !== 32) throw new UsageError('customerKey must be 32 bytes');
+  const progress = context.progress('audit', options.onProgress);
+  const { report: result, secrets } = await runAudit(context.open, context.config, {
+    failOn, sampleSize,
+    ...(options.buckets?.length ? { buckets: options.buckets } : {}),
+    ...(options.customerKey ? { customerKey: options.customerKey } : {}),
+    progress: (line) => progress(line, {}),
+  });
+  const safe = JSON.parse(redactSecrets(JSON.stringify(result), secrets)) as AuditReport;
+  return report(safe);
+}

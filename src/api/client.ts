@@ -1,0 +1,137 @@
+import { EventEmitter } from 'node:events';
+import { describeConfig, loadConfig, readEnvironment, type Config, type ConfigOverrides } from '../config/config';
+import { openStore, type OpenStore } from '../store/open';
+import { BackupApi } from './backups';
+import { audit, validate, type AuditOptions, type AuditRunReport, type ValidateOptions, type ValidateReport } from './checks';
+import { ApiContext, type CallOptions } from './context';
+import { copy, type CopyReport } from './copy';
+import { doctor, type DoctorOptions, type DoctorReport } from './doctor';
+import type { ProgressEvent, ProgressListener } from './progress';
+import { CheckpointApi, drill, recover, type DrillOptions, type DrillRunReport, type RecoverOptions, type RecoverReport } from './recovery';
+import { TableApi } from './tables';
+
+export interface LakevaultOptions extends ConfigOverrides {
+  /**
+   * Variables to read the configuration from (S3_ENDPOINT, AWS_ACCESS_KEY_ID, LAKEVAULT_*…).
+   * Default: process.env over a .env file in the working directory.
+   */
+  env?: Record<string, string | undefined>;
+  /** Static keys; otherwise AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, a profile or the SDK's chain. */
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /** A configuration already resolved with loadConfig (the overrides and env are then not read). */
+  config?: Config;
+  /** Receives every progress event of this client (as does the 'progress' event). */
+  onProgress?: ProgressListener;
+}
+
+/** Builds the configuration: overrides over env (or process.env + .env), checked before any request. */
+export function resolveConfig(options: LakevaultOptions = {}): Config {
+  if (options.config) return options.config;
+  const { env, credentials, config: _config, onProgress: _onProgress, ...overrides } = options;
+  const variables = { ...(env ?? readEnvironment()) };
+  if (credentials) {
+    variables.AWS_ACCESS_KEY_ID = credentials.accessKeyId;
+    variables.AWS_SECRET_ACCESS_KEY = credentials.secretAccessKey;
+    if (credentials.sessionToken) variables.AWS_SESSION_TOKEN = credentials.sessionToken;
+    else delete variables.AWS_SESSION_TOKEN;
+  }
+  return loadConfig(overrides, variables);
+}
+
+/**
+ * A lakevault client: every capability of the CLI as a method that returns the report
+ * `--json` prints and throws LakevaultErrors (with a stable `code`) on failure. It never
+ * prints: progress arrives as 'progress' events and through onProgress callbacks.
+ *
+ *   const lv = await Lakevault.open({ warehouse: 's3://lake/warehouse' });
+ *   try { await lv.backup.create('vendas'); } finally { await lv.close(); }
+ */
+export class Lakevault extends EventEmitter<{ progress: [ProgressEvent] }> {
+  /** `table create|write|inspect|list|drop` */
+  readonly table: TableApi;
+  /** `backup create|list|show|delete|prune|restore` */
+  readonly backup: BackupApi;
+  /** `checkpoint create|list` */
+  readonly checkpoint: CheckpointApi;
+  /** @internal */
+  readonly context: ApiContext;
+
+  private constructor(config: Config, opened: OpenStore, onProgress?: ProgressListener) {
+    super();
+    this.context = new ApiContext(config, opened, (event) => {
+      onProgress?.(event);
+      this.emit('progress', event);
+    });
+    this.table = new TableApi(this.context);
+    this.backup = new BackupApi(this.context);
+    this.checkpoint = new CheckpointApi(this.context);
+  }
+
+  /**
+   * Resolves the configuration (a ConfigError, code CONFIG, before any request) and
+   * connects to the store — or starts the embedded server when no endpoint is configured.
+   */
+  static async open(options: LakevaultOptions = {}): Promise<Lakevault> {
+    // The SDK is pinned (package-lock); its notice about future releases needing Node 22 is
+    // not for this package's users, and a library must not print.
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+    const config = resolveConfig(options);
+    const opened = await openStore(config);
+    return new Lakevault(config, opened, options.onProgress);
+  }
+
+  /** The endpoint in use (the embedded server's when none was configured). */
+  get endpoint(): string {
+    return this.context.open.endpoint;
+  }
+
+  /** True when this client started the embedded server. */
+  get embedded(): boolean {
+    return this.context.open.embedded;
+  }
+
+  /** The configuration as it may be shown: endpoint, locations, credentials source — no secrets. */
+  describeConfig(): Record<string, unknown> {
+    return describeConfig(this.context.config);
+  }
+
+  /** `copy <src> <dst>`: every object under one s3:// prefix to another, server-side. */
+  copy(source: string, destination: string, options?: CallOptions): Promise<CopyReport> {
+    return copy(this.context, source, destination, options);
+  }
+
+  /** `recover <table>`: back to a checkpoint (latest by default); RTO and RPO measured. */
+  recover(table: string, options?: RecoverOptions): Promise<RecoverReport> {
+    return recover(this.context, table, options);
+  }
+
+  /** `drill <table>`: checkpoint → disaster → recover → validate. */
+  drill(table: string, options?: DrillOptions): Promise<DrillRunReport> {
+    return drill(this.context, table, options);
+  }
+
+  /** `validate <a> [b]`: one subject against its manifest, or a against b. */
+  validate(a: string, b?: string, options?: ValidateOptions): Promise<ValidateReport> {
+    return validate(this.context, a, b, options);
+  }
+
+  /** `audit`: the store's security, as findings (report.exitCode says whether to fail a pipeline). */
+  audit(options?: AuditOptions): Promise<AuditRunReport> {
+    return audit(this.context, options);
+  }
+
+  /** `doctor`: endpoint, credentials, TLS, and which S3 features really work on this store. */
+  doctor(options?: DoctorOptions): Promise<DoctorReport> {
+    return doctor(this.context, options);
+  }
+
+  /** Closes the connection and stops the embedded server if this client started one. */
+  close(): Promise<void> {
+    return this.context.close();
+  }
+}
+
+/** The same as Lakevault.open(options). */
+export function createLakevault(options: LakevaultOptions = {}): Promise<Lakevault> {
+  return Lakevault.open(options);
+}

@@ -1,0 +1,37 @@
+import type { Config } from '../config/config';
+import { UsageError } from '../errors';
+import type { OpenStore } from '../store/open';
+import { progressSink, type Operation, type ProgressListener } from './progress';
+
+/** What every API module needs: the configuration, the open store, the client's listener. */
+export class ApiContext {
+  private closed = false;
+
+  constructor(readonly config: Config, private readonly opened: OpenStore, private readonly listener: ProgressListener) {}
+
+  /** The open store; after close() every call is a usage error, not a hang or a crash. */
+  get open(): OpenStore {
+    if (this.closed) throw new UsageError('this lakevault client is closed');
+    return this.opened;
+  }
+
+  get store(): OpenStore['store'] {
+    return this.open.store;
+  }
+
+  /** A progress function for one call: the call's own listener and the client's. */
+  progress(operation: Operation, own?: ProgressListener) {
+    return progressSink(operation, own, this.listener);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.opened.close();
+  }
+}
+
+/** Options every long-running call takes. */
+export interface CallOptions {
+  onProgress?: ProgressListener;
+}

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+
+/** Every report names the version of its schema (see src/api/report.ts). */
+export const schemaVersion = z.literal(1).describe('Version of this report\'s schema; fields may be added within a version, never removed or changed.');
+
+export const count = z.number().int().nonnegative();
+export const millis = z.number().int().nonnegative().describe('milliseconds');
+export const timestamp = z.string().describe('ISO-8601 UTC time');
+export const s3Uri = z.string().regex(/^s3:\/\//).describe('s3://bucket/prefix/');
+
+export const field = z.object({ name: z.string(), type: z.string().describe('Arrow type, e.g. Int64, Utf8, Date32<DAY>'), nullable: z.boolean() });
+
+export const totals = z.object({ files: count, rows: count, bytes: count });
+
+export const validationLevel = z.enum(['quick', 'full']);
+
+export const difference = z.object({
+  kind: z.enum(['missing-file', 'extra-file', 'size', 'etag', 'rows', 'row-groups', 'totals', 'schema', 'digest', 'manifest']),
+  subject: z.string().describe('the subject checked against its manifest, or "a vs b"'),
+  file: z.string().optional().describe('key relative to the table or snapshot'),
+  rowGroup: count.optional(),
+  column: z.string().optional(),
+  expected: z.unknown().optional(),
+  actual: z.unknown().optional(),
+  message: z.string(),
+});
+
+/** The validator's report: `validate`, and inside restore, recover and drill reports. */
+export const validation = z.object({
+  ok: z.boolean(),
+  level: validationLevel,
+  subjects: z.array(z.object({
+    label: z.string(),
+    uri: z.string(),
+    files: count,
+    rows: count,
+    bytes: count,
+    contentDigest: z.string().optional(),
+    columnDigests: z.record(z.string(), z.string()).optional(),
+    complete: z.boolean().optional(),
+  })),
+  differences: z.array(difference),
+  layoutDifferences: z.array(difference),
+  fileErrors: z.array(z.object({ subject: z.string(), file: z.string(), uri: z.string(), error: z.string() })),
+  notes: z.array(z.string()),
+  totals,
+  rowsChecked: count,
+  bytesRead: count,
+  requests: count,
+  rowsPerSecond: count,
+  elapsedMs: millis,
+});

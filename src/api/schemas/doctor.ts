@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { count, schemaVersion } from './common';
+
+const feature = z.object({ supported: z.boolean().optional().describe('absent = could not be decided'), detail: z.string() });
+
+const tls = z.union([
+  z.object({
+    host: z.string(),
+    port: count,
+    protocol: z.string().nullable(),
+    cipher: z.object({ name: z.string(), standardName: z.string().optional(), version: z.string() }),
+    chainTrusted: z.boolean(),
+    chainError: z.string().optional(),
+    hostnameMatches: z.boolean(),
+    hostnameError: z.string().optional(),
+    trustedCas: z.enum(['configured bundle', 'system']),
+    certificate: z.object({
+      subject: z.string(),
+      issuer: z.string(),
+      subjectAltNames: z.array(z.string()),
+      validFrom: z.string(),
+      validTo: z.string(),
+      daysToExpiry: z.number().int(),
+      fingerprint256: z.string(),
+    }),
+    acceptsLegacyProtocol: z.boolean().optional(),
+  }),
+  z.object({ error: z.string() }),
+]);
+
+export const doctor = z.object({
+  schemaVersion,
+  ok: z.boolean().describe('endpoint reachable and credentials valid'),
+  embedded: z.boolean(),
+  endpoint: z.string(),
+  reachable: z.object({ ok: z.boolean(), detail: z.string(), ms: count.optional() }),
+  credentials: z.object({ ok: z.boolean(), detail: z.string() }),
+  tls: tls.optional().describe('absent on plain HTTP'),
+  features: z.object({
+    'upload-part-copy': feature,
+    versioning: feature,
+    'object-lock': feature,
+    'bucket-encryption': feature,
+    'sse-s3': feature,
+    'sse-kms': feature,
+    'sse-c': feature,
+    'bucket-policy': feature,
+    'public-access-block': feature,
+  }),
+  scratchBuckets: z.array(z.string()),
+  cleanup: z.object({ ok: z.boolean(), detail: z.string() }),
+}).describe('lakevault doctor --json');

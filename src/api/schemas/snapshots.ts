@@ -1,0 +1,167 @@
+import { z } from 'zod';
+import { count, field, millis, s3Uri, schemaVersion, timestamp, totals, validation } from './common';
+
+const kind = z.enum(['backup', 'checkpoint']);
+const transfer = z.object({ objects: count, bytes: count });
+
+/** `backup create` and `checkpoint create`. */
+const snapshotCreateShape = {
+  schemaVersion,
+  kind,
+  id: z.string().describe('sortable UTC id, e.g. 20261129T031500Z-a1b2c3'),
+  table: z.string(),
+  uri: s3Uri,
+  state: z.literal('complete'),
+  createdAt: timestamp,
+  generation: z.string(),
+  rows: count,
+  objects: count,
+  bytes: count,
+  copied: transfer.describe('copied by this run'),
+  skipped: transfer.describe('already there from an interrupted run (resume)'),
+  reused: transfer.describe('referenced from earlier backups (incremental)'),
+  attempts: count.describe('1 unless the table was overwritten mid-copy and the snapshot restarted'),
+  lock: z.object({ mode: z.string(), retainUntil: timestamp }).optional(),
+  elapsedMs: millis,
+};
+export const backupCreate = z.object(snapshotCreateShape).describe('lakevault backup create --json');
+export const checkpointCreate = z.object(snapshotCreateShape).describe('lakevault checkpoint create --json');
+
+const snapshotSummary = z.object({
+  id: z.string(),
+  kind,
+  table: z.string(),
+  uri: s3Uri,
+  state: z.enum(['complete', 'incomplete']),
+  createdAt: timestamp,
+  label: z.string().optional(),
+  rows: count.optional(),
+  objects: count.optional(),
+  bytes: count.optional(),
+  lockedUntil: timestamp.optional(),
+  lockMode: z.string().optional(),
+  reusedObjects: count.optional(),
+  generation: z.string().optional(),
+});
+
+export const backupList = z.object({ schemaVersion, repository: s3Uri, backups: z.array(snapshotSummary) }).describe('lakevault backup list --json');
+export const checkpointList = z.object({ schemaVersion, table: z.string(), checkpoints: z.array(snapshotSummary) }).describe('lakevault checkpoint list --json');
+
+export const backupShow = z.object({
+  schemaVersion,
+  format: z.literal('lakevault.snapshot'),
+  formatVersion: z.literal(1),
+  kind,
+  id: z.string(),
+  label: z.string().optional(),
+  createdAt: timestamp,
+  completedAt: timestamp,
+  toolVersion: z.string(),
+  source: z.object({
+    table: z.string(),
+    uri: s3Uri,
+    generation: z.string(),
+    manifestDigest: z.string(),
+    manifestEtag: z.string(),
+    tableCreatedAt: timestamp,
+    origin: z.record(z.string(), z.unknown()).optional(),
+  }),
+  schema: z.array(field),
+  files: z.array(z.object({
+    relativeKey: z.string(),
+    bucket: z.string(),
+    key: z.string(),
+    size: count,
+    etag: z.string(),
+    sourceEtag: z.string(),
+    digest: z.string(),
+    columnDigests: z.record(z.string(), z.string()),
+    rows: count,
+    rowGroups: count,
+    reusedFrom: z.string().optional(),
+  })),
+  totals,
+  contentDigest: z.string(),
+  transfer: z.object({ copiedObjects: count, copiedBytes: count, reusedObjects: count, reusedBytes: count }),
+  lock: z.object({ mode: z.enum(['GOVERNANCE', 'COMPLIANCE']), retainUntil: timestamp }).optional(),
+}).describe('lakevault backup show --json (the backup manifest)');
+
+export const backupDelete = z.object({
+  schemaVersion,
+  kind,
+  id: z.string(),
+  table: z.string(),
+  state: z.enum(['complete', 'incomplete']),
+  deletedObjects: count,
+  keptForOthers: count,
+  collected: count,
+}).describe('lakevault backup delete --json');
+
+const retentionCount = z.number().int().min(-1);
+export const backupPrune = z.object({
+  schemaVersion,
+  table: z.string(),
+  dryRun: z.boolean(),
+  policy: z.object({ last: retentionCount, hourly: retentionCount, daily: retentionCount, weekly: retentionCount, monthly: retentionCount, yearly: retentionCount }).partial(),
+  kept: count,
+  removed: count,
+  decisions: z.array(z.object({
+    id: z.string(),
+    createdAt: timestamp,
+    state: z.enum(['complete', 'incomplete']),
+    action: z.enum(['keep', 'remove']),
+    reasons: z.array(z.string()),
+    deletedObjects: count.optional(),
+  })),
+}).describe('lakevault backup prune --json');
+
+const restore = z.object({
+  snapshot: z.object({ kind: z.string(), id: z.string(), uri: s3Uri, table: z.string() }),
+  table: z.string(),
+  uri: s3Uri,
+  mode: z.enum(['new', 'replace']),
+  inPlace: z.boolean(),
+  generation: z.string(),
+  replacedGeneration: z.string().optional(),
+  rows: count,
+  objects: count,
+  bytes: count,
+  removedObjects: count,
+  validation,
+  ok: z.boolean(),
+  elapsedMs: millis,
+});
+export const backupRestore = restore.extend({ schemaVersion }).describe('lakevault backup restore --json');
+
+const recovery = {
+  table: z.string(),
+  uri: s3Uri,
+  checkpoint_id: z.string(),
+  checkpoint_timestamp: count.describe('Unix seconds'),
+  checkpoint_location: s3Uri,
+  rto_ms: millis,
+  rpo_ms: millis,
+  recovered_records: count,
+  recovery_valid: z.boolean(),
+};
+export const recover = z.object({ schemaVersion, ...recovery, restore }).describe('lakevault recover --json');
+
+export const drill = z.object({
+  schemaVersion,
+  table: z.string(),
+  disaster: z.enum(['delete-prefix', 'delete-objects', 'corrupt-object', 'drop-bucket']),
+  checkpoint_id: z.string(),
+  checkpoint_timestamp: count,
+  checkpoint_location: s3Uri,
+  original_records: count,
+  recovered_records: count,
+  recovery_valid: z.boolean(),
+  status: z.enum(['SUCCESS', 'FAILED']),
+  rto_ms: millis,
+  rpo_ms: millis,
+  objects: count,
+  bytes: count,
+  disaster_detail: z.object({ disaster: z.string(), objectsAffected: count, detail: z.string(), at: timestamp }),
+  validation,
+  elapsed_ms: millis,
+}).describe('lakevault drill --json');

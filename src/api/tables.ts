@@ -1,0 +1,106 @@
+import type { Table } from 'apache-arrow';
+import { StoreError } from '../errors';
+import type { EncryptionOptions } from '../store/types';
+import { dropTable, listTables, type DropResult, type TableSummary } from '../table/catalog';
+import { createSalesTable, type CreateTableResult } from '../table/create';
+import { inspectTable, type InspectResult } from '../table/inspect';
+import { resolveTable } from '../table/table-ref';
+import { formatS3Uri } from '../store/location';
+import type { ApiContext, CallOptions } from './context';
+import { formatCount } from './progress';
+import { report, type Report } from './report';
+import { writeArrowTable, type WriteTableResult } from './write-arrow';
+
+export interface CreateTableOptions extends CallOptions {
+  /** Rows to generate (default 50,000). */
+  rows?: number;
+  /** Generator seed: the same seed gives the same rows (default 42). */
+  seed?: number;
+  rowsPerFile?: number;
+  rowGroupRows?: number;
+  /** Replace an existing table (default: a ConflictError). */
+  overwrite?: boolean;
+  encryption?: EncryptionOptions;
+}
+
+export interface WriteTableOptions extends CallOptions {
+  rowsPerFile?: number;
+  rowGroupRows?: number;
+  overwrite?: boolean;
+  encryption?: EncryptionOptions;
+  /** Recorded in the manifest as how the data was produced. */
+  source?: Record<string, unknown>;
+}
+
+export type TableCreateReport = Report<CreateTableResult>;
+export type TableWriteReport = Report<WriteTableResult>;
+export type TableInspectReport = Report<InspectResult>;
+export type TableListReport = Report<{ warehouse: string; tables: TableSummary[] }>;
+export type TableDropReport = Report<DropResult>;
+
+export const TABLE_DEFAULTS = { rows: 50_000, seed: 42, rowsPerFile: 1_000_000, rowGroupRows: 262_144 } as const;
+
+/** `lakevault table …`: tables are a name in the warehouse or an s3:// URI. */
+export class TableApi {
+  constructor(private readonly context: ApiContext) {}
+
+  /** Writes a generated sales table (the seed's `vendas`) as Parquet with a manifest. */
+  async create(name: string, options: CreateTableOptions = {}): Promise<TableCreateReport> {
+    const { config, store } = this.context;
+    const ref = resolveTable(config, name);
+    const progress = this.context.progress('table.create', options.onProgress);
+    const result = await createSalesTable(store, ref, {
+      rows: options.rows ?? TABLE_DEFAULTS.rows,
+      seed: options.seed ?? TABLE_DEFAULTS.seed,
+      rowsPerFile: options.rowsPerFile ?? TABLE_DEFAULTS.rowsPerFile,
+      rowGroupRows: options.rowGroupRows ?? TABLE_DEFAULTS.rowGroupRows,
+      overwrite: options.overwrite === true,
+      ...(options.encryption ? { encryption: options.encryption } : {}),
+      onProgress: (p) => progress(`table create ${ref.name}: ${formatCount(p.rows)}/${formatCount(p.totalRows)} rows, ${p.files} files`, p),
+    });
+    return report(result);
+  }
+
+  /** Writes any Arrow table as a lakevault table (Parquet files + manifest with digests). */
+  async write(name: string, table: Table, options: WriteTableOptions = {}): Promise<TableWriteReport> {
+    const { config, store } = this.context;
+    const ref = resolveTable(config, name);
+    const progress = this.context.progress('table.write', options.onProgress);
+    const result = await writeArrowTable(store, ref, table, {
+      rowsPerFile: options.rowsPerFile ?? TABLE_DEFAULTS.rowsPerFile,
+      rowGroupRows: options.rowGroupRows ?? TABLE_DEFAULTS.rowGroupRows,
+      overwrite: options.overwrite === true,
+      ...(options.encryption ? { encryption: options.encryption } : {}),
+      ...(options.source ? { source: options.source } : {}),
+      onProgress: (p) => progress(`table write ${ref.name}: ${formatCount(p.rows)}/${formatCount(p.totalRows)} rows, ${p.files} files`, p),
+    });
+    return report(result);
+  }
+
+  /** Files, rows (from the Parquet footers), bytes and schema, compared with the manifest. */
+  async inspect(name: string): Promise<TableInspectReport> {
+    const { config, store } = this.context;
+    return report(await inspectTable(store, resolveTable(config, name), config.concurrency));
+  }
+
+  /** The tables of the warehouse. */
+  async list(): Promise<TableListReport> {
+    const { config, store } = this.context;
+    const tables = await listTables(store, config.warehouse);
+    return report({ warehouse: formatS3Uri(config.warehouse), tables });
+  }
+
+  /**
+   * Deletes a table: manifest first, then its files and anything else under its prefix.
+   * `force` empties a prefix that holds no manifest. Objects that could not be deleted
+   * are a StoreError (the table is gone; leftovers are named).
+   */
+  async drop(name: string, options: { force?: boolean } = {}): Promise<TableDropReport> {
+    const { config, store } = this.context;
+    const result = await dropTable(store, resolveTable(config, name), { force: options.force === true });
+    if (result.errors.length) {
+      throw new StoreError(`drop ${result.uri}: ${result.errors.length} objects could not be deleted, first: ${result.errors[0]!.key}: ${result.errors[0]!.code}`);
+    }
+    return report(result);
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * lakevault as a library: `import { Lakevault } from 'lakevault'`.
+ * Everything the CLI does is a method of the client; every result is a versioned report
+ * (the document `--json` prints); every failure is a LakevaultError with a stable `code`.
+ * See docs/LIBRARY.md.
+ */
+export { Lakevault, createLakevault, resolveConfig, type LakevaultOptions } from './api/client';
+export type { CallOptions } from './api/context';
+export type { ProgressEvent, ProgressListener, Operation } from './api/progress';
+export { SCHEMA_VERSION, type Report } from './api/report';
+export type { ReportedIntegrityError } from './api/validation-failure';
+
+export type { TableApi, CreateTableOptions, WriteTableOptions, TableCreateReport, TableWriteReport, TableInspectReport, TableListReport, TableDropReport } from './api/tables';
+export type { CopyReport } from './api/copy';
+export type {
+  BackupApi, CreateBackupOptions, RestoreBackupOptions, PruneOptions,
+  BackupCreateReport, BackupListReport, BackupShowReport, BackupDeleteReport, BackupPruneReport, BackupRestoreReport,
+} from './api/backups';
+export type {
+  CheckpointApi, CreateCheckpointOptions, RecoverOptions, DrillOptions,
+  CheckpointCreateReport, CheckpointListReport, RecoverReport, DrillRunReport,
+} from './api/recovery';
+export type { ValidateOptions, AuditOptions, ValidateReport, AuditRunReport } from './api/checks';
+export type { DoctorOptions, DoctorReport } from './api/doctor';
+
+export { reportSchemas, SCHEMA_DIRECTORY, type ReportName } from './api/schemas/index';
+
+export {
+  LakevaultError, ConfigError, UsageError, AccessError, NotFoundError, ConflictError, IntegrityError,
+  UnreachableError, UnsupportedError, StoreError, type ErrorCode,
+} from './errors';
+
+export { loadConfig, describeConfig, type Config, type ConfigOverrides } from './config/config';
+export { TOOL_VERSION as VERSION } from './version';
+export { DISASTERS, type DisasterKind } from './dr/disasters';
+export { RETENTION_RULES, type RetentionPolicy, type RetentionRule } from './retention/policy';
+export { SEVERITIES, type Severity, type CheckResult } from './audit/types';
+export type { Difference, DifferenceKind, FileError, ValidationLevel, ValidationReport } from './validate/types';
+export type { EncryptionOptions } from './store/types';
+export type { FieldDescription } from './table/schema';
+export type { TableManifest } from './table/manifest';
+export type { SnapshotManifest } from './snapshot/manifest';
+export type { SnapshotSummary } from './snapshot/catalog';
