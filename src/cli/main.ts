@@ -47,7 +47,8 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
-      const message = error.message.replace(/^error: /, '');
+      // Commander may add a second line ("(Did you mean --rows?)"): keep the error one line.
+      const message = error.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ');
       process.stderr.write(`lakevault: error: ${message}\n`);
       if (json) process.stdout.write(JSON.stringify({ ok: false, error: { code: 'USAGE', message } }, null, 2) + '\n');
       return 2;
