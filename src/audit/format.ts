@@ -43,7 +43,7 @@ function toText(report: AuditReport): string {
   for (const r of report.passed) lines.push(`  ok   ${r.id}  ${r.title} — ${r.resource}: ${r.evidence}`);
   if (report.other.length) {
     lines.push('', 'NOT JUDGED');
-    for (const r of report.other) lines.push(`  ${r.status.padEnd(14)} ${r.id}  ${r.title} — ${r.resource}: ${r.evidence}`);
+    for (const r of report.other) lines.push(`  ${(r.status === 'fail' ? 'info' : r.status).padEnd(14)} ${r.id}  ${r.title} — ${r.resource}: ${r.evidence}`);
   }
   if (report.themes.length) {
     lines.push('', 'RECOMMENDATION THEMES (from the findings above)');

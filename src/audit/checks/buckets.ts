@@ -63,6 +63,10 @@ export function checkBucket(context: AuditContext, audited: AuditedBucket, extra
     results.push(outcome('LV-POL-001', 'unsupported', { resource, severity: 'low', evidence: `bucket policies ${notSupported(policy)}: TLS cannot be enforced per bucket`, recommendation: 'Serve only HTTPS on the server (no plain-HTTP listener) so that no request can travel unencrypted.' }));
     results.push(anonymousObserved(resource, bucket, extras.anonymous)
       ?? outcome('LV-POL-002', 'unsupported', { resource, severity: 'info', evidence: `bucket policies ${notSupported(policy)}; an anonymous listing was refused` }));
+  } else if (policy.state === 'denied' && context.endpoint.startsWith('http:')) {
+    // Measured on RGW: under a SecureTransport deny every plain-HTTP request, the owner's too, gets 403.
+    results.push(outcome('LV-POL-001', 'not-verifiable', { resource, evidence: `reading the bucket policy over plain HTTP was refused (${policy.detail}): consistent with a SecureTransport deny in force; audit over HTTPS to verify` }));
+    results.push(outcome('LV-POL-002', 'error', { resource, severity: 'info', evidence: `bucket policy ${cannotRead(policy)}` }));
   } else {
     results.push(outcome('LV-POL-001', 'error', { resource, severity: 'info', evidence: `bucket policy ${cannotRead(policy)}` }));
     results.push(anonymousObserved(resource, bucket, extras.anonymous) ?? outcome('LV-POL-002', 'error', { resource, severity: 'info', evidence: `bucket policy ${cannotRead(policy)}` }));
