@@ -1,13 +1,11 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { z } from 'zod';
-import { reportSchemas, SCHEMA_DIRECTORY } from './index';
+import { reportSchemas, SCHEMA_DIRECTORY } from '../schemas/index';
 
 /**
- * Writes schemas/v1/<report>.json from the zod schemas (the build's last step). With
- * --check it writes nothing and fails when a published file is out of date.
- *
- * The JSON Schemas describe the input side: objects allow properties added later within
+ * The JSON Schema of every report, from the zod schemas: published as schemas/v1/<name>.json.
+ * They describe the input side: objects allow properties added later within
  * version 1, so a pipeline validating with these files keeps working when a report grows.
  */
 export function jsonSchemas(): Map<string, object> {
@@ -19,10 +17,9 @@ export function jsonSchemas(): Map<string, object> {
   return out;
 }
 
-function main(argv: string[]): number {
-  const root = resolve(__dirname, '..', '..', '..');
+/** Writes (or with check, compares) the published files; returns the stale ones. */
+export function emitSchemas(root: string, check: boolean): string[] {
   const directory = join(root, SCHEMA_DIRECTORY);
-  const check = argv.includes('--check');
   const stale: string[] = [];
   if (!check) mkdirSync(directory, { recursive: true });
   for (const [name, schema] of jsonSchemas()) {
@@ -36,11 +33,5 @@ function main(argv: string[]): number {
       writeFileSync(file, text);
     }
   }
-  if (stale.length) {
-    process.stderr.write(`out of date (run npm run build): ${stale.join(', ')}\n`);
-    return 1;
-  }
-  return 0;
+  return stale;
 }
-
-if (require.main === module) process.exitCode = main(process.argv.slice(2));

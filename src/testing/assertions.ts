@@ -1,0 +1,95 @@
+import { Lakevault } from '../api/client';
+import { report, type Report } from '../api/report';
+import { resolveFileSet } from '../snapshot/resolve';
+import type { FileSet } from '../snapshot/file-set';
+import { compareFileSets, type Difference, type ValidationLevel, type ValidationReport } from '../validate';
+
+/** A table, backup or checkpoint: a TestTable (or anything with a uri and a client), a name, an id or an s3:// URI. */
+export type TableLike = string | { uri: string; client?: Lakevault };
+
+export interface TablesEqualOptions {
+  /** full (default): every row decoded and digested, layout ignored. quick: manifests, sizes, ETags, footers. */
+  level?: ValidationLevel;
+  /** The client to read with; default: the one a TestTable carries, else one opened from the environment. */
+  client?: Lakevault;
+}
+
+/** Thrown by expectTablesEqual: `report` is the validator's comparison. */
+export class TablesDifferError extends Error {
+  constructor(message: string, readonly report: Report<ValidationReport>) {
+    super(message);
+    this.name = 'TablesDifferError';
+  }
+}
+
+/** Table files carry their generation id in the name: pair files by position, not by that id. */
+const GENERATION = /-\d{8}T\d{6}Z-[0-9a-f]{6}(?=\.|$)/g;
+
+function pairable(set: FileSet): { set: FileSet; realKey: Map<string, string> } {
+  const realKey = new Map<string, string>();
+  const files = set.files.map((file) => {
+    const relativeKey = file.relativeKey.replace(GENERATION, '');
+    realKey.set(relativeKey, file.relativeKey);
+    return { ...file, relativeKey };
+  });
+  return { set: { ...set, files }, realKey };
+}
+
+/**
+ * Compares two tables (or backups, checkpoints) with lakevault's validator. Resolves to
+ * the report when they are equal; otherwise returns it in a TablesDifferError whose
+ * message names, for each difference, the file, row group and column.
+ */
+export async function compareTables(a: TableLike, b: TableLike, options: TablesEqualOptions = {}): Promise<{ report: Report<ValidationReport>; message?: string }> {
+  const level = options.level ?? 'full';
+  const given = options.client ?? (typeof a === 'object' ? a.client : undefined) ?? (typeof b === 'object' ? b.client : undefined);
+  const client = given ?? await Lakevault.open();
+  try {
+    const { config, store } = client.context;
+    const setA = pairable(await resolveFileSet(store, config, typeof a === 'string' ? a : a.uri));
+    const setB = pairable(await resolveFileSet(store, config, typeof b === 'string' ? b : b.uri));
+    const result = report(await compareFileSets(store, setA.set, setB.set, { level }));
+    if (result.ok) return { report: result };
+    return { report: result, message: describeDifferences(result, setA, setB) };
+  } finally {
+    if (!given) await client.close();
+  }
+}
+
+/** Resolves to the comparison when a and b hold the same table; throws TablesDifferError when not. */
+export async function expectTablesEqual(a: TableLike, b: TableLike, options: TablesEqualOptions = {}): Promise<Report<ValidationReport>> {
+  const { report: result, message } = await compareTables(a, b, options);
+  if (message !== undefined) throw new TablesDifferError(message, result);
+  return result;
+}
+
+const LIMIT = 20;
+
+function describeDifferences(result: ValidationReport, a: ReturnType<typeof pairable>, b: ReturnType<typeof pairable>): string {
+  const lines = [`expected ${a.set.label} (${a.set.uri}) and ${b.set.label} (${b.set.uri}) to hold the same table (${result.level} validation); they differ:`];
+  const problems = [
+    ...result.differences.map((d) => `  - ${describeDifference(d, a.realKey, b.realKey)}`),
+    ...result.fileErrors.map((e) => `  - file ${e.file} (${e.subject}): ${e.error}`),
+  ];
+  lines.push(...problems.slice(0, LIMIT));
+  if (problems.length > LIMIT) lines.push(`  … and ${problems.length - LIMIT} more (see error.report)`);
+  return lines.join('\n');
+}
+
+function describeDifference(d: Difference, keysA: Map<string, string>, keysB: Map<string, string>): string {
+  const where: string[] = [];
+  if (d.file !== undefined) {
+    const inA = keysA.get(d.file);
+    const inB = keysB.get(d.file);
+    where.push(inA && inB && inA !== inB ? `file ${inA} (b: ${inB})` : `file ${inA ?? inB ?? d.file}`);
+  }
+  if (d.rowGroup !== undefined) where.push(`row group ${d.rowGroup}`);
+  if (d.column !== undefined) where.push(`column "${d.column}"`);
+  const values = d.expected !== undefined || d.actual !== undefined ? ` (a: ${show(d.expected)}, b: ${show(d.actual)})` : '';
+  return `${where.length ? where.join(', ') + ': ' : ''}${d.kind}: ${d.message}${values}`;
+}
+
+function show(value: unknown): string {
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  return text === undefined ? 'none' : text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
