@@ -23,6 +23,8 @@ async function keysUnder(store: ObjectStore, bucket: string, prefix: string): Pr
   return keys.sort();
 }
 
+jest.setTimeout(300_000); // shared 2-core machine: table writes and full validations take a while under load
+
 describe(`backups on ${TARGET}`, () => {
   const env = testBuckets('backup');
   const repo = backupRepository(env.config);

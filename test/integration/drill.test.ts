@@ -1,0 +1,96 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { ConflictError } from '../../src/errors';
+import type { OpenStore } from '../../src/store/open';
+import type { ObjectStore } from '../../src/store/types';
+import { listCheckpoints } from '../../src/dr/checkpoint';
+import { runDrill } from '../../src/dr/drill';
+import { DISASTERS } from '../../src/dr/disasters';
+import { openTestStore, TARGET, uniqueBucket, removeBucket, testConfig } from '../support/target';
+import { makeTable, testBuckets } from './backup-support';
+
+async function snapshotOf(store: ObjectStore, bucket: string, prefix = ''): Promise<string[]> {
+  const out: string[] = [];
+  if (!(await store.bucketExists(bucket))) return out;
+  for await (const object of store.list(bucket, prefix)) out.push(`${object.key} ${object.etag}`);
+  return out.sort();
+}
+
+jest.setTimeout(300_000); // shared 2-core machine: table writes and full validations take a while under load
+
+describe(`drills on ${TARGET}`, () => {
+  const env = testBuckets('drill');
+  let open: OpenStore;
+  beforeAll(async () => { open = await openTestStore(); });
+  afterAll(async () => { await env.cleanup(open); await open.close(); });
+
+  for (const disaster of DISASTERS) {
+    it(`${disaster}: recovers a valid table and touches nothing else`, async () => {
+      // drop-bucket needs the table alone in its bucket: give each drill its own warehouse bucket.
+      const lake = uniqueBucket(`drill-${disaster}`);
+      const config = { ...env.config, warehouse: { bucket: lake, prefix: 'warehouse/' } };
+      try {
+        const table = await makeTable(open.store, config, 'vendas', 30_000, 10_000);
+        const neighbour = disaster === 'drop-bucket' ? undefined : await makeTable(open.store, config, 'vendas2', 5_000, 5_000);
+        const neighbourBefore = neighbour ? await snapshotOf(open.store, lake, neighbour.location.prefix) : [];
+        const checkpointsBefore = await snapshotOf(open.store, env.checkpoints);
+
+        const report = await runDrill(open.store, config, table, { disaster });
+        expect(report).toMatchObject({
+          table: 'vendas', disaster, original_records: 30_000, recovered_records: 30_000, recovery_valid: true, status: 'SUCCESS', objects: 3,
+        });
+        expect(report.validation.level).toBe('full');
+        expect(report.rto_ms).toBeGreaterThan(0);
+        expect(report.rpo_ms).toBeGreaterThanOrEqual(0);
+        expect(report.checkpoint_location).toBe(`s3://${env.checkpoints}/vendas/${report.checkpoint_id}/`);
+        expect(report.disaster_detail.objectsAffected).toBeGreaterThan(0);
+
+        if (neighbour) expect(await snapshotOf(open.store, lake, neighbour.location.prefix)).toEqual(neighbourBefore);
+        // The only new checkpoint objects are the drill's own.
+        const added = (await snapshotOf(open.store, env.checkpoints)).filter((line) => !checkpointsBefore.includes(line));
+        expect(added.every((line) => line.startsWith(`vendas/${report.checkpoint_id}/`))).toBe(true);
+      } finally {
+        await removeBucket(open, lake);
+      }
+    });
+  }
+
+  it('drop-bucket is refused, before anything happens, when the bucket holds more than the drilled table', async () => {
+    const lake = uniqueBucket('drill-shared');
+    const config = { ...env.config, warehouse: { bucket: lake, prefix: 'warehouse/' } };
+    try {
+      const table = await makeTable(open.store, config, 'vendas', 5_000, 5_000);
+      await open.store.put(lake, 'someone-else/data.csv', 'a,b\n1,2\n');
+      const before = await snapshotOf(open.store, lake);
+      const checkpoints = await listCheckpoints(open.store, config, 'vendas');
+      await expect(runDrill(open.store, config, table, { disaster: 'drop-bucket' })).rejects.toBeInstanceOf(ConflictError);
+      await expect(runDrill(open.store, config, table, { disaster: 'drop-bucket' })).rejects.toThrow(/someone-else\/data.csv/);
+      expect(await snapshotOf(open.store, lake)).toEqual(before);
+      expect(await listCheckpoints(open.store, config, 'vendas')).toEqual(checkpoints);
+    } finally {
+      await removeBucket(open, lake);
+    }
+  });
+
+  it('`lakevault flow` (what npm start runs) completes the seed flow and prints one JSON summary', async () => {
+    const lake = uniqueBucket('flow-lake');
+    const backups = uniqueBucket('flow-bak');
+    const checkpoints = uniqueBucket('flow-cp');
+    try {
+      const { stdout } = await promisify(execFile)('node', [
+        'bin/lakevault.js', 'flow', '--rows', '20000', '--rows-per-file', '5000',
+        '--warehouse', `s3://${lake}/warehouse`, '--backups', `s3://${backups}`, '--checkpoints', `s3://${checkpoints}`,
+      ], { env: { ...process.env, LAKEVAULT_HOME: testConfig().home }, timeout: 110_000 });
+      const summary = JSON.parse(stdout);
+      expect(summary).toMatchObject({
+        ok: true, status: 'SUCCESS', records_generated: 20_000, integrity_ok: true,
+        original_records: 20_000, recovered_records: 20_000, recovery_valid: true,
+      });
+      expect(summary.backup_path).toBe(`s3://${backups}/vendas/${summary.backup_name}/`);
+      expect(summary.steps.validate.originalVsBackup.ok).toBe(true);
+      expect(summary.steps.validate.backupVsRestored.ok).toBe(true);
+    } finally {
+      for (const bucket of [lake, backups, checkpoints]) await removeBucket(open, bucket);
+    }
+  });
+});
