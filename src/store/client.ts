@@ -48,6 +48,9 @@ export function createS3Client(settings: ClientSettings): S3Client {
       httpsAgent,
       connectionTimeout: Math.min(10_000, settings.requestTimeoutMs),
       requestTimeout: settings.requestTimeoutMs,
+      // Without this the handler only logs a warning when the timeout passes and the
+      // request waits forever on a server that accepted the connection and never answers.
+      throwOnRequestTimeout: true,
     }),
   };
   if (settings.endpoint && settings.endpoint !== 'aws') config.endpoint = settings.endpoint;

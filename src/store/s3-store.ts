@@ -28,6 +28,8 @@ export interface StoreStats {
 }
 
 const DELETE_BATCH = 1000; // DeleteObjects' hard limit
+/** Reads of a response body cut short (after the SDK's own retries of the request). */
+const BODY_ATTEMPTS = 4;
 
 export function unquote(etag: string | undefined): string {
   return (etag ?? '').replace(/^"|"$/g, '');
@@ -88,6 +90,27 @@ export class S3Store implements ObjectStore {
     throw translateStoreError(error, what, this.settings.endpoint);
   }
 
+  /**
+   * GetObject and its whole body. The SDK retries a request until its response headers
+   * arrive; a body cut short after that (connection reset mid-stream) reaches us as a
+   * stream error or a short body, and is retried here, a few times, as a new request.
+   */
+  private async readBody(command: () => GetObjectCommand): Promise<Uint8Array> {
+    for (let attempt = 1; ; attempt++) {
+      const out = await this.client.send(command());
+      try {
+        const bytes = await out.Body!.transformToByteArray();
+        if (out.ContentLength !== undefined && bytes.length !== out.ContentLength) {
+          throw new Error(`short body: ${bytes.length} of ${out.ContentLength} bytes`);
+        }
+        return bytes;
+      } catch (error) {
+        if (attempt >= BODY_ATTEMPTS) throw error;
+        this.stats.retries += 1;
+      }
+    }
+  }
+
   /** Every object under a prefix, page by page (1,000 keys a page), never all at once. */
   async *list(bucket: string, prefix: string): AsyncIterable<ObjectInfo> {
     try {
@@ -143,8 +166,7 @@ export class S3Store implements ObjectStore {
 
   async getBytes(bucket: string, key: string, encryption?: EncryptionOptions): Promise<Uint8Array> {
     try {
-      const out = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key, ...sseReadParams(encryption) }));
-      return await out.Body!.transformToByteArray();
+      return await this.readBody(() => new GetObjectCommand({ Bucket: bucket, Key: key, ...sseReadParams(encryption) }));
     } catch (error) {
       this.fail(error, `get s3://${bucket}/${key}`);
     }
@@ -154,14 +176,13 @@ export class S3Store implements ObjectStore {
   async getRange(bucket: string, key: string, start: number, endExclusive: number, options: { etag?: string; encryption?: EncryptionOptions } = {}): Promise<Uint8Array> {
     if (endExclusive <= start) return new Uint8Array(0);
     try {
-      const out = await this.client.send(new GetObjectCommand({
+      const bytes = await this.readBody(() => new GetObjectCommand({
         Bucket: bucket,
         Key: key,
         Range: `bytes=${start}-${endExclusive - 1}`,
         ...(options.etag ? { IfMatch: `"${options.etag}"` } : {}),
         ...sseReadParams(options.encryption),
       }));
-      const bytes = await out.Body!.transformToByteArray();
       if (bytes.length !== endExclusive - start) {
         throw new Error(`short read: asked ${endExclusive - start} bytes at ${start}, got ${bytes.length}`);
       }
