@@ -134,7 +134,7 @@ describe(`CLI against ${TARGET}`, () => {
     const missing = await lakevault('table', 'drop', 'roundtrip');
     expect(missing.code).toBe(1);
     oneErrorLine(missing, /table "roundtrip" not found/);
-  });
+  }, 600_000);
 
   it('text output is for people: no JSON without --json', async () => {
     const run = await lakevault('table', 'list');

@@ -91,7 +91,7 @@ describe(`server-side copy on ${TARGET}`, () => {
     expect(result.totalBytes).toBe(totalBytes);
     expect(events).toHaveLength(2500);
     expect(events[events.length - 1]).toEqual({ objects: 2500, bytes: totalBytes });
-  });
+  }, 600_000);
 
   it('copies keys with spaces, +, %, ?, #, &, =, unicode and emoji, and zero-byte objects, byte for byte', async () => {
     const bodies = new Map<string, Buffer>();

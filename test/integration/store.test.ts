@@ -30,7 +30,7 @@ describe(`object store on ${TARGET}`, () => {
 
   describe('2,500 objects: three list pages, then one DeleteObjects per 1,000', () => {
     let keys: string[];
-    beforeAll(async () => { keys = await putMany(open, bucket, 'many/', 2500); });
+    beforeAll(async () => { keys = await putMany(open, bucket, 'many/', 2500); }, 600_000);
 
     it('lists streamed: the first key arrives after one page request, all keys after three', async () => {
       const before = open.store.stats.requests;
@@ -70,7 +70,7 @@ describe(`object store on ${TARGET}`, () => {
       expect(result.errors).toEqual([]);
       expect(new Set(result.deleted)).toEqual(new Set(keys));
       expect(await listKeys(open, bucket, 'many/')).toEqual([]);
-    });
+    }, 300_000);
   });
 
   describe('streamed uploads store the exact bytes', () => {

@@ -9,6 +9,9 @@ import { readFooter } from '../../src/parquet/footer';
 import { META_DIGEST, META_ROWS } from '../../src/parquet/encode';
 import { parseS3Uri } from '../../src/store/location';
 
+/** Writing a million rows is CPU work: generous limits for shared or slow machines (CI has 2 cores). */
+const HEAVY = 600_000;
+
 const options = (rows: number, rowsPerFile: number, overwrite = false) =>
   ({ rows, seed: 7, rowsPerFile, rowGroupRows: 262_144, overwrite });
 
@@ -50,7 +53,7 @@ describe(`sales tables on ${TARGET}`, () => {
     }
     // The stored objects are exactly the manifest's files plus the manifest.
     expect(await keysUnder(open, bucket, table.location.prefix)).toEqual([TABLE_MANIFEST, ...manifest.files.map((f) => f.key)].sort());
-  });
+  }, HEAVY);
 
   it('content digests depend on the rows only: another file split gives the same digest, another seed does not', async () => {
     const a = await createSalesTable(open.store, resolveTable(config, 'seed-a'), options(50_000, 7_000));
@@ -59,7 +62,7 @@ describe(`sales tables on ${TARGET}`, () => {
     expect([a.files, b.files]).toEqual([8, 1]);
     expect(b.contentDigest).toBe(a.contentDigest);
     expect(c.contentDigest).not.toBe(a.contentDigest);
-  });
+  }, HEAVY);
 
   it('refuses to overwrite without --overwrite, and an overwrite switches generations cleanly', async () => {
     const table = resolveTable(config, 'regen');
@@ -73,7 +76,7 @@ describe(`sales tables on ${TARGET}`, () => {
     const keys = await keysUnder(open, bucket, table.location.prefix);
     expect(keys).toEqual([TABLE_MANIFEST, ...manifest.files.map((f) => f.key)].sort());
     expect(keys.filter((k) => k.includes(first.generation))).toEqual([]);
-  });
+  }, HEAVY);
 
   it('will not write into a prefix that holds foreign objects unless told to', async () => {
     const table = resolveTable(config, 'occupied');
