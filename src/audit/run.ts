@@ -1,4 +1,5 @@
 import type { Config } from '../config/config';
+import { AccessError } from '../errors';
 import { EMBEDDED_CREDENTIALS } from '../store/embedded/embedded-server';
 import { anonymousStatus, defaultEncryptionSupported, readBucketSettings } from '../store/bucket-settings';
 import type { S3Store } from '../store/s3-store';
@@ -104,6 +105,10 @@ export async function runAudit(target: AuditTarget, config: Config, options: Aud
       results.push(pass('LV-CONN-001', resource, audited.exists ? `bucket reachable (${audited.roles.join(', ')})` : `bucket does not exist yet (${audited.roles.join(', ')}): nothing stored to audit`));
     } catch (error) {
       audited.error = (error as Error).message;
+      if (error instanceof AccessError && target.endpoint.startsWith('http:')) {
+        // Measured on RGW: a SecureTransport deny refuses every plain-HTTP request, the owner's too.
+        audited.error += ' — over plain HTTP; consistent with a SecureTransport deny in force: audit over HTTPS';
+      }
       results.push(outcome('LV-CONN-001', 'fail', { resource, evidence: audited.error, recommendation: 'Run `lakevault doctor` to see whether the endpoint, TLS trust or credentials fail; fix S3_ENDPOINT / S3_CA_BUNDLE / AWS_ACCESS_KEY_ID.' }));
       continue;
     }

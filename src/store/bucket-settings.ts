@@ -8,6 +8,7 @@ import {
 import { createHash } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { Readable } from 'node:stream';
 import { errorName, httpStatus, isNotImplemented } from './errors';
 import { getObjectLockConfiguration, type ObjectLockSettings } from './object-lock';
 
@@ -86,9 +87,36 @@ export interface LifecycleRule {
   noncurrentExpirationDays?: number;
 }
 
+/**
+ * Some fake servers (s3rver) ignore sub-resources they do not know and answer
+ * GET /bucket?versioning with a plain object listing, which the SDK parses into an empty,
+ * innocent-looking result ("versioning off"). This middleware looks at the raw answer
+ * and turns a listing into a NotImplemented error, so the audit says "not supported".
+ */
+function refuseListingAnswer<C extends { middlewareStack: { add: (...args: never[]) => void } }>(command: C): C {
+  (command.middlewareStack as unknown as { add: (mw: unknown, options: unknown) => void }).add(
+    (next: (args: unknown) => Promise<{ response: { body?: unknown } }>) => async (args: unknown) => {
+      const out = await next(args);
+      const response = out.response as { body?: AsyncIterable<Uint8Array> & NodeJS.ReadableStream; statusCode?: number };
+      if (response.body && typeof (response.body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator] === 'function') {
+        const chunks: Buffer[] = [];
+        for await (const chunk of response.body) chunks.push(Buffer.from(chunk));
+        const text = Buffer.concat(chunks);
+        if (/<ListBucketResult[\s>]/.test(text.subarray(0, 512).toString('utf8'))) {
+          throw Object.assign(new Error('the server answered a bucket listing instead'), { name: 'NotImplemented', $metadata: { httpStatusCode: 501 } });
+        }
+        response.body = Readable.from([text]) as unknown as typeof response.body;
+      }
+      return out;
+    },
+    { step: 'deserialize', priority: 'low', name: 'lakevaultRefuseListingAnswer' },
+  );
+  return command;
+}
+
 export async function readVersioning(client: S3Client, bucket: string): Promise<Setting<VersioningSettings>> {
   return read(async () => {
-    const out = await client.send(new GetBucketVersioningCommand({ Bucket: bucket }));
+    const out = await client.send(refuseListingAnswer(new GetBucketVersioningCommand({ Bucket: bucket })));
     const status = out.Status === 'Enabled' || out.Status === 'Suspended' ? out.Status : 'Off';
     const mfa = out.MFADelete === 'Enabled' || out.MFADelete === 'Disabled' ? out.MFADelete : undefined;
     return { status, ...(mfa ? { mfaDelete: mfa } : {}) } as VersioningSettings;
@@ -154,7 +182,7 @@ export async function readAcl(client: S3Client, bucket: string): Promise<Setting
 
 export async function readLogging(client: S3Client, bucket: string): Promise<Setting<{ targetBucket: string; targetPrefix: string }>> {
   return read(async () => {
-    const out = await client.send(new GetBucketLoggingCommand({ Bucket: bucket }));
+    const out = await client.send(refuseListingAnswer(new GetBucketLoggingCommand({ Bucket: bucket })));
     const target = out.LoggingEnabled;
     return target?.TargetBucket ? { targetBucket: target.TargetBucket, targetPrefix: target.TargetPrefix ?? '' } : undefined;
   }, 'server access logging not enabled');
