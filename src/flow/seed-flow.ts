@@ -22,9 +22,12 @@ export interface FlowOptions {
   onStep?: (step: string) => void;
 }
 
-/** What a validation contributes to the summary: the verdict, and the report for details. */
+/** What a validation contributes to the summary: the verdict and what differs, not every figure. */
 function verdict(report: ValidationReport) {
-  return { ok: report.ok, report };
+  return {
+    ok: report.ok, level: report.level, rowsChecked: report.rowsChecked, elapsedMs: report.elapsedMs,
+    differences: report.differences, fileErrors: report.fileErrors,
+  };
 }
 
 /**
@@ -57,7 +60,7 @@ export async function runSeedFlow(store: ObjectStore, config: Config, options: F
   step('3. restore to a new table');
   const backupManifest = await requireCompleteSnapshot(store, backups, `${table.name}/${backup.id}`);
   const restored = await restoreSnapshot(store, backups, backupManifest, restoredTable, { force: true, concurrency: config.concurrency });
-  steps.restore = restored;
+  steps.restore = { ...restored, validation: verdict(restored.validation) };
 
   step('4. validate original = backup = restored');
   const original = tableFileSet(table, await requireTableManifest(store, table.location, table.name));
@@ -79,7 +82,7 @@ export async function runSeedFlow(store: ObjectStore, config: Config, options: F
 
   step('7. recover from the checkpoint');
   const recovered = await recoverTable(store, config, table, { checkpoint: checkpoint.id, detectedAt, level: 'full' });
-  steps.recover = recovered;
+  steps.recover = { ...recovered, restore: { ...recovered.restore, validation: verdict(recovered.restore.validation) } };
 
   step('8. validate the recovered table');
   const recoveryValid = recovered.recovery_valid && recovered.recovered_records === options.rows;
