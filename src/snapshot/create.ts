@@ -70,7 +70,7 @@ export async function createSnapshot(store: ObjectStore, repo: SnapshotRepositor
 
   for (let attempt = 1; ; attempt++) {
     const source = await readSnapshotSource(store, table);
-    const earlier = (await completeSnapshots(store, repo, table.name)).filter((m) => m.id !== id);
+    const earlier = repo.incremental ? (await completeSnapshots(store, repo, table.name)).filter((m) => m.id !== id) : [];
     const plan = await planSnapshot(store, repo, source, id, earlier);
     await recordIntent(store, repo, { id, createdAt, plan, source, ownKeys, label: options.label });
     try {
