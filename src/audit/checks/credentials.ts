@@ -72,7 +72,7 @@ async function keysInTrackedFiles(context: AuditContext): Promise<CheckResult[]>
       if ((await stat(path)).size > 512 * 1024) continue;
       const lines = (await readFile(path, 'utf8')).split('\n');
       lines.forEach((line, index) => {
-        if (secret && secret.length >= 8 && line.includes(secret)) {
+        if (secret && secret.length >= 6 && line.includes(secret)) {
           configured = true;
           hits.push(`${file}:${index + 1} holds the secret key in use`);
           return;

@@ -1,0 +1,105 @@
+import { execFile, execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { OpenStore } from '../../src/store/open';
+import { openTestStore, removeBucket, TARGET, targetHas, uniqueBucket } from '../support/target';
+
+/** The audit command end to end: exit codes, formats, and no secret in any output. */
+const BIN = resolve(__dirname, '../../bin/lakevault.js');
+
+interface Run { status: number; stdout: string; stderr: string }
+function cli(args: string[], options: { cwd: string; env?: Record<string, string> }): Promise<Run> {
+  return new Promise((done) => {
+    execFile(process.execPath, [BIN, ...args], { cwd: options.cwd, encoding: 'utf8', timeout: 90_000, env: { ...process.env, ...options.env } },
+      (error, stdout, stderr) => done({ status: typeof error?.code === 'number' ? error.code : 0, stdout, stderr }));
+  });
+}
+interface Finding { id: string; status: string; severity: string; evidence: string; resource: string }
+const findings = (run: Run) => (JSON.parse(run.stdout) as { findings: Finding[] }).findings;
+
+describe(`lakevault audit CLI (${TARGET})`, () => {
+  let open: OpenStore;
+  let cwd: string;
+  const bucket = uniqueBucket('auditcli');
+  const absent = uniqueBucket('absent');
+  const customerKey = randomBytes(32);
+  const secret = process.env.AWS_SECRET_ACCESS_KEY!;
+
+  beforeAll(async () => {
+    open = await openTestStore();
+    await open.store.ensureBucket(bucket);
+    await open.store.put(bucket, 'wh/t/data/part-0.parquet', 'rows', targetHas('sse-c') ? { encryption: { customerKey } } : {});
+    // A git repository whose tracked .env holds the secret key in use: the audit must find it, and never print it.
+    cwd = mkdtempSync(join(tmpdir(), 'lv-audit-cli-'));
+    execFileSync('git', ['init', '-q'], { cwd });
+    writeFileSync(join(cwd, '.env'), `S3_ENDPOINT=${process.env.S3_ENDPOINT}\nAWS_SECRET_ACCESS_KEY=${secret}\n`);
+    writeFileSync(join(cwd, 'sse-c.key'), customerKey.toString('base64') + '\n');
+    execFileSync('git', ['add', '.env'], { cwd });
+  });
+  afterAll(async () => {
+    await removeBucket(open, bucket);
+    await open.close();
+    rmSync(cwd, { recursive: true, force: true });
+  });
+
+  it('never prints the secret key or the SSE-C key, in any format', async () => {
+    const env = { LAKEVAULT_WAREHOUSE: `s3://${bucket}/wh`, LAKEVAULT_BACKUPS: `s3://${absent}`, LAKEVAULT_CHECKPOINTS: `s3://${absent}` };
+    const forbidden = [secret, customerKey.toString('base64'), customerKey.toString('hex'), JSON.stringify(secret).slice(1, -1)];
+    for (const format of ['text', 'json', 'sarif']) {
+      const run = await cli(['audit', '--format', format, '--sse-c-key-file', 'sse-c.key', '--fail-on', 'critical'], { cwd, env });
+      const output = run.stdout + run.stderr;
+      expect({ format, length: output.length > 500 }).toEqual({ format, length: true });
+      for (const value of forbidden) expect({ format, leaked: output.includes(value) }).toEqual({ format, leaked: false });
+      // ...while the report did look at both: the tracked .env and the sampled object.
+      expect(output).toContain('.env:2 holds the secret key in use');
+      expect(output).toContain('LV-ENC-003');
+      if (targetHas('sse-c')) expect(output).toMatch(/1 SSE-C/);
+    }
+  });
+
+  it('flags keys in a git-tracked .env as high', async () => {
+    const run = await cli(['audit', '--json', '--bucket', absent], { cwd });
+    const f = findings(run).find((x) => x.id === 'LV-CRED-002');
+    expect(f).toMatchObject({ status: 'fail', severity: 'high' });
+    expect(run.status).toBe(1);
+  });
+
+  it('detects MinIO default credentials (high on loopback) and the root identity', async () => {
+    const run = await cli(['audit', '--json', '--bucket', absent], { cwd: tmpdir(), env: { AWS_ACCESS_KEY_ID: 'minioadmin', AWS_SECRET_ACCESS_KEY: 'minioadmin', LAKEVAULT_MAX_ATTEMPTS: '1' } });
+    const all = findings(run);
+    expect(all.find((x) => x.id === 'LV-CRED-001')).toMatchObject({ status: 'fail', severity: 'high' });
+    expect(all.find((x) => x.id === 'LV-CRED-001')!.evidence).toContain('MinIO\'s default root credentials');
+    expect(all.find((x) => x.id === 'LV-CRED-004')).toMatchObject({ status: 'fail' });
+    expect(run.status).toBe(1);
+  });
+
+  it('--fail-on decides the exit code', async () => {
+    // A fresh directory (no tracked keys) and a bucket that does not exist: only low findings remain
+    // (plain HTTP on loopback, static keys).
+    const clean = mkdtempSync(join(tmpdir(), 'lv-audit-clean-'));
+    try {
+      const low = await cli(['audit', '--json', '--bucket', absent, '--fail-on', 'low'], { cwd: clean });
+      const worst = findings(low).map((f) => f.severity);
+      expect(worst).toContain('low');
+      expect(worst.filter((s) => s !== 'low')).toEqual([]);
+      expect(low.status).toBe(1);
+      const medium = await cli(['audit', '--json', '--bucket', absent, '--fail-on', 'medium'], { cwd: clean });
+      expect(medium.status).toBe(0);
+      const byDefault = await cli(['audit', '--bucket', absent], { cwd: clean });
+      expect(byDefault.status).toBe(0);
+      expect(byDefault.stdout).toContain('OK: no finding at or above high');
+    } finally {
+      rmSync(clean, { recursive: true, force: true });
+    }
+  });
+
+  it('rejects bad input with exit 2 and one error line', async () => {
+    for (const args of [['--fail-on', 'severe'], ['--sample', '0'], ['--bucket', 'Not_A_Bucket'], ['--format', 'xml'], ['--sse-c-key-file', '/nonexistent/key']]) {
+      const run = await cli(['audit', ...args], { cwd: tmpdir() });
+      expect({ args, status: run.status }).toEqual({ args, status: 2 });
+      expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    }
+  });
+});
