@@ -24,37 +24,56 @@ export function compareSubjects(a: CheckedSubject, b: CheckedSubject, level: Val
   if (a.complete && b.complete && a.rows !== b.rows) {
     content.push({ kind: 'totals', subject: SUBJECT, expected: a.rows, actual: b.rows, message: `a has ${a.rows} rows, b has ${b.rows}` });
   }
-  const layout = compareLayout(a, b);
+  const { differences: layout, renamed } = compareLayout(a, b);
   if (level === 'quick') {
     content.push(...compareRecordedDigests(a, b));
-    return { differences: [...content, ...layout], layoutDifferences: [] };
+    return { differences: [...content, ...layout], layoutDifferences: renamed };
   }
   if (a.content && b.content) {
     content.push(...compareContent(a, b));
     const localized = compareSameLayoutFiles(a, b);
     content.push(...localized);
     const equal = content.length === 0;
-    return equal ? { differences: [], layoutDifferences: layout } : { differences: [...content, ...layout], layoutDifferences: [] };
+    return equal ? { differences: [], layoutDifferences: [...renamed, ...layout] } : { differences: [...content, ...layout], layoutDifferences: renamed };
   }
   // Some file could not be read: content cannot be shown equal, so layout counts.
-  return { differences: [...content, ...layout], layoutDifferences: [] };
+  return { differences: [...content, ...layout], layoutDifferences: renamed };
 }
 
 function byKey(subject: CheckedSubject): Map<string, CheckedFile> {
   return new Map(subject.files.map((checked) => [checked.file.relativeKey, checked]));
 }
 
-/** Which files, and how each is stored. */
-function compareLayout(a: CheckedSubject, b: CheckedSubject): Difference[] {
+/**
+ * Which files, and how each is stored. Files are paired by relative key; a file left
+ * unpaired on both sides with the same size and the same whole-object MD5 ETag holds the
+ * same bytes under another name (tables written at different times name their files by
+ * generation): such pairs are reported as renamed, a layout difference only.
+ */
+function compareLayout(a: CheckedSubject, b: CheckedSubject): { differences: Difference[]; renamed: Difference[] } {
   const out: Difference[] = [];
   const filesA = byKey(a);
   const filesB = byKey(b);
-  for (const [key, fa] of filesA) {
-    const fb = filesB.get(key);
-    if (!fb) {
-      out.push({ kind: 'missing-file', subject: SUBJECT, file: key, message: `${key} is in a (${a.set.label}) but not in b (${b.set.label})` });
+  const onlyA = [...filesA.values()].filter((checked) => !filesB.has(checked.file.relativeKey));
+  const onlyB = new Map<string, CheckedFile>();
+  for (const checked of filesB.values()) {
+    const etag = checked.object?.etag;
+    if (!filesA.has(checked.file.relativeKey) && etag && comparableEtags(etag, etag)) onlyB.set(`${checked.object!.size}:${etag}`, checked);
+  }
+  const renamed: Difference[] = [];
+  const pairedB = new Set<string>();
+  for (const fa of onlyA) {
+    const twin = fa.object ? onlyB.get(`${fa.object.size}:${fa.object.etag}`) : undefined;
+    if (twin && !pairedB.has(twin.file.relativeKey)) {
+      pairedB.add(twin.file.relativeKey);
+      renamed.push({ kind: 'renamed-file', subject: SUBJECT, file: twin.file.relativeKey, expected: fa.file.relativeKey, actual: twin.file.relativeKey, message: `${fa.file.relativeKey} in a is ${twin.file.relativeKey} in b (same size and MD5 ETag: the same bytes)` });
       continue;
     }
+    out.push({ kind: 'missing-file', subject: SUBJECT, file: fa.file.relativeKey, message: `${fa.file.relativeKey} is in a (${a.set.label}) but not in b (${b.set.label})` });
+  }
+  for (const [key, fa] of filesA) {
+    const fb = filesB.get(key);
+    if (!fb) continue;
     if (fa.object && !fb.object) {
       out.push({ kind: 'missing-file', subject: SUBJECT, file: key, message: `${key} is in a but missing from b's storage (b's manifest lists it)` });
       continue;
@@ -82,9 +101,9 @@ function compareLayout(a: CheckedSubject, b: CheckedSubject): Difference[] {
     }
   }
   for (const key of filesB.keys()) {
-    if (!filesA.has(key)) out.push({ kind: 'extra-file', subject: SUBJECT, file: key, message: `${key} is in b (${b.set.label}) but not in a (${a.set.label})` });
+    if (!filesA.has(key) && !pairedB.has(key)) out.push({ kind: 'extra-file', subject: SUBJECT, file: key, message: `${key} is in b (${b.set.label}) but not in a (${a.set.label})` });
   }
-  return out;
+  return { differences: out, renamed };
 }
 
 function describeGroups(rows: number[]): string {

@@ -14,6 +14,7 @@ export interface ValidationOptions {
 export type DifferenceKind =
   | 'missing-file'   // listed (or present in a) but not found (or absent in b)
   | 'extra-file'     // present in b, not in a
+  | 'renamed-file'   // the same bytes under another key in b (a layout difference)
   | 'size'
   | 'etag'
   | 'rows'           // rows of one file or row group

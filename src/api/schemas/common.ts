@@ -15,7 +15,7 @@ export const totals = z.object({ files: count, rows: count, bytes: count });
 export const validationLevel = z.enum(['quick', 'full']);
 
 export const difference = z.object({
-  kind: z.enum(['missing-file', 'extra-file', 'size', 'etag', 'rows', 'row-groups', 'totals', 'schema', 'digest', 'manifest']),
+  kind: z.enum(['missing-file', 'extra-file', 'renamed-file', 'size', 'etag', 'rows', 'row-groups', 'totals', 'schema', 'digest', 'manifest']),
   subject: z.string().describe('the subject checked against its manifest, or "a vs b"'),
   file: z.string().optional().describe('key relative to the table or snapshot'),
   rowGroup: count.optional(),

@@ -23,6 +23,9 @@ function send(message: FromWorker): void {
   port.postMessage(message);
 }
 
+// Modules (and the WASM) are loaded by now: the main thread starts the clocks from here.
+send({ type: 'ready' });
+
 port.on('message', (message: ToWorker) => {
   if (message.type === 'task') {
     void run(message.task);

@@ -38,6 +38,8 @@ interface Slot {
   worker: Worker;
   tasks: Map<number, Task>;
   retired: boolean;
+  /** Set when the worker has loaded: start-up time is not charged to any file. */
+  ready: boolean;
 }
 
 /**
@@ -50,6 +52,9 @@ export class DecodePool {
   private readonly queue: Task[] = [];
   private nextTaskId = 1;
   private closed = false;
+  /** Workers that died before loading, in a row: a broken install must not respawn forever. */
+  private startFailures = 0;
+  private broken?: string;
   bytesRead = 0;
   requests = 0;
 
@@ -59,6 +64,7 @@ export class DecodePool {
 
   run(request: DecodeRequest): Promise<DecodeResult> {
     if (this.closed) return Promise.reject(new Error('decode pool closed'));
+    if (this.broken) return Promise.reject(new Error(this.broken));
     return new Promise<DecodeResult>((resolve, reject) => {
       const id = this.nextTaskId++;
       const reader = new RangeReader(this.store, request.bucket, request.key, request.size, request.etag);
@@ -75,17 +81,16 @@ export class DecodePool {
 
   private spawn(): Slot {
     const worker = new Worker(workerScript());
-    const slot: Slot = { worker, tasks: new Map(), retired: false };
+    const slot: Slot = { worker, tasks: new Map(), retired: false, ready: false };
     worker.on('message', (message: FromWorker) => this.onMessage(slot, message));
     worker.on('error', (error) => this.onCrash(slot, `decoder crashed: ${error.message}`));
     worker.on('exit', (code) => { if (!slot.retired) this.onCrash(slot, `decoder exited (code ${code})`); });
-    worker.unref();
     return slot;
   }
 
   private dispatch(): void {
     for (const slot of this.slots) {
-      while (!slot.retired && slot.tasks.size < this.options.tasksPerWorker && this.queue.length) {
+      while (!slot.retired && slot.ready && slot.tasks.size < this.options.tasksPerWorker && this.queue.length) {
         const task = this.queue.shift()!;
         task.slot = slot;
         slot.tasks.set(task.id, task);
@@ -108,6 +113,12 @@ export class DecodePool {
   }
 
   private onMessage(slot: Slot, message: FromWorker): void {
+    if (message.type === 'ready') {
+      slot.ready = true;
+      this.startFailures = 0;
+      this.dispatch();
+      return;
+    }
     const task = slot.tasks.get(message.taskId);
     if (!task) return;
     this.touch(task);
@@ -162,6 +173,12 @@ export class DecodePool {
 
   private onCrash(slot: Slot, message: string): void {
     if (slot.retired) return;
+    if (!slot.ready && ++this.startFailures >= 3) {
+      this.broken = `decode workers cannot start: ${message}`;
+      for (const task of this.queue.splice(0)) task.reject(new Error(this.broken));
+      void this.retire(slot);
+      return;
+    }
     const victims = [...slot.tasks.values()];
     for (const task of victims) { this.finish(task); task.reject(new Error(message)); }
     this.replace(slot);

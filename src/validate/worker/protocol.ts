@@ -43,6 +43,7 @@ export type ToWorker =
   | { type: 'range-error'; readId: number; message: string };
 
 export type FromWorker =
+  | { type: 'ready' }
   | { type: 'read'; taskId: number; readId: number; start: number; end: number }
   | { type: 'progress'; taskId: number; rows: number }
   | { type: 'done'; taskId: number; result: DecodeResult }
