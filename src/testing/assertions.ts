@@ -64,15 +64,20 @@ export async function expectTablesEqual(a: TableLike, b: TableLike, options: Tab
 }
 
 const LIMIT = 20;
+/** At full level, sizes and ETags are how files are stored, not what they hold: summarised, not listed. */
+const LAYOUT_KINDS = new Set(['size', 'etag', 'row-groups', 'renamed-file']);
 
 function describeDifferences(result: ValidationReport, a: ReturnType<typeof pairable>, b: ReturnType<typeof pairable>): string {
-  const lines = [`expected ${a.set.label} (${a.set.uri}) and ${b.set.label} (${b.set.uri}) to hold the same table (${result.level} validation); they differ:`];
+  const lines = [`expected ${b.set.label} (${b.set.uri}) to hold the same table as ${a.set.label} (${a.set.uri}) (${result.level} validation); they differ:`];
+  const layoutOnly = result.level === 'full' ? result.differences.filter((d) => LAYOUT_KINDS.has(d.kind)) : [];
+  const shown = result.differences.filter((d) => !layoutOnly.includes(d));
   const problems = [
-    ...result.differences.map((d) => `  - ${describeDifference(d, a.realKey, b.realKey)}`),
+    ...shown.map((d) => `  - ${describeDifference(d, a.realKey, b.realKey)}`),
     ...result.fileErrors.map((e) => `  - file ${e.file} (${e.subject}): ${e.error}`),
   ];
   lines.push(...problems.slice(0, LIMIT));
   if (problems.length > LIMIT) lines.push(`  … and ${problems.length - LIMIT} more (see error.report)`);
+  if (layoutOnly.length) lines.push(`  (the files are also stored differently: ${layoutOnly.length} size/ETag/row-group difference(s), see error.report)`);
   return lines.join('\n');
 }
 
@@ -85,8 +90,14 @@ function describeDifference(d: Difference, keysA: Map<string, string>, keysB: Ma
   }
   if (d.rowGroup !== undefined) where.push(`row group ${d.rowGroup}`);
   if (d.column !== undefined) where.push(`column "${d.column}"`);
-  const values = d.expected !== undefined || d.actual !== undefined ? ` (a: ${show(d.expected)}, b: ${show(d.actual)})` : '';
-  return `${where.length ? where.join(', ') + ': ' : ''}${d.kind}: ${d.message}${values}`;
+  // The validator's message starts with the place (under the paired key); the place is said above.
+  let what = d.message;
+  if (where.length && (d.file !== undefined ? what.startsWith(d.file) : what.startsWith('column "'))) {
+    const colon = what.indexOf(': ');
+    if (colon >= 0) what = what.slice(colon + 2);
+  }
+  const values = d.kind === 'digest' && (d.expected !== undefined || d.actual !== undefined) ? ` (a: ${show(d.expected)}, b: ${show(d.actual)})` : '';
+  return `${where.length ? where.join(', ') + ': ' : ''}${what}${values}`;
 }
 
 function show(value: unknown): string {
