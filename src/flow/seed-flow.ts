@@ -12,6 +12,7 @@ import { restoreSnapshot } from '../restore/restore';
 import { createCheckpoint } from '../dr/checkpoint';
 import { simulateDisaster, type DisasterKind } from '../dr/disasters';
 import { recoverTable } from '../dr/recover';
+import { auditStep } from '../audit/flow-step';
 
 export interface FlowOptions {
   table: string;
@@ -38,7 +39,7 @@ function verdict(report: ValidationReport) {
  *   4. validate original = backup = restored (full: content digests);
  *   5. checkpoint; 6. simulate a disaster; 7. recover from the checkpoint;
  *   8. validate the recovered table against the checkpoint.
- * (The security audit joins at the end once it lands.)
+ *   9. audit the store's security (findings in the summary; they do not fail the flow).
  */
 export async function runSeedFlow(store: ObjectStore, config: Config, options: FlowOptions) {
   const started = Date.now();
@@ -86,6 +87,9 @@ export async function runSeedFlow(store: ObjectStore, config: Config, options: F
 
   step('8. validate the recovered table');
   const recoveryValid = recovered.recovery_valid && recovered.recovered_records === options.rows;
+
+  step('9. security audit of the store');
+  steps.audit = await auditStep(store, config);
 
   const ok = integrityOk && recoveryValid;
   return {
