@@ -1,5 +1,5 @@
 import {
-  AccessError, LakevaultError, NotFoundError, StoreError, UnreachableError, UnsupportedError,
+  AccessError, ConflictError, LakevaultError, NotFoundError, StoreError, UnreachableError, UnsupportedError,
 } from '../errors';
 
 interface SdkLikeError {
@@ -83,6 +83,11 @@ export function translateStoreError(error: unknown, what: string, endpoint: stri
       return new AccessError(`${what}: the access key is not known to ${endpoint} (InvalidAccessKeyId)`, { cause: error });
     case 'SignatureDoesNotMatch':
       return new AccessError(`${what}: the secret key is wrong for this access key (SignatureDoesNotMatch)`, { cause: error });
+    case 'PreconditionFailed': {
+      // A pinned copy or read (If-Match) whose source changed, or a conditional write that found the key.
+      const said = detail && detail !== name && detail !== 'UnknownError' ? detail : 'the object is not the version expected (its ETag changed since it was recorded, or the key already exists)';
+      return new ConflictError(`${what}: ${said} (PreconditionFailed)`, { cause: error });
+    }
     case 'AccessDenied':
     case 'Forbidden':
       return new AccessError(`${what}: access denied`, { cause: error });

@@ -1,3 +1,4 @@
+import { NotFoundError } from '../errors';
 import type { ObjectStore } from '../store/types';
 import { readFooter } from '../parquet/footer';
 import { runPool } from '../util/pool';
@@ -43,6 +44,9 @@ export async function inspectTable(store: ObjectStore, table: TableRef, concurre
     if (relative === TABLE_MANIFEST) continue;
     if (relative.endsWith('.parquet')) parquetObjects.push({ key: relative, size: object.size, etag: object.etag });
     else otherObjects.push(relative);
+  }
+  if (!manifest && parquetObjects.length === 0 && otherObjects.length === 0) {
+    throw new NotFoundError(`table "${table.name}" not found (nothing at ${table.uri})`);
   }
   const files: InspectedFile[] = new Array(parquetObjects.length);
   await runPool(parquetObjects.map((object, index) => ({ object, index })), concurrency, async ({ object, index }) => {

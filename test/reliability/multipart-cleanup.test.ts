@@ -1,0 +1,84 @@
+import { CreateMultipartUploadCommand, UploadPartCommand } from '@aws-sdk/client-s3';
+import { openTestStore, uniqueBucket, removeBucket, TARGET, testConfig, itWith, targetHas } from '../support/target';
+import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
+import type { OpenStore } from '../../src/store/open';
+import { abortUploads, findStaleUploads, lakevaultLocations, listIncompleteUploads } from '../../src/store/multipart-uploads';
+import { parseS3Uri } from '../../src/store/location';
+
+/**
+ * Incomplete multipart uploads: failed multipart copies abort their upload, and the stale
+ * ones a killed process leaves under lakevault's prefixes are found and aborted — never
+ * anyone else's, never a young one that may still be running.
+ */
+describe(`incomplete multipart uploads on ${TARGET}`, () => {
+  const bucket = uniqueBucket('multipart');
+  let open: OpenStore;
+  const canList = targetHas('multipart-listing');
+  const config = testConfig({ LAKEVAULT_WAREHOUSE: `s3://${bucket}/wh`, LAKEVAULT_BACKUPS: `s3://${bucket}/bk`, LAKEVAULT_CHECKPOINTS: `s3://${bucket}/cp` });
+
+  beforeAll(async () => {
+    open = await openTestStore();
+    await open.store.ensureBucket(bucket);
+  });
+  afterAll(async () => {
+    if (canList) await abortUploads(open.store, (await findStaleUploads(open.store, [{ bucket, prefix: '' }], { olderThanMs: -1e12 })).stale);
+    await removeBucket(open, bucket);
+    await open.close();
+  });
+
+  async function startUpload(key: string): Promise<string> {
+    const created = await open.store.client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key }));
+    await open.store.client.send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: created.UploadId!, PartNumber: 1, Body: Buffer.alloc(1024, 7) }));
+    return created.UploadId!;
+  }
+
+  itWith('multipart-listing')('finds stale uploads under lakevault\'s prefixes only, leaves young and foreign ones, aborts them', async () => {
+    const ours = [await startUpload('wh/t/data/part-00000-x.parquet'), await startUpload('bk/t/20261129T000000Z-aaaaaa/data/part-00000-x.parquet')];
+    const foreign = await startUpload('someone-else/big.bin');
+    const later = new Date(Date.now() + 3_600_000);
+
+    const young = await findStaleUploads(open.store, lakevaultLocations(config), { olderThanMs: 24 * 3_600_000 });
+    expect(young.stale).toEqual([]);
+    expect(young.recent).toBe(2);
+
+    const found = await findStaleUploads(open.store, lakevaultLocations(config), { olderThanMs: 60_000, now: later });
+    expect(found.stale.map((u) => u.uploadId).sort()).toEqual([...ours].sort());
+    const result = await abortUploads(open.store, found.stale);
+    expect(result.errors).toEqual([]);
+    expect(result.aborted).toHaveLength(2);
+
+    const left: string[] = [];
+    for await (const upload of listIncompleteUploads(open.store, { bucket, prefix: '' })) left.push(upload.uploadId);
+    expect(left).toEqual([foreign]);
+  });
+
+  it('a multipart copy that fails midway aborts its upload (no parts left behind)', async () => {
+    // Every UploadPartCopy fails (500, retries off): the copy must fail and abort.
+    const proxy: FaultProxy = await startFaultProxy({
+      upstream: process.env.S3_ENDPOINT!, seed: 3, rates: { internal: 1 },
+      eligible: (r) => r.method === 'PUT' && /partNumber=/.test(r.url),
+    });
+    const faulty = await openTestStore({ S3_ENDPOINT: proxy.endpoint, LAKEVAULT_MAX_ATTEMPTS: '1', LAKEVAULT_MULTIPART_THRESHOLD: '1' });
+    try {
+      await open.store.put(bucket, 'src/object.bin', Buffer.alloc(64 * 1024, 1));
+      await expect(faulty.store.copy(bucket, 'src/object.bin', bucket, 'wh/copy/object.bin')).rejects.toThrow(/InternalError/);
+      expect(proxy.stats.byOperation.AbortMultipartUpload?.requests).toBe(1);
+      if (canList) {
+        const left: string[] = [];
+        for await (const upload of listIncompleteUploads(open.store, { bucket, prefix: 'wh/copy/' })) left.push(upload.key);
+        expect(left).toEqual([]);
+      }
+      expect(await open.store.head(bucket, 'wh/copy/object.bin')).toBeUndefined();
+    } finally {
+      await faulty.close();
+      await proxy.close();
+    }
+  });
+
+  it('reports a location it could not scan as skipped, never as "none found"', async () => {
+    const missing = parseS3Uri(`s3://${uniqueBucket('absent')}/x`);
+    const report = await findStaleUploads(open.store, [missing], { olderThanMs: 0 });
+    expect(report.skipped).toEqual([{ location: `s3://${missing.bucket}/x/`, reason: 'bucket does not exist' }]);
+    expect(report.scanned).toEqual([]);
+  });
+});
