@@ -20,6 +20,24 @@ export interface ClientSettings {
 }
 
 /**
+ * What a client was built with that the SDK does not expose again: its keep-alive agents
+ * and request timeout. The direct CopyObject path (direct-copy.ts) sends over the same
+ * sockets, so a prefix copy keeps one pool of connections sized to its concurrency.
+ */
+export interface ClientTransport {
+  httpAgent: HttpAgent;
+  httpsAgent: HttpsAgent;
+  requestTimeoutMs: number;
+}
+
+const transports = new WeakMap<S3Client, ClientTransport>();
+
+/** The transport of a client made by createS3Client (undefined for any other client). */
+export function clientTransport(client: S3Client): ClientTransport | undefined {
+  return transports.get(client);
+}
+
+/**
  * Builds the one S3Client a run uses.
  *
  * Checksums: since v3.729 the SDK sends CRC32 trailers (aws-chunked) on every upload.
@@ -56,5 +74,7 @@ export function createS3Client(settings: ClientSettings): S3Client {
   if (settings.endpoint && settings.endpoint !== 'aws') config.endpoint = settings.endpoint;
   if (settings.credentials) config.credentials = settings.credentials;
   if (settings.profile && !settings.credentials) config.profile = settings.profile;
-  return new S3Client(config);
+  const client = new S3Client(config);
+  transports.set(client, { httpAgent, httpsAgent, requestTimeoutMs: settings.requestTimeoutMs });
+  return client;
 }

@@ -1,0 +1,197 @@
+#!/usr/bin/env node
+// @ts-check
+'use strict';
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'; // the harness's own SDK client
+/**
+ * lakevault's benchmark harness (issue 8): `npm run bench` (full, < 20 min) or
+ * `npm run bench -- --quick` (dataset A only, < 3 min).
+ *
+ * Starts its own Ceph RGW with scripts/rgw.sh (ports of its own), installs rclone and
+ * awscli from Debian when missing, seeds the datasets, runs the contenders alternately,
+ * verifies every result, and writes docs/BENCHMARKS.md between the bench markers
+ * (a quick run writes to a temporary file instead and prints it).
+ *
+ * Options: --quick, --rounds N, --c-rounds N, --budget-min M (default 20; the scaling set C
+ * runs as many rounds as fit, at least one lakevault run), --keep (leave the RGW running; a
+ * later run reuses it and its seeded data), --fresh (restart it), --out FILE, --no-profile,
+ * --no-tables (skip the table/validate/flow sections).
+ */
+const { mkdtempSync, writeFileSync } = require('node:fs');
+const { tmpdir } = require('node:os');
+const { join } = require('node:path');
+const { startCluster, stopCluster, ROOT } = require('./lib/cluster');
+const { ensurePeers, versions, peerSetup } = require('./lib/peers');
+const { harnessClient } = require('./lib/s3');
+const { DATASETS, ensureSeeded } = require('./lib/datasets');
+const { contenders } = require('./lib/contenders');
+const { copyRounds, deleteRounds } = require('./lib/rounds');
+const { summarize, bestCeiling } = require('./lib/summary');
+const { machine, softwareVersions } = require('./lib/machine');
+const { profileLakevaultCopy } = require('./lib/profile');
+const { writeReport } = require('./lib/report');
+const { tableBench } = require('./lib/tables');
+const { lakevaultEnv } = require('./lib/contenders');
+
+function parseOptions(argv) {
+  const value = (name, fallback) => {
+    const at = argv.indexOf(name);
+    return at >= 0 && argv[at + 1] ? argv[at + 1] : fallback;
+  };
+  const quick = argv.includes('--quick');
+  return {
+    quick,
+    rounds: Number(value('--rounds', 3)),
+    cRounds: Number(value('--c-rounds', 3)),
+    keep: argv.includes('--keep'),
+    fresh: argv.includes('--fresh'),
+    profile: !argv.includes('--no-profile') && !quick,
+    tables: !argv.includes('--no-tables') && !quick,
+    budgetS: 60 * Number(value('--budget-min', quick ? 3 : 20)),
+    out: value('--out', quick ? join(tmpdir(), 'lakevault-bench-quick.md') : join(ROOT, 'docs', 'BENCHMARKS.md')),
+  };
+}
+
+const t0 = Date.now();
+const log = (line) => process.stderr.write(`[bench ${((Date.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${line}\n`);
+
+async function main() {
+  const options = parseOptions(process.argv.slice(2));
+  const startedAt = new Date();
+  const loadBefore = require('node:os').loadavg();
+  const cluster = await startCluster({ fresh: options.fresh, log });
+  try {
+    ensurePeers(log);
+    const client = harnessClient({ ...cluster, concurrency: 64 });
+    const peers = peerSetup(cluster, mkdtempSync(join(tmpdir(), 'lv-bench-peers-')));
+    const { copiers, deleters } = contenders(cluster, peers);
+    const tag = Date.now().toString(36).slice(-5);
+    const results = { options, startedAt, machine: machine(), versions: { ...softwareVersions(), ...versions() }, seeding: [], sections: [], notMeasured: [], profile: undefined, loadBefore, loadAfter: [0, 0, 0], durationS: 0 };
+
+    // The report is rewritten after every section, so an interrupted run still leaves its figures.
+    const checkpoint = () => {
+      results.durationS = (Date.now() - t0) / 1000;
+      results.loadAfter = require('node:os').loadavg();
+      writeReport(options.out, { ...results, partial: true });
+    };
+    const addSection = (section) => {
+      results.sections.push(section);
+      checkpoint();
+    };
+
+    const datasets = options.quick ? [DATASETS.A] : [DATASETS.A, DATASETS.B]; // C is seeded when its turn comes
+    const sources = new Map();
+    for (const ds of datasets) {
+      log(`seeding ${ds.title} under s3://${ds.bucket}/${ds.prefix}`);
+      const seeded = await ensureSeeded(client, ds);
+      sources.set(ds.id, seeded.listing);
+      results.seeding.push({ title: ds.title, seconds: seeded.seconds, reused: seeded.reused });
+    }
+
+    const copySection = async (ds, list, rounds) => {
+      log(`${ds.title}: ${list.map((c) => c.id).join(', ')} × ${rounds} rounds`);
+      const { runs, destinations } = await copyRounds({ client, ds, source: sources.get(ds.id), contenders: list, rounds, tag, log });
+      const summaries = new Map(list.map((c) => [c.id, summarize(runs.get(c.id) ?? [], ds.count)]));
+      addSection({
+        kind: 'copy', ds, rounds,
+        contenders: list.map((c) => ({ id: c.id, tool: c.tool, label: c.label, shown: c.shown({ bucket: ds.bucket, prefix: ds.prefix }, { bucket: 'DST', prefix: ds.prefix }), summary: summaries.get(c.id) })),
+        ceiling: bestCeiling(summaries),
+      });
+      return { destinations, summaries };
+    };
+
+    // A: everyone, the ceiling at several concurrencies to find its best.
+    const A = DATASETS.A;
+    const rawSweep = options.quick ? [copiers.raw(64)] : [copiers.raw(32), copiers.raw(64), copiers.raw(128)];
+    const aList = options.quick
+      ? [copiers.lakevault, copiers.rcloneBest, ...rawSweep]
+      : [copiers.lakevault, copiers.rcloneDefault, copiers.rcloneBest, copiers.awsDefault, copiers.aws64, ...rawSweep];
+    const a = await copySection(A, aList, options.rounds);
+    const bestRaw = bestCeiling(a.summaries)?.id ?? 'raw-64';
+
+    // Delete of A: each deleter removes copies the rounds above made.
+    const deleteList = options.quick ? [deleters[0], deleters[2]] : deleters;
+    const targets = [...a.destinations.values()].flat();
+    log(`delete of A: ${deleteList.map((c) => c.id).join(', ')} × ${options.rounds} rounds`);
+    const deleteRuns = await deleteRounds({ client, count: A.count, contenders: deleteList, targets, rounds: options.rounds, log });
+    addSection({
+      kind: 'delete', ds: A, rounds: options.rounds,
+      contenders: deleteList.map((c) => ({ id: c.id, tool: c.tool, label: c.label, shown: c.shown({ bucket: 'DST', prefix: A.prefix }), summary: summarize(deleteRuns.get(c.id) ?? [], A.count) })),
+    });
+
+    if (!options.quick) {
+      const B = DATASETS.B;
+      await copySection(B, [copiers.lakevault, copiers.rcloneDefault, copiers.rcloneBest, copiers.awsDefault, copiers.aws64, copiers.raw(16)], options.rounds);
+    }
+
+    if (options.tables) {
+      const tables = tableBench({ client, lvEnv: lakevaultEnv(cluster), tag, rounds: options.rounds, log });
+      const generic = async (name, body) => {
+        log(`${name}`);
+        try {
+          const section = await body();
+          addSection({ kind: 'generic', ...section });
+          return section;
+        } catch (error) {
+          log(`  ${name} not measured: ${error?.message ?? error}`);
+          results.notMeasured.push(`${name}: the run failed — ${String(error?.message ?? error).split('\n')[0]}`);
+          return undefined;
+        }
+      };
+      await generic('table create', tables.tableCreate);
+      const encoding = await generic('encoding stage vs DuckDB', tables.encoding);
+      if (encoding) await generic('validate', () => tables.validate(encoding.dirs));
+      await generic('backup create', tables.backup);
+      await generic('npm start and drill', tables.endToEnd);
+    }
+
+    if (options.profile) {
+      log('profiling one lakevault copy of A (node --cpu-prof)');
+      results.profile = await profileLakevaultCopy({ client, cluster, ds: A, tag });
+    }
+
+    if (!options.quick) {
+      const C = DATASETS.C;
+      const bestConcurrency = Number(bestRaw.split('-')[1]);
+      const plan = planScaling(a.summaries, [copiers.lakevault, copiers.raw(bestConcurrency), copiers.rcloneBest], C.count, options, (Date.now() - t0) / 1000);
+      if (plan.note) results.notMeasured.push(plan.note);
+      log(`seeding ${C.title} under s3://${C.bucket}/${C.prefix}`);
+      const seeded = await ensureSeeded(client, C);
+      sources.set(C.id, seeded.listing);
+      results.seeding.push({ title: C.title, seconds: seeded.seconds, reused: seeded.reused });
+      await copySection(C, plan.contenders, plan.rounds);
+    }
+
+    results.loadAfter = require('node:os').loadavg();
+    results.durationS = (Date.now() - t0) / 1000;
+    writeReport(options.out, results);
+    log(`wrote ${options.out} after ${results.durationS.toFixed(0)} s`);
+    if (options.quick) process.stdout.write(require('node:fs').readFileSync(options.out, 'utf8'));
+  } finally {
+    if (cluster.startedHere && !options.keep) stopCluster(log);
+  }
+}
+
+/**
+ * The scaling set C takes minutes per run: it gets the rounds that fit in what is left of
+ * the time budget, estimated from each contender's rate on A (plus seeding C). lakevault
+ * always runs at least once; what is cut is said in the report.
+ */
+function planScaling(summariesA, list, count, options, elapsedS) {
+  const seedS = count / 250;
+  const left = options.budgetS - elapsedS - seedS - 30;
+  const estimate = (c) => count / (summariesA.get(c.id)?.objectsPerS?.median ?? summariesA.get('lakevault')?.objectsPerS?.median ?? 200) + 10;
+  const perRound = (cs) => cs.reduce((sum, c) => sum + estimate(c), 0);
+  for (const cs of [list, list.slice(0, 2), list.slice(0, 1)]) {
+    const rounds = Math.min(options.cRounds, Math.floor(left / perRound(cs)));
+    if (rounds >= 1) {
+      const cut = cs.length < list.length || rounds < options.cRounds;
+      return { contenders: cs, rounds, note: cut ? `C (50,000 objects) ran ${cs.map((c) => c.id).join(', ')} × ${rounds} round(s) instead of ${list.map((c) => c.id).join(', ')} × ${options.cRounds}: that is what fitted in the ${options.budgetS / 60}-minute budget at this run's rates on A (about ${Math.round(perRound(list) / 60)} min per full round). \`npm run bench -- --budget-min 90\` runs them all.` : undefined };
+    }
+  }
+  return { contenders: list.slice(0, 1), rounds: 1, note: `C (50,000 objects) ran lakevault once only, past the ${options.budgetS / 60}-minute budget: the peers and the ceiling were not run on C (about ${Math.round(perRound(list) / 60)} min per round at this run's rates on A).` };
+}
+
+main().catch((error) => {
+  log(`failed: ${error?.stack ?? error}`);
+  process.exitCode = 1;
+});
