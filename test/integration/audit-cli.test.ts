@@ -95,6 +95,13 @@ describe(`lakevault audit CLI (${TARGET})`, () => {
     }
   });
 
+  const ignoresSseS3 = targetHas('sse-s3') ? it.skip : it;
+  ignoresSseS3('table create --sse AES256 warns when the server stores the data unencrypted', async () => {
+    const run = await cli(['table', 'create', 'enc', '--rows', '100', '--sse', 'AES256'], { cwd: tmpdir(), env: { LAKEVAULT_WAREHOUSE: `s3://${bucket}/sse` } });
+    expect(run.status).toBe(0);
+    expect(run.stderr).toMatch(/SSE-S3 \(AES256\) was requested, but the server stored s3:\/\/.*\/sse\/enc\/data\/part-00000-.*\.parquet unencrypted/);
+  });
+
   it('rejects bad input with exit 2 and one error line', async () => {
     for (const args of [['--fail-on', 'severe'], ['--sample', '0'], ['--bucket', 'Not_A_Bucket'], ['--format', 'xml'], ['--sse-c-key-file', '/nonexistent/key']]) {
       const run = await cli(['audit', ...args], { cwd: tmpdir() });

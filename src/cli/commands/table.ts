@@ -6,7 +6,7 @@ import { resolveTable } from '../../table/table-ref';
 import { StoreError } from '../../errors';
 import { parseInteger, withStore } from '../context';
 import { formatBytes, formatCount, formatTable } from '../output';
-import { encryptionFromFlags, addEncryptionOptions, type EncryptionFlags } from '../encryption-flags';
+import { encryptionFromFlags, addEncryptionOptions, encryptionWarning, type EncryptionFlags } from '../encryption-flags';
 
 export function tableCommand(): Command {
   const table = new Command('table').description('create, inspect, list and drop tables');
@@ -31,6 +31,8 @@ export function tableCommand(): Command {
           ...(encryption ? { encryption } : {}),
           onProgress: (p) => output.progress(`table create ${ref.name}: ${formatCount(p.rows)}/${formatCount(p.totalRows)} rows, ${p.files} files`),
         });
+        const downgrade = encryption ? await encryptionWarning(open.store, ref.location, encryption) : undefined;
+        if (downgrade) output.warn(downgrade);
         output.result(result, (r: typeof result) =>
           `created ${r.uri}: ${formatCount(r.rows)} rows in ${r.files} files (${formatBytes(r.bytes)}), generation ${r.generation}` +
           (r.replacedGeneration ? `; replaced ${r.replacedGeneration}, removed ${r.removedFiles} old files` : '') +
