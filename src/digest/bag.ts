@@ -5,9 +5,9 @@ import { physicalOf, type RawColumn } from './raw-column';
  *
  * Every value is hashed with two independently seeded 32-bit MurmurHash3 lanes (64 bits
  * in all). A column's digest is the SUM of its values' hashes (each lane mod 2^32); a
- * row's hash mixes its columns' value hashes in schema order, and the rows digest is the
- * sum of the row hashes. Sums compose: a file's digest is the sum of its row groups',
- * a table's the sum of its files'. So the digest of the same rows is the same whatever
+ * row's hash chains its columns' value hashes in schema order (h = h * 0x01000193 + v,
+ * mod 2^32), and the rows digest is the sum of the row hashes (finalised). Sums compose:
+ * a file's digest is the sum of its row groups', a table's the sum of its files'. So the digest of the same rows is the same whatever
  * the batch, row-group or file layout, and can be computed in parallel pieces and added.
  * The price: row order is not part of the content (as in SQL, a table is a bag of rows).
  *
@@ -264,18 +264,32 @@ function hashBytes(data: Uint8Array, view: DataView, start: number, end: number,
   outB[i] = fmix(hb ^ byteLength);
 }
 
-/** Adds a column's value hashes to its sum and mixes them into each row's hash. */
+/** Odd, so multiplying by it is a bijection mod 2^32: chaining keeps the column order. */
+const ROW_CHAIN = 0x01000193;
+
+/** Adds a column's value hashes to its sum and chains them into each row's hash. */
 export function accumulate(out: HashScratch, length: number, sum: Lanes, firstColumn: boolean): void {
   const { a, b, rowA, rowB } = out;
   let sa = sum.a;
   let sb = sum.b;
-  for (let i = 0; i < length; i++) {
-    const ha = a[i]!;
-    const hb = b[i]!;
-    sa = (sa + ha) | 0;
-    sb = (sb + hb) | 0;
-    rowA[i] = round(firstColumn ? SEED_A : rowA[i]!, ha);
-    rowB[i] = round(firstColumn ? SEED_B : rowB[i]!, hb);
+  if (firstColumn) {
+    for (let i = 0; i < length; i++) {
+      const ha = a[i]!;
+      const hb = b[i]!;
+      sa = (sa + ha) | 0;
+      sb = (sb + hb) | 0;
+      rowA[i] = ha;
+      rowB[i] = hb;
+    }
+  } else {
+    for (let i = 0; i < length; i++) {
+      const ha = a[i]!;
+      const hb = b[i]!;
+      sa = (sa + ha) | 0;
+      sb = (sb + hb) | 0;
+      rowA[i] = (Math.imul(rowA[i]!, ROW_CHAIN) + ha) | 0;
+      rowB[i] = (Math.imul(rowB[i]!, ROW_CHAIN) + hb) | 0;
+    }
   }
   sum.a = sa;
   sum.b = sb;
