@@ -3,7 +3,7 @@ import {
   UploadPartCopyCommand, type S3Client,
 } from '@aws-sdk/client-s3';
 import { runPool } from '../util/pool';
-import { checkSourceEtag, discardCopy } from './copy-pinning';
+import { checkSourceEtag, currentEtag, discardCopy } from './copy-pinning';
 import type { EncryptionOptions } from './types';
 
 const MAX_PARTS = 10_000;
@@ -87,7 +87,9 @@ export async function multipartCopy(client: S3Client, req: MultipartCopyRequest)
         throw error;
       }
     }
-    return (done.ETag ?? '').replace(/^"|"$/g, '');
+    const etag = (done.ETag ?? '').replace(/^"|"$/g, '');
+    // Ceph RGW answers CompleteMultipartUpload with an empty ETag; the object's HEAD has it.
+    return etag || (await currentEtag(client, req.dstBucket, req.dstKey)) || '';
   } catch (error) {
     await client.send(new AbortMultipartUploadCommand({ Bucket: req.dstBucket, Key: req.dstKey, UploadId: uploadId })).catch(() => undefined);
     throw error;
