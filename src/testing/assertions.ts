@@ -25,14 +25,32 @@ export class TablesDifferError extends Error {
 /** Table files carry their generation id in the name: pair files by position, not by that id. */
 const GENERATION = /-\d{8}T\d{6}Z-[0-9a-f]{6}(?=\.|$)/g;
 
-function pairable(set: FileSet): { set: FileSet; realKey: Map<string, string> } {
+interface Pairable {
+  set: FileSet;
+  /** paired key → the file's real key */
+  realKey: Map<string, string>;
+  /** paired key → the column digests its manifest records */
+  columns: Map<string, Record<string, string>>;
+}
+
+function pairable(set: FileSet): Pairable {
   const realKey = new Map<string, string>();
+  const columns = new Map<string, Record<string, string>>();
   const files = set.files.map((file) => {
     const relativeKey = file.relativeKey.replace(GENERATION, '');
     realKey.set(relativeKey, file.relativeKey);
+    if (file.columnDigests) columns.set(relativeKey, file.columnDigests);
     return { ...file, relativeKey };
   });
-  return { set: { ...set, files }, realKey };
+  return { set: { ...set, files }, realKey, columns };
+}
+
+/** Quick level reads no rows: the manifests' recorded column digests still say which columns differ. */
+function recordedColumnsDiffering(file: string, a: Pairable, b: Pairable): string[] {
+  const ca = a.columns.get(file);
+  const cb = b.columns.get(file);
+  if (!ca || !cb) return [];
+  return Object.keys(ca).filter((column) => cb[column] !== undefined && cb[column] !== ca[column]);
 }
 
 /**
@@ -67,12 +85,12 @@ const LIMIT = 20;
 /** At full level, sizes and ETags are how files are stored, not what they hold: summarised, not listed. */
 const LAYOUT_KINDS = new Set(['size', 'etag', 'row-groups', 'renamed-file']);
 
-function describeDifferences(result: ValidationReport, a: ReturnType<typeof pairable>, b: ReturnType<typeof pairable>): string {
+function describeDifferences(result: ValidationReport, a: Pairable, b: Pairable): string {
   const lines = [`expected ${b.set.label} (${b.set.uri}) to hold the same table as ${a.set.label} (${a.set.uri}) (${result.level} validation); they differ:`];
   const layoutOnly = result.level === 'full' ? result.differences.filter((d) => LAYOUT_KINDS.has(d.kind)) : [];
   const shown = result.differences.filter((d) => !layoutOnly.includes(d));
   const problems = [
-    ...shown.map((d) => `  - ${describeDifference(d, a.realKey, b.realKey)}`),
+    ...shown.map((d) => `  - ${describeDifference(d, a, b)}`),
     ...result.fileErrors.map((e) => `  - file ${e.file} (${e.subject}): ${e.error}`),
   ];
   lines.push(...problems.slice(0, LIMIT));
@@ -81,15 +99,19 @@ function describeDifferences(result: ValidationReport, a: ReturnType<typeof pair
   return lines.join('\n');
 }
 
-function describeDifference(d: Difference, keysA: Map<string, string>, keysB: Map<string, string>): string {
+function describeDifference(d: Difference, a: Pairable, b: Pairable): string {
   const where: string[] = [];
   if (d.file !== undefined) {
-    const inA = keysA.get(d.file);
-    const inB = keysB.get(d.file);
+    const inA = a.realKey.get(d.file);
+    const inB = b.realKey.get(d.file);
     where.push(inA && inB && inA !== inB ? `file ${inA} (b: ${inB})` : `file ${inA ?? inB ?? d.file}`);
   }
   if (d.rowGroup !== undefined) where.push(`row group ${d.rowGroup}`);
   if (d.column !== undefined) where.push(`column "${d.column}"`);
+  else if (d.kind === 'digest' && d.file !== undefined) {
+    const columns = recordedColumnsDiffering(d.file, a, b);
+    if (columns.length) where.push(`${columns.length === 1 ? 'column' : 'columns'} ${columns.map((c) => `"${c}"`).join(', ')}`);
+  }
   // The validator's message starts with the place (under the paired key); the place is said above.
   let what = d.message;
   if (where.length && (d.file !== undefined ? what.startsWith(d.file) : what.startsWith('column "'))) {
