@@ -63,7 +63,8 @@ export function translateStoreError(error: unknown, what: string, endpoint: stri
   if (error instanceof LakevaultError) return error;
   const name = errorName(error);
   const code = networkCode(error);
-  const detail = (error as SdkLikeError)?.message ?? String(error);
+  // One line: SDK messages sometimes append a second ('Deserialization error: to see the raw response…').
+  const detail = ((error as SdkLikeError)?.message ?? String(error)).split('\n')[0]!.trim();
   if (code && code in TLS_CODES) {
     return new UnreachableError(`TLS failure talking to ${endpoint}: ${TLS_CODES[code]} (${code})`, { cause: error });
   }
