@@ -9,6 +9,7 @@ import { snapshotFileSet, tableFileSet, type FileSet } from '../snapshot/file-se
 import type { SnapshotManifest } from '../snapshot/manifest';
 import type { SnapshotRepository } from '../snapshot/repository';
 import { compareSets, type ValidationLevel, type ValidationReport } from '../snapshot/validation';
+import { copiedEtag } from '../snapshot/copied-etag';
 import { generationKey } from './keys';
 
 export interface RestoreOptions {
@@ -72,14 +73,16 @@ export async function restoreSnapshot(store: ObjectStore, repo: SnapshotReposito
       onProgress: (p) => options.onProgress?.({ ...p, totalObjects: items.length }),
     });
     const byKey = new Map(copied.objects.map((object) => [object.relativeKey, object]));
-    files = snapshot.files.map((file) => {
+    files = [];
+    for (const file of snapshot.files) {
       const object = byKey.get(renamed(file.relativeKey))!;
       // Checked before the switch: a single-part copy keeps the ETag, any copy keeps the size.
       if (object.size !== file.size || (!object.multipart && object.etag !== file.etag)) {
         throw new IntegrityError(`restored copy of ${file.relativeKey} does not match the ${snapshot.kind} (size ${object.size}/${file.size}, ETag ${object.etag}/${file.etag})`);
       }
-      return { key: renamed(file.relativeKey), rows: file.rows, bytes: file.size, etag: object.etag, digest: file.digest, columnDigests: file.columnDigests, rowGroups: file.rowGroups };
-    });
+      const etag = await copiedEtag(store, bucket, prefix + renamed(file.relativeKey), object.etag, file.size);
+      files.push({ key: renamed(file.relativeKey), rows: file.rows, bytes: file.size, etag, digest: file.digest, columnDigests: file.columnDigests, rowGroups: file.rowGroups });
+    }
     const now = await readTableManifest(store, target.location).catch(() => undefined);
     if ((now?.generation ?? undefined) !== (current?.generation ?? undefined)) {
       throw new ConflictError(`table ${target.uri} was changed by another writer during the restore (generation ${current?.generation ?? 'none'} → ${now?.generation ?? 'none'}); nothing was switched`);

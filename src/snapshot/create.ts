@@ -5,6 +5,7 @@ import { newId } from '../table/naming';
 import type { TableRef } from '../table/table-ref';
 import { TOOL_VERSION } from '../version';
 import { completeSnapshots } from './catalog';
+import { copiedEtag } from './copied-etag';
 import { lockSnapshotObjects, prepareLock, type LockRequest } from './lock';
 import {
   readPendingMarker, readSnapshotManifest, writeJson, SNAPSHOT_MANIFEST, SNAPSHOT_PENDING,
@@ -186,7 +187,8 @@ async function copyPlan(store: ObjectStore, plan: SnapshotPlan, options: CreateS
     if (object.size !== planned.source.size || (!object.multipart && object.etag !== planned.source.etag)) {
       throw new IntegrityError(`copy of ${planned.source.key} does not match its source (size ${object.size}/${planned.source.size}, ETag ${object.etag}/${planned.source.etag})`);
     }
-    records.set(planned, record(planned, planned.destination.bucket, planned.destination.key, object.etag));
+    const etag = await copiedEtag(store, planned.destination.bucket, planned.destination.key, object.etag, planned.source.size);
+    records.set(planned, record(planned, planned.destination.bucket, planned.destination.key, etag));
     outcome.copied.objects += 1;
     outcome.copied.bytes += object.size;
   }
