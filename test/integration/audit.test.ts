@@ -156,6 +156,24 @@ describe(`audit of buckets and objects (${TARGET})`, () => {
     }
   });
 
+  itWith('sse-kms')('flags a backup less protected than its source (table re-encrypted with SSE-KMS after the backup)', async () => {
+    const w = await bucket('e4w');
+    const k = await bucket('e4b');
+    const config = testConfig({ LAKEVAULT_WAREHOUSE: `s3://${w}/wh`, LAKEVAULT_BACKUPS: `s3://${k}`, LAKEVAULT_CHECKPOINTS: `s3://${k}-none` });
+    const { createSalesTable } = await import('../../src/table/create');
+    const { resolveTable } = await import('../../src/table/table-ref');
+    const { createSnapshot } = await import('../../src/snapshot/create');
+    const { backupRepository } = await import('../../src/snapshot/repository');
+    const table = resolveTable(config, 'vendas');
+    await createSalesTable(open.store, table, { rows: 300, seed: 2, rowsPerFile: 300, rowGroupRows: 300, overwrite: true });
+    await createSnapshot(open.store, backupRepository(config), table, { concurrency: 4 });
+    await createSalesTable(open.store, table, { rows: 300, seed: 2, rowsPerFile: 300, rowGroupRows: 300, overwrite: true, encryption: { sse: 'aws:kms', kmsKeyId: 'testkey-1' } });
+    const { find } = await audit({ warehouse: `s3://${w}/wh`, backups: `s3://${k}` }, { sampleSize: 10 });
+    const r = find('LV-ENC-004');
+    expect(r).toMatchObject({ status: 'fail', severity: 'high' });
+    expect(r.evidence).toMatch(/backup objects are unencrypted at worst while the source table s3:\/\/.*\/wh\/vendas\/ is SSE-KMS\/SSE-C/);
+  });
+
   it('judges the newest complete backup against the weekly rule, and retention against 7 years', async () => {
     const w = await bucket('bkw');
     const k = await bucket('bkb');

@@ -23,6 +23,8 @@ async function sample(context: AuditContext, bucket: string, prefix: string): Pr
   const keys: string[] = [];
   try {
     for await (const object of context.store.list(bucket, prefix)) {
+      // lakevault's own manifests and markers hold no rows: the sample is of data objects.
+      if (object.key.includes('/_lakevault/')) continue;
       keys.push(object.key);
       if (keys.length >= context.sampleSize) break;
     }
@@ -52,7 +54,7 @@ function judgeSample(s: Sample, kind: 'table' | 'backup'): CheckResult {
     return outcome('LV-ENC-003', s.problems.length ? 'error' : 'not-applicable', { resource: s.resource, severity: 'info', evidence: s.problems.length ? s.problems.slice(0, 3).join('; ') : 'no objects to sample' });
   }
   const plain = s.objects.filter((o) => o.encryption === 'none');
-  const evidence = `${s.objects.length} sampled objects: ${describe(s.objects)}${s.problems.length ? `; ${s.problems.length} not readable` : ''}`;
+  const evidence = `${s.objects.length} sampled data objects: ${describe(s.objects)}${s.problems.length ? `; ${s.problems.length} not readable` : ''}`;
   if (!plain.length) return pass('LV-ENC-003', s.resource, evidence);
   return outcome('LV-ENC-003', 'fail', {
     resource: s.resource,
