@@ -4,8 +4,9 @@ import type { EncryptionOptions } from '../store/types';
 import { dropTable, listTables, type DropResult, type TableSummary } from '../table/catalog';
 import { createSalesTable, type CreateTableResult } from '../table/create';
 import { inspectTable, type InspectResult } from '../table/inspect';
-import { resolveTable } from '../table/table-ref';
+import { resolveTable, type TableRef } from '../table/table-ref';
 import { formatS3Uri } from '../store/location';
+import { encryptionWarning } from '../cli/encryption-flags';
 import type { ApiContext, CallOptions } from './context';
 import { formatCount } from './progress';
 import { report, type Report } from './report';
@@ -32,8 +33,9 @@ export interface WriteTableOptions extends CallOptions {
   source?: Record<string, unknown>;
 }
 
-export type TableCreateReport = Report<CreateTableResult>;
-export type TableWriteReport = Report<WriteTableResult>;
+/** `warnings`: the server did not apply the requested encryption (read back from a written object). */
+export type TableCreateReport = Report<CreateTableResult & { warnings?: string[] }>;
+export type TableWriteReport = Report<WriteTableResult & { warnings?: string[] }>;
 export type TableInspectReport = Report<InspectResult>;
 export type TableListReport = Report<{ warehouse: string; tables: TableSummary[] }>;
 export type TableDropReport = Report<DropResult>;
@@ -58,7 +60,7 @@ export class TableApi {
       ...(options.encryption ? { encryption: options.encryption } : {}),
       onProgress: (p) => progress(`table create ${ref.name}: ${formatCount(p.rows)}/${formatCount(p.totalRows)} rows, ${p.files} files`, p),
     });
-    return report(result);
+    return report({ ...result, ...(await this.encryptionWarnings(ref.location, options.encryption)) });
   }
 
   /** Writes any Arrow table as a lakevault table (Parquet files + manifest with digests). */
@@ -74,7 +76,14 @@ export class TableApi {
       ...(options.source ? { source: options.source } : {}),
       onProgress: (p) => progress(`table write ${ref.name}: ${formatCount(p.rows)}/${formatCount(p.totalRows)} rows, ${p.files} files`, p),
     });
-    return report(result);
+    return report({ ...result, ...(await this.encryptionWarnings(ref.location, options.encryption)) });
+  }
+
+  /** Some servers accept SSE headers and ignore them: a silent downgrade must show in the report. */
+  private async encryptionWarnings(location: TableRef['location'], encryption?: EncryptionOptions): Promise<{ warnings?: string[] }> {
+    if (!encryption) return {};
+    const warning = await encryptionWarning(this.context.store, location, encryption);
+    return warning ? { warnings: [warning] } : {};
   }
 
   /** Files, rows (from the Parquet footers), bytes and schema, compared with the manifest. */

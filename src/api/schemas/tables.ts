@@ -13,6 +13,7 @@ export const tableCreate = z.object({
   replacedGeneration: z.string().optional(),
   removedFiles: count,
   elapsedMs: millis,
+  warnings: z.array(z.string()).optional().describe('e.g. the server stored objects without the requested encryption'),
 }).describe('lakevault table create --json');
 
 export const tableInspect = z.object({
