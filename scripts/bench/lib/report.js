@@ -139,6 +139,8 @@ function profileText(profile) {
     '| where | ms | share |',
     '|---|---:|---:|',
     ...rows,
+    '',
+    ...(profile.startup ? [`Fixed cost per run, before the first request (median CPU of 3): the CLI's start-up (\`lakevault --help\`, which loads every command's modules: Arrow, parquet-wasm, zod, the SDK) ${f2(profile.startup.cliS)} s; Node loading the S3 SDK alone ${f2(profile.startup.sdkS)} s. On 2,000 objects that difference is ${f2((1000 * (profile.startup.cliS - profile.startup.sdkS)) / 2000)} ms of CPU per object; loading command implementations lazily (inside each command's action) would remove it.`] : []),
   ].join('\n');
 }
 
@@ -160,6 +162,12 @@ function render(results) {
     `- Seeding: ${results.seeding.map((s) => `${s.title} ${s.reused ? 'reused' : `${f1(s.seconds)} s`}`).join('; ')}.`,
     '- Every run is a fresh process, as a user runs it. Wall time is measured around the process; client CPU (user + system) and peak RSS come from getrusage through GNU `time`; server CPU is what radosgw, the OSD and the monitor used during the run (/proc). Contenders run alternately (A B C… A B C…); medians with min–max across rounds; a run that fails or copies the wrong thing counts as a failure, not a time.',
     '- "lakevault vs it": lakevault\'s median throughput divided by the contender\'s (above 1× = lakevault faster); for the SDK ceiling rows, lakevault as a share of it.',
+    '',
+    '### What lakevault\'s copy path does per object',
+    '',
+    '- One request per object: the listing (streamed, 1,000 keys a page, never materialised) carries size and ETag, so there is no HeadObject; every copy is pinned to the listed ETag (CopySourceIfMatch, and RGW\'s x-amz-copy-if-match).',
+    '- CopyObject goes out on the direct path (src/store/direct-copy.ts): signed by the SDK client\'s own SigV4 signer, sent over the client\'s keep-alive sockets (sized to the concurrency), the response checked for a CopyObjectResult. Anything else — an error, a 200 carrying an error document, throttling, a reset, a timeout — is sent again through the SDK, which retries and reports the error as always. It skips the SDK\'s per-request middleware stack (schema serde, endpoint rules, XML parser), about two thirds of the client CPU of a copy; on a machine whose cores the server shares, that CPU goes to the server. Path-style custom endpoints only (MinIO, RGW); LAKEVAULT_DIRECT_COPY=off turns it off.',
+    '- Objects above LAKEVAULT_MULTIPART_THRESHOLD (512 MiB) are copied by UploadPartCopy in parallel parts; below it CopyObject, which RGW answers by sharing the data (B\'s 32 MiB objects copy in milliseconds, where a multipart copy rewrites them).',
     '',
     '### Goals (issue 8), judged on this run',
     '',

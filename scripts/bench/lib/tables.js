@@ -26,6 +26,8 @@ const M = (rows) => (rows >= 1e6 ? `${rows / 1e6}M` : `${rows / 1e3}k`);
  */
 function tableBench(ctx) {
   const { client, lvEnv, tag, log } = ctx;
+  const [small, big] = ctx.sizes ?? [1_000_000, 10_000_000];
+  const filesTable = ctx.filesTable ?? { files: 1000, rowsPerFile: 1000 };
   const warehouse = `s3://bench-${tag}-tables/wh`;
   const places = ['--warehouse', warehouse, '--backups', `s3://bench-${tag}-backups`, '--checkpoints', `s3://bench-${tag}-cp`];
   const rgw = (args) => [NODE, LAKEVAULT, '--json', ...places, ...args];
@@ -60,7 +62,7 @@ function tableBench(ctx) {
     const rows = [];
     const goals = [];
     const commands = [];
-    for (const [count, rounds] of [[1_000_000, ctx.rounds], [10_000_000, 1]]) {
+    for (const [count, rounds] of [[small, ctx.rounds], [big, 1]]) {
       const runs = { rgw: [], embedded: [] };
       for (let round = 1; round <= rounds; round++) {
         const argvR = rgw(['table', 'create', `t${M(count)}`, '--rows', String(count), '--overwrite']);
@@ -78,7 +80,7 @@ function tableBench(ctx) {
         const rate = spread(list.map((r) => count / r.wallS));
         const rss = Math.max(...list.map((r) => r.peakRssMB));
         rows.push([server === 'rgw' ? 'Ceph RGW' : 'embedded', f0(count), `${f0(rate.median)} (${f0(rate.min)}–${f0(rate.max)})`, f2(median(list.map((r) => r.wallS))), f2(median(list.map((r) => r.cpuS))), f0(rss), String(list.length)]);
-        if (count === 10_000_000) goals.push({ goal: `table create 10M rows under 1 GiB RSS (${server})`, measured: `${f0(rss)} MB`, met: rss < 1024 });
+        if (count === big) goals.push({ goal: `table create ${M(big)} rows under 1 GiB RSS (${server})`, measured: `${f0(rss)} MB`, met: rss < 1024 });
       }
     }
     return {
@@ -93,11 +95,11 @@ function tableBench(ctx) {
     const rows = [];
     const goals = [];
     const dirs = {};
-    for (const count of [1_000_000, 10_000_000]) {
+    for (const count of [small, big]) {
       dirs[count] = join(tmpdir(), `lv-bench-local-${tag}-${M(count)}`);
       await download(`t${M(count)}`, dirs[count]);
     }
-    for (const [count, rounds] of [[1_000_000, ctx.rounds], [10_000_000, 1]]) {
+    for (const [count, rounds] of [[small, ctx.rounds], [big, 1]]) {
       const lv = [];
       const duck = [];
       for (let round = 1; round <= rounds; round++) {
@@ -123,7 +125,7 @@ function tableBench(ctx) {
     const rows = [];
     const goals = [];
     const commands = [];
-    for (const count of [1_000_000, 10_000_000]) {
+    for (const count of [small, big]) {
       const results = { quick: [], full: [], duck: [] };
       for (let round = 1; round <= ctx.rounds; round++) {
         for (const level of ['quick', 'full']) {
@@ -131,7 +133,7 @@ function tableBench(ctx) {
           const r = await run(`validate ${level} ${M(count)}`, argv, lvEnv);
           if (r.json?.ok !== true) throw new Error(`validate ${level} of t${M(count)} did not pass`);
           results[level].push(r);
-          if (round === 1 && count === 1_000_000) commands.push(shown(argv));
+          if (round === 1 && count === small) commands.push(shown(argv));
         }
         const d = await run(`DuckDB count+sum ${M(count)}`, [NODE, join(BENCH, 'duckdb.js'), 'count', dirs[count]], lvEnv);
         if (d.json.rows !== count) throw new Error(`DuckDB counted ${d.json.rows} rows, expected ${count}`);
@@ -144,19 +146,20 @@ function tableBench(ctx) {
         rows.push([what === 'duck' ? 'DuckDB count + sum(total), local files' : `lakevault validate --level ${what}`, f0(count), `${f0(rate.median)} (${f0(rate.min)}–${f0(rate.max)})`, f2(median(seconds)), f0(rss)]);
         if (what === 'full') {
           goals.push({ goal: `full validation ≥ 2,500,000 rows/s (${M(count)} rows)`, measured: `${f0(rate.median)} rows/s`, met: rate.median >= 2_500_000 });
-          if (count === 10_000_000) goals.push({ goal: 'full validation of 10M rows: peak RSS ≤ 400 MB', measured: `${f0(rss)} MB`, met: rss <= 400 });
+          if (count === big) goals.push({ goal: `full validation of ${M(big)} rows: peak RSS ≤ 400 MB`, measured: `${f0(rss)} MB`, met: rss <= 400 });
         }
       }
     }
     commands.push('node scripts/bench/duckdb.js count DIR   # SELECT count(*), sum(total) FROM read_parquet(\'DIR/*.parquet\'), timed inside the process');
     // Quick validation of a 1,000-file table (1,000 rows a file): the per-file cost.
-    const create = rgw(['table', 'create', 'files1k', '--rows', '1000000', '--rows-per-file', '1000', '--overwrite']);
+    const fileRows = filesTable.files * filesTable.rowsPerFile;
+    const create = rgw(['table', 'create', 'files1k', '--rows', String(fileRows), '--rows-per-file', String(filesTable.rowsPerFile), '--overwrite']);
     await run('table create 1,000 files', create, lvEnv);
     const quick = [];
     for (let round = 1; round <= ctx.rounds; round++) quick.push(await run('validate quick 1,000 files', rgw(['validate', 'files1k', '--level', 'quick']), lvEnv));
     const wall = spread(quick.map((r) => r.wallS));
-    rows.push(['lakevault validate --level quick, 1,000-file table', '1,000,000', `${f0(1e6 / wall.median)}`, `${f2(wall.median)} (${f2(wall.min)}–${f2(wall.max)})`, f0(Math.max(...quick.map((r) => r.peakRssMB)))]);
-    goals.push({ goal: 'quick validation of a 1,000-file table ≤ 5 s on RGW', measured: `${f2(wall.median)} s`, met: wall.median <= 5 });
+    rows.push([`lakevault validate --level quick, ${f0(filesTable.files)}-file table`, f0(fileRows), `${f0(fileRows / wall.median)}`, `${f2(wall.median)} (${f2(wall.min)}–${f2(wall.max)})`, f0(Math.max(...quick.map((r) => r.peakRssMB)))]);
+    goals.push({ goal: `quick validation of a ${f0(filesTable.files)}-file table ≤ 5 s on RGW`, measured: `${f2(wall.median)} s`, met: wall.median <= 5 });
     commands.push(shown(create), shown(rgw(['validate', 'files1k', '--level', 'quick'])));
     return {
       title: 'Validate (RGW) beside DuckDB count + sum',
@@ -182,11 +185,11 @@ function tableBench(ctx) {
       results.copy.push(await run('copy of the same 1,000 files', copyArgv, lvEnv));
     }
     const row = (label, list) => {
-      const rate = spread(list.map((r) => 1000 / r.wallS));
+      const rate = spread(list.map((r) => filesTable.files / r.wallS));
       return [label, `${f0(rate.median)} (${f0(rate.min)}–${f0(rate.max)})`, f2(median(list.map((r) => r.wallS))), f2(median(list.map((r) => r.cpuS))), f0(Math.max(...list.map((r) => r.peakRssMB)))];
     };
     return {
-      title: 'Backup create of a 1,000-file table vs copy of its prefix',
+      title: `Backup create of a ${f0(filesTable.files)}-file table vs copy of its prefix`,
       header: ['what', 'files/s, median (min–max)', 'wall s', 'client CPU s', 'peak RSS MB'],
       rows: [row('lakevault backup create --full', results.backup), row('lakevault copy (the same prefix)', results.copy)],
       goals: [], commands: [shown(backupArgv), shown(copyArgv)],
