@@ -5,7 +5,7 @@ import type { ObjectInfo, ObjectStore } from '../store/types';
 import type { FileSet, SnapshotFile } from '../snapshot/file-set';
 import { schemaDifferences, type FieldDescription } from '../table/schema';
 import { runPool } from '../util/pool';
-import type { DecodeResult } from './worker/protocol';
+import type { DecodeResult, DescribedFooter } from './worker/protocol';
 import type { DecodePool } from './worker/pool';
 import { storedDigests } from './stored-digests';
 import type { Difference, FileError, ValidationLevel } from './types';
@@ -15,7 +15,7 @@ export interface CheckedFile {
   file: SnapshotFile;
   uri: string;
   object?: ObjectInfo;
-  result?: DecodeResult;
+  result?: DecodeResult<DescribedFooter>;
   error?: string;
   /** Full level: digests of everything decoded (row groups added up). */
   computed?: { digest: string; columns: Record<string, string>; rows: number };

@@ -1,11 +1,9 @@
 import { parentPort } from 'node:worker_threads';
-import { tableFromIPC } from 'apache-arrow';
 import type { ParquetFile, RecordBatch } from 'parquet-wasm/node';
 import { parquet } from '../../parquet/wasm';
 import { readFfiBatch } from '../../parquet/ffi-columns';
-import { RawTableDigester } from '../../digest/column-digest';
+import { RawTableDigester } from '../../digest/raw-digester';
 import { EMPTY_DIGEST } from '../../digest/bag';
-import { describeSchema } from '../../table/schema';
 import type { DecodeResult, DecodeTask, FromWorker, RowGroupDigest, ToWorker } from './protocol';
 
 /**
@@ -74,12 +72,12 @@ async function decode(task: DecodeTask): Promise<DecodeResult> {
     const rowGroupRows = metadata.rowGroups().map((group) => { const rows = group.numRows(); group.free(); return rows; });
     const keyValueMetadata: Record<string, string> = {};
     for (const [name, value] of fileMetadata.keyValueMetadata()) keyValueMetadata[String(name)] = String(value);
-    const schema = describeSchema(tableFromIPC(file.schema().intoIPCStream()).schema);
+    const schemaIpc = file.schema().intoIPCStream();
     const createdBy = fileMetadata.createdBy();
     const rows = fileMetadata.numRows();
     fileMetadata.free();
     metadata.free();
-    const result: DecodeResult = { footer: { rows, rowGroupRows, schema, keyValueMetadata, ...(createdBy ? { createdBy } : {}) } };
+    const result: DecodeResult = { footer: { rows, rowGroupRows, schemaIpc, keyValueMetadata, ...(createdBy ? { createdBy } : {}) } };
     if (task.mode === 'decode') {
       result.rowGroups = [];
       const undigested = new Set<string>();

@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { LakevaultError } from '../../errors';
 import type { ObjectStore } from '../../store/types';
-import type { DecodeResult, FromWorker, ToWorker } from './protocol';
+import { tableFromIPC } from 'apache-arrow';
+import { describeSchema } from '../../table/schema';
+import type { DecodeResult, DescribedFooter, FromWorker, ToWorker } from './protocol';
 import { RangeReader } from './range-reader';
 
 export interface DecodeRequest {
@@ -27,7 +29,7 @@ export interface DecodePoolOptions {
 interface Task {
   id: number;
   request: DecodeRequest;
-  resolve: (result: DecodeResult) => void;
+  resolve: (result: DecodeResult<DescribedFooter>) => void;
   reject: (error: Error) => void;
   slot?: Slot;
   timer?: NodeJS.Timeout;
@@ -62,10 +64,10 @@ export class DecodePool {
     for (let i = 0; i < Math.max(1, options.workers); i++) this.slots.push(this.spawn());
   }
 
-  run(request: DecodeRequest): Promise<DecodeResult> {
+  run(request: DecodeRequest): Promise<DecodeResult<DescribedFooter>> {
     if (this.closed) return Promise.reject(new Error('decode pool closed'));
     if (this.broken) return Promise.reject(new Error(this.broken));
-    return new Promise<DecodeResult>((resolve, reject) => {
+    return new Promise<DecodeResult<DescribedFooter>>((resolve, reject) => {
       const id = this.nextTaskId++;
       const reader = new RangeReader(this.store, request.bucket, request.key, request.size, request.etag);
       this.queue.push({ id, request, resolve, reject, reader });
@@ -129,11 +131,16 @@ export class DecodePool {
       case 'progress':
         this.options.onRows?.(message.rows);
         break;
-      case 'done':
+      case 'done': {
         this.finish(task);
-        task.resolve(message.result);
+        try {
+          task.resolve(described(message.result));
+        } catch (error) {
+          task.reject(new Error(`unreadable Arrow schema: ${(error as Error).message}`));
+        }
         this.dispatch();
         break;
+      }
       case 'failed':
         // parquet-wasm may be left in a bad state after an error: start afresh.
         this.fail(task, message.message);
@@ -201,6 +208,12 @@ export class DecodePool {
     for (const task of slot.tasks.values()) if (task.timer) clearTimeout(task.timer);
     await slot.worker.terminate().catch(() => undefined);
   }
+}
+
+/** The footer with its schema described here: workers do not load apache-arrow (faster start). */
+function described(result: DecodeResult): DecodeResult<DescribedFooter> {
+  const { schemaIpc, ...footer } = result.footer;
+  return { ...result, footer: { ...footer, schema: describeSchema(tableFromIPC(schemaIpc).schema) } };
 }
 
 /**

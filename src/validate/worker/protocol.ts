@@ -1,5 +1,8 @@
 import type { FieldDescription } from '../../table/schema';
 
+/** A footer as the validator uses it, once the main thread has described the schema. */
+export type DescribedFooter = Omit<FooterInfo, 'schemaIpc'> & { schema: FieldDescription[] };
+
 /**
  * Messages between the validator (main thread) and its decode workers. A worker never
  * talks to S3: it asks the main thread for byte ranges, so the store layer stays the only
@@ -17,7 +20,8 @@ export interface DecodeTask {
 export interface FooterInfo {
   rows: number;
   rowGroupRows: number[];
-  schema: FieldDescription[];
+  /** The Arrow schema as an IPC stream: the main thread describes it (workers need no apache-arrow). */
+  schemaIpc: Uint8Array;
   keyValueMetadata: Record<string, string>;
   createdBy?: string;
 }
@@ -29,8 +33,8 @@ export interface RowGroupDigest {
   columns: Record<string, string>;
 }
 
-export interface DecodeResult {
-  footer: FooterInfo;
+export interface DecodeResult<Footer = FooterInfo> {
+  footer: Footer;
   /** Present in 'decode' mode: one entry per row group, in order. */
   rowGroups?: RowGroupDigest[];
   /** Columns whose type the digest kernel cannot read (content not checked). */
