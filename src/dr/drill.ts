@@ -26,6 +26,8 @@ export interface DrillReport {
   recovery_valid: boolean;
   status: 'SUCCESS' | 'FAILED';
   rto_ms: number;
+  /** Of rto_ms, the validation of the recovered table. */
+  validation_ms: number;
   rpo_ms: number;
   objects: number;
   bytes: number;
@@ -68,6 +70,7 @@ export async function runDrill(store: ObjectStore, config: Config, table: TableR
     recovery_valid: valid,
     status: valid ? 'SUCCESS' : 'FAILED',
     rto_ms: recovered.rto_ms,
+    validation_ms: recovered.validation_ms,
     rpo_ms: recovered.rpo_ms,
     objects: recovered.restore.objects,
     bytes: recovered.restore.bytes,
