@@ -102,6 +102,13 @@ describe(`lakevault audit CLI (${TARGET})`, () => {
     expect(run.stderr).toMatch(/SSE-S3 \(AES256\) was requested, but the server stored s3:\/\/.*\/sse\/enc\/data\/part-00000-.*\.parquet unencrypted/);
   });
 
+  it('--list-checks prints the catalog without connecting', async () => {
+    const run = await cli(['audit', '--list-checks', '--json'], { cwd: tmpdir(), env: { S3_ENDPOINT: 'http://127.0.0.1:1' } });
+    expect(run.status).toBe(0);
+    const ids = (JSON.parse(run.stdout) as { checks: { id: string }[] }).checks.map((c) => c.id);
+    expect(ids).toEqual(expect.arrayContaining(['LV-TLS-001', 'LV-POL-002', 'LV-DP-004']));
+  });
+
   it('rejects bad input with exit 2 and one error line', async () => {
     for (const args of [['--fail-on', 'severe'], ['--sample', '0'], ['--bucket', 'Not_A_Bucket'], ['--format', 'xml'], ['--sse-c-key-file', '/nonexistent/key']]) {
       const run = await cli(['audit', ...args], { cwd: tmpdir() });

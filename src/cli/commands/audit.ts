@@ -3,6 +3,8 @@ import { UsageError } from '../../errors';
 import { renderReport, type AuditFormat } from '../../audit/format';
 import { runAudit } from '../../audit/run';
 import { parseSeverity } from '../../audit/types';
+import { CHECKS } from '../../audit/catalog';
+import { formatTable } from '../output';
 import { bucketNameProblem } from '../../store/location';
 import { globalOptions, parseInteger, withStore } from '../context';
 import { encryptionFromFlags } from '../encryption-flags';
@@ -13,6 +15,7 @@ interface AuditFlags {
   format?: string;
   sample: string;
   sseCKeyFile?: string;
+  listChecks?: boolean;
 }
 
 export function auditCommand(): Command {
@@ -23,7 +26,14 @@ export function auditCommand(): Command {
     .addOption(new Option('--format <format>', 'text, json or sarif (--json = json)').choices(['text', 'json', 'sarif']))
     .option('--sample <n>', 'objects sampled per table and per backup', '5')
     .option('--sse-c-key-file <file>', 'SSE-C key to present when sampling encrypted objects; never printed')
+    .option('--list-checks', 'print the checks (id, severity, title, what is observed) and exit; no connection')
     .action(async (flags: AuditFlags, command: Command) => {
+      if (flags.listChecks) {
+        const json = globalOptions(command).json || flags.format === 'json';
+        process.stdout.write(json ? JSON.stringify({ checks: CHECKS }, null, 2) + '\n'
+          : formatTable(['id', 'severity', 'title'], CHECKS.map((c) => [c.id, c.severity, c.title])) + '\n');
+        return;
+      }
       const failOn = parseSeverity(flags.failOn)!;
       const sampleSize = parseInteger('--sample', flags.sample, 1, 1000);
       for (const bucket of flags.bucket ?? []) {
