@@ -132,5 +132,5 @@ describe('the packed package, installed into a fresh project', () => {
     writeFileSync(join(project, 'bad.mts'), `import { Lakevault } from 'lakevault';\nconst lv = await Lakevault.open();\nawait lv.backup.restore('x', { destination: 'y' });\n`);
     const failed = await run(tsc, [...args.slice(0, -2), 'bad.mts'], { cwd: project, ...NPM_OPTIONS }).then(() => undefined, (error: { stdout: string }) => error.stdout);
     expect(failed).toMatch(/bad\.mts.*destination/s);
-  }, 120_000);
+  }, 300_000);
 });
