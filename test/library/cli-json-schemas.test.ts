@@ -11,6 +11,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { buildProgram } from '../../src/cli/main';
 import { reportSchemas, SCHEMA_DIRECTORY, type ReportName } from '../../src/api/schemas/index';
+import { jsonSchemas } from '../../src/api/build/schemas';
 import { openTestStore, removeBucket, uniqueBucket } from '../support/target';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -86,6 +87,14 @@ describe('CLI --json output against the published schemas', () => {
     const usage = await cli('error', ['table', 'create', 'x', '--rows', 'many'], [2]);
     expect(usage).toMatchObject({ ok: false, error: { code: 'USAGE' } });
   }, 900_000);
+
+  it('the published files are what the zod schemas generate (schemas/ is not stale)', () => {
+    const generated = jsonSchemas();
+    expect(generated.size).toBe(Object.keys(reportSchemas).length);
+    for (const [name, schema] of generated) {
+      expect(JSON.parse(readFileSync(join(ROOT, SCHEMA_DIRECTORY, `${name}.json`), 'utf8'))).toEqual(schema);
+    }
+  });
 
   it('every command of the CLI has a published schema, and each was checked above', () => {
     const commands = leafCommands(buildProgram()).filter((name) => !NOT_REPORTS.has(name));
