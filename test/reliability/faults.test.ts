@@ -1,4 +1,5 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openTestStore, uniqueBucket, removeBucket, TARGET, testConfig, targetHas } from '../support/target';
 import { startFaultProxy, mixedFaults, FAULT_KINDS, type FaultProxy } from '../support/fault-proxy';
@@ -25,7 +26,7 @@ import { abortUploads, findStaleUploads, lakevaultLocations } from '../../src/st
  * proxy) against its source, or fails with one clear lakevault error — and afterwards
  * nothing that looks complete (a table manifest, a snapshot manifest) is broken.
  * The figures (requests, faults by kind, SDK retries, outcomes) go to the test output
- * and to reports/reliability-faults-<target>.json.
+ * and to $TMPDIR/lakevault-reliability-faults-<target>.json.
  */
 interface Outcome { operation: string; ok: boolean; detail: string }
 interface RateFigures {
@@ -214,9 +215,9 @@ describe.each(plans)(`operations through the fault proxy on ${TARGET}: rate $rat
 });
 
 afterAll(() => {
-  const dir = join(__dirname, '..', '..', 'reports');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, `reliability-faults-${TARGET}.json`), JSON.stringify(figures, null, 2) + '\n');
+  const file = join(tmpdir(), `lakevault-reliability-faults-${TARGET}.json`);
+  writeFileSync(file, JSON.stringify(figures, null, 2) + '\n');
+  process.stdout.write(`fault figures: ${file}\n`);
   for (const f of figures) {
     const faults = FAULT_KINDS.map((k) => `${k} ${f.injected[k]}`).join(', ');
     process.stdout.write(`faults ${TARGET} rate ${f.rate}${f.multipartCopies ? ' (multipart copies)' : ''}: ${f.requests} requests, ${faults} (after applied ${f.afterApplied}); SDK+body retries ${f.retries}; ` +

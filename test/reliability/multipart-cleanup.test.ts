@@ -1,6 +1,7 @@
 import { CreateMultipartUploadCommand, UploadPartCommand } from '@aws-sdk/client-s3';
 import { openTestStore, uniqueBucket, removeBucket, TARGET, testConfig, itWith, targetHas } from '../support/target';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
+import { runCli } from '../support/crash';
 import type { OpenStore } from '../../src/store/open';
 import { abortUploads, findStaleUploads, lakevaultLocations, listIncompleteUploads } from '../../src/store/multipart-uploads';
 import { parseS3Uri } from '../../src/store/location';
@@ -81,4 +82,31 @@ describe(`incomplete multipart uploads on ${TARGET}`, () => {
     expect(report.skipped).toEqual([{ location: `s3://${missing.bucket}/x/`, reason: 'bucket does not exist' }]);
     expect(report.scanned).toEqual([]);
   });
+});
+
+describe(`lakevault doctor reports and cleans stale multipart uploads on ${TARGET}`, () => {
+  const bucket = uniqueBucket('doctor-mpu');
+  const env = { LAKEVAULT_WAREHOUSE: `s3://${bucket}/wh`, LAKEVAULT_BACKUPS: `s3://${bucket}/bk`, LAKEVAULT_CHECKPOINTS: `s3://${bucket}/cp` };
+  let open: OpenStore;
+  beforeAll(async () => { open = await openTestStore(); await open.store.ensureBucket(bucket); });
+  afterAll(async () => { await removeBucket(open, bucket); await open.close(); });
+
+  itWith('multipart-listing')('doctor lists the stale upload under the warehouse; --clean-multipart aborts it and leaves the foreign one', async () => {
+    const start = async (key: string) => (await open.store.client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key }))).UploadId!;
+    const ours = await start('wh/t/data/part-00000-killed.parquet');
+    const foreign = await start('elsewhere/upload.bin');
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+
+    const report = await runCli(['doctor', '--json', '--multipart-age-hours', '0'], env, 120_000);
+    const seen = JSON.parse(report.stdout).multipartUploads;
+    expect(seen.stale.map((u: { uploadId: string }) => u.uploadId)).toEqual([ours]);
+    expect(seen.cleaned).toBeUndefined();
+
+    const cleaned = await runCli(['doctor', '--json', '--multipart-age-hours', '0', '--clean-multipart'], env, 120_000);
+    expect(JSON.parse(cleaned.stdout).multipartUploads.cleaned.aborted.map((u: { uploadId: string }) => u.uploadId)).toEqual([ours]);
+    const left: string[] = [];
+    for await (const upload of listIncompleteUploads(open.store, { bucket, prefix: '' })) left.push(upload.uploadId);
+    expect(left).toEqual([foreign]);
+    await abortUploads(open.store, [{ bucket, key: 'elsewhere/upload.bin', uploadId: foreign }]);
+  }, 300_000);
 });
