@@ -15,6 +15,9 @@ describe('snapshot ids and restored keys', () => {
     expect(generationKey('data/part-00001-20260101T000000Z-aaaaaa.parquet', '20260101T000000Z-aaaaaa', '20260202T000000Z-bbbbbb'))
       .toBe('data/part-00001-20260202T000000Z-bbbbbb.parquet');
     expect(generationKey('data/odd name+%.parquet', 'gen1', 'gen2')).toBe('data/odd name+%-gen2.parquet');
+    // A name holding an older generation (kept by an earlier restore) gets the new one, not both.
+    expect(generationKey('data/part-00002-20250101T000000Z-cccccc.parquet', '20260101T000000Z-aaaaaa', '20260202T000000Z-bbbbbb'))
+      .toBe('data/part-00002-20260202T000000Z-bbbbbb.parquet');
     expect(generationKey('data/no-extension', 'gen1', 'gen2')).toBe('data/no-extension-gen2');
     expect(generationKey('data.v1/file', 'gen1', 'gen2')).toBe('data.v1/file-gen2');
   });
