@@ -123,6 +123,24 @@ async function main() {
       await copySection(B, [copiers.lakevault, copiers.rcloneDefault, copiers.rcloneBest, copiers.awsDefault, copiers.aws64, copiers.raw(16)], options.rounds);
     }
 
+    if (options.profile) {
+      log('profiling one lakevault copy of A (node --cpu-prof)');
+      results.profile = await profileLakevaultCopy({ client, cluster, ds: A, tag });
+    }
+
+    // C before the table sections: its scaling and memory goals are the copy engine's.
+    if (!options.quick) {
+      const C = DATASETS.C;
+      const bestConcurrency = Number(bestRaw.split('-')[1]);
+      const plan = planScaling(a.summaries, [copiers.lakevault, copiers.raw(bestConcurrency), copiers.rcloneBest], C.count, options, (Date.now() - t0) / 1000);
+      if (plan.note) results.notMeasured.push(plan.note);
+      log(`seeding ${C.title} under s3://${C.bucket}/${C.prefix}`);
+      const seeded = await ensureSeeded(client, C);
+      sources.set(C.id, seeded.listing);
+      results.seeding.push({ title: C.title, seconds: seeded.seconds, reused: seeded.reused });
+      await copySection(C, plan.contenders, plan.rounds);
+    }
+
     if (options.tables) {
       const tables = tableBench({ client, lvEnv: lakevaultEnv(cluster), tag, rounds: options.rounds, log });
       const generic = async (name, body) => {
@@ -145,22 +163,6 @@ async function main() {
       await generic('npm start and drill', tables.endToEnd);
     }
 
-    if (options.profile) {
-      log('profiling one lakevault copy of A (node --cpu-prof)');
-      results.profile = await profileLakevaultCopy({ client, cluster, ds: A, tag });
-    }
-
-    if (!options.quick) {
-      const C = DATASETS.C;
-      const bestConcurrency = Number(bestRaw.split('-')[1]);
-      const plan = planScaling(a.summaries, [copiers.lakevault, copiers.raw(bestConcurrency), copiers.rcloneBest], C.count, options, (Date.now() - t0) / 1000);
-      if (plan.note) results.notMeasured.push(plan.note);
-      log(`seeding ${C.title} under s3://${C.bucket}/${C.prefix}`);
-      const seeded = await ensureSeeded(client, C);
-      sources.set(C.id, seeded.listing);
-      results.seeding.push({ title: C.title, seconds: seeded.seconds, reused: seeded.reused });
-      await copySection(C, plan.contenders, plan.rounds);
-    }
 
     results.loadAfter = require('node:os').loadavg();
     results.durationS = (Date.now() - t0) / 1000;
