@@ -19,7 +19,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'; // the 
 const { mkdtempSync, writeFileSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
-const { startCluster, stopCluster, ROOT } = require('./lib/cluster');
+const { startCluster, stopCluster, buildLakevault, ROOT } = require('./lib/cluster');
 const { ensurePeers, versions, peerSetup } = require('./lib/peers');
 const { harnessClient } = require('./lib/s3');
 const { DATASETS, ensureSeeded } = require('./lib/datasets');
@@ -58,6 +58,7 @@ async function main() {
   const options = parseOptions(process.argv.slice(2));
   const startedAt = new Date();
   const loadBefore = require('node:os').loadavg();
+  buildLakevault(log);
   const cluster = await startCluster({ fresh: options.fresh, log });
   try {
     ensurePeers(log);

@@ -6,7 +6,7 @@
  * share (17480). Override with BENCH_RGW_BASE / BENCH_RGW_HTTP_PORT / ... if they clash.
  */
 const { execFileSync } = require('node:child_process');
-const { existsSync } = require('node:fs');
+const { existsSync, readFileSync, rmSync } = require('node:fs');
 const { join } = require('node:path');
 
 const ROOT = join(__dirname, '..', '..', '..');
@@ -51,15 +51,15 @@ async function startCluster({ fresh, log }) {
   return { endpoint, ...ACCESS, base: PORTS.RGW_BASE, startedHere: true };
 }
 
-/** @param {(line: string) => void} log */
+/** Stops the daemons and removes the cluster's files (its data is only the benchmark's). */
 function stopCluster(log) {
   log('stopping the benchmark RGW');
   execFileSync('bash', [join(ROOT, 'scripts', 'rgw.sh'), 'stop'], { env: { ...env, ...PORTS }, stdio: 'inherit' });
+  rmSync(PORTS.RGW_BASE, { recursive: true, force: true });
 }
 
 /** Process ids of the server's daemons, to read their CPU time around each run. */
 function serverPids() {
-  const { readFileSync } = require('node:fs');
   return ['client.rgw.a', 'osd.0', 'mon.a'].flatMap((name) => {
     try {
       return [Number(readFileSync(join(PORTS.RGW_BASE, 'run', `${name}.pid`), 'utf8').trim())];
@@ -71,7 +71,6 @@ function serverPids() {
 
 /** CPU seconds the server's daemons have used so far (from /proc; 0 when unreadable). */
 function serverCpuSeconds() {
-  const { readFileSync } = require('node:fs');
   const ticks = 100; // USER_HZ on Linux
   let total = 0;
   for (const pid of serverPids()) {
@@ -83,4 +82,19 @@ function serverCpuSeconds() {
   return total;
 }
 
-module.exports = { startCluster, stopCluster, serverCpuSeconds, ROOT };
+/**
+ * Compiles src/ to dist/ first, so the figures are those of the code in the tree (tsc
+ * emits even when someone's half-written file has a type error: its exit code is ignored).
+ * @param {(line: string) => void} log
+ */
+function buildLakevault(log) {
+  log('building dist/ (tsc -p tsconfig.json)');
+  try {
+    execFileSync(process.execPath, [require.resolve('typescript/bin/tsc', { paths: [ROOT] }), '-p', join(ROOT, 'tsconfig.json')], { cwd: ROOT, stdio: 'ignore' });
+  } catch {
+    log('tsc reported type errors; dist/ was emitted anyway');
+  }
+  if (!existsSync(join(ROOT, 'dist', 'cli', 'main.js'))) throw new Error('dist/cli/main.js is missing after the build');
+}
+
+module.exports = { startCluster, stopCluster, serverCpuSeconds, buildLakevault, ROOT };
