@@ -127,6 +127,7 @@ async function main() {
     if (options.profile) {
       log('profiling one lakevault copy of A (node --cpu-prof)');
       results.profile = await profileLakevaultCopy({ client, cluster, ds: A, tag });
+      checkpoint();
     }
 
     if (options.tables) {
