@@ -20,8 +20,8 @@ export type {
   CheckpointApi, CreateCheckpointOptions, RecoverOptions, DrillOptions,
   CheckpointCreateReport, CheckpointListReport, RecoverReport, DrillRunReport,
 } from './api/recovery';
-export type { ValidateOptions, AuditOptions, ValidateReport, AuditRunReport } from './api/checks';
-export type { DoctorOptions, DoctorReport } from './api/doctor';
+export { auditChecks, type ValidateOptions, type AuditOptions, type ValidateReport, type AuditRunReport, type AuditChecksReport } from './api/checks';
+export type { DoctorOptions, DoctorReport, MultipartUploads, ReportedUpload } from './api/doctor';
 
 export { reportSchemas, SCHEMA_DIRECTORY, type ReportName } from './api/schemas/index';
 

@@ -1,6 +1,7 @@
 import { redactSecrets } from '../audit/format';
 import { runAudit, type AuditReport } from '../audit/run';
-import { parseSeverity, type Severity } from '../audit/types';
+import { CHECKS } from '../audit/catalog';
+import { parseSeverity, type CheckDefinition, type Severity } from '../audit/types';
 import { UsageError } from '../errors';
 import { resolveFileSet } from '../snapshot/resolve';
 import { bucketNameProblem } from '../store/location';
@@ -12,6 +13,7 @@ import { checkLevel } from './validation-failure';
 
 export type ValidateReport = Report<ValidationReport>;
 export type AuditRunReport = Report<AuditReport>;
+export type AuditChecksReport = Report<{ checks: CheckDefinition[] }>;
 
 export interface ValidateOptions extends CallOptions {
   /** quick (default): objects, sizes, ETags, footers. full: decode and digest every row group. */
@@ -77,4 +79,9 @@ export async function audit(context: ApiContext, options: AuditOptions = {}): Pr
   });
   const safe = JSON.parse(redactSecrets(JSON.stringify(result), secrets)) as AuditReport;
   return report(safe);
+}
+
+/** `audit --list-checks`: every check the audit runs (id, severity, what it observes). No connection. */
+export function auditChecks(): AuditChecksReport {
+  return report({ checks: CHECKS.map((check) => ({ ...check, references: [...check.references] })) });
 }

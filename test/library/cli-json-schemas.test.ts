@@ -81,6 +81,7 @@ describe('CLI --json output against the published schemas', () => {
     await cli('table-drop', ['table', 'drop', 'restored']);
     // A finding at or above --fail-on exits 1 with the report printed: still a report.
     await cli('audit', ['audit', '--fail-on', 'critical'], [0, 1]);
+    await cli('audit-checks', ['audit', '--list-checks']);
     await cli('doctor', ['doctor'], [0, 1]);
     const failure = await cli('error', ['backup', 'show', '20200101T000000Z-000000'], [1]);
     expect(failure).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });

@@ -45,6 +45,18 @@ export const audit = z.object({
   exitCode: z.union([z.literal(0), z.literal(1)]),
 }).describe('lakevault audit --json (also --format json)');
 
+export const auditChecks = z.object({
+  schemaVersion,
+  checks: z.array(z.object({
+    id: z.string(),
+    title: z.string(),
+    theme,
+    severity: severity.describe('severity when the check fails'),
+    observes: z.string(),
+    references: z.array(z.string()),
+  })),
+}).describe('lakevault audit --list-checks --json');
+
 /** What every command prints on stdout with --json when it fails. */
 export const error = z.object({
   schemaVersion,

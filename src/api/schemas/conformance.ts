@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { AuditRunReport, ValidateReport } from '../checks';
+import type { AuditChecksReport, AuditRunReport, ValidateReport } from '../checks';
 import type { CopyReport } from '../copy';
 import type { DoctorReport } from '../doctor';
 import type { BackupCreateReport, BackupDeleteReport, BackupListReport, BackupPruneReport, BackupShowReport } from '../backups';
@@ -31,4 +31,5 @@ export type Conformance = [
   Fits<ValidateReport, typeof S['validate']>,
   Fits<AuditRunReport, typeof S['audit']>,
   Fits<DoctorReport, typeof S['doctor']>,
+  Fits<AuditChecksReport, typeof S['audit-checks']>,
 ];

@@ -28,6 +28,8 @@ const tls = z.union([
   z.object({ error: z.string() }),
 ]);
 
+const upload = z.object({ bucket: z.string(), key: z.string(), uploadId: z.string(), initiated: z.string().optional().describe('ISO-8601 UTC time') });
+
 export const doctor = z.object({
   schemaVersion,
   ok: z.boolean().describe('endpoint reachable and credentials valid'),
@@ -49,4 +51,11 @@ export const doctor = z.object({
   }),
   scratchBuckets: z.array(z.string()),
   cleanup: z.object({ ok: z.boolean(), detail: z.string() }),
+  multipartUploads: z.object({
+    scanned: z.array(z.string()).describe('the lakevault prefixes looked at'),
+    skipped: z.array(z.object({ location: z.string(), reason: z.string() })),
+    stale: z.array(upload).describe('incomplete uploads older than the age limit'),
+    recent: count.describe('younger incomplete uploads, possibly still running: left alone'),
+    cleaned: z.object({ aborted: z.array(upload), errors: z.array(z.object({ upload, message: z.string() })) }).optional(),
+  }),
 }).describe('lakevault doctor --json');

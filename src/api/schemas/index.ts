@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { audit, error, validate } from './checks';
+import { audit, auditChecks, error, validate } from './checks';
 import { doctor } from './doctor';
 import { backupCreate, backupDelete, backupList, backupPrune, backupRestore, backupShow, checkpointCreate, checkpointList, drill, recover } from './snapshots';
 import { copy, tableCreate, tableDrop, tableInspect, tableList } from './tables';
@@ -27,6 +27,7 @@ export const reportSchemas = {
   drill,
   validate,
   audit,
+  'audit-checks': auditChecks,
   doctor,
   error,
 } as const satisfies Record<string, z.ZodType>;
