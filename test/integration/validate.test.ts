@@ -212,6 +212,30 @@ describe(`validator on ${TARGET}`, () => {
     expect(report.rowsChecked).toBe(aManifest.files[2]!.rows); // the third file was still read
   });
 
+  it('reports a corrupt footer and a corrupt compressed page (a WASM trap) as those files\' errors and reads the rest', async () => {
+    const [footerVictim, pageVictim, healthy] = aManifest.files;
+    const b = await copyOfA('corrupt', async (ref) => {
+      const footerKey = ref.location.prefix + footerVictim!.key;
+      const footerBytes = Buffer.from(await store.getBytes(bucket, footerKey));
+      const footerLength = footerBytes.readUInt32LE(footerBytes.length - 8);
+      footerBytes.fill(0xff, footerBytes.length - 8 - footerLength + 16, footerBytes.length - 8 - 16); // keeps PAR1 and the length
+      await store.put(bucket, footerKey, footerBytes);
+      const pageKey = ref.location.prefix + pageVictim!.key;
+      const pageBytes = Buffer.from(await store.getBytes(bucket, pageKey));
+      const middle = Math.floor(pageBytes.length / 2);
+      for (let i = middle; i < middle + 4096; i++) pageBytes[i]! ^= 0x5a; // inside zstd-compressed pages
+      await store.put(bucket, pageKey, pageBytes);
+    }, (manifest) => manifest);
+    const report = await validateFileSet(store, b, { level: 'full', fileTimeoutMs: 20_000 });
+    expect(report.ok).toBe(false);
+    const errors = Object.fromEntries(report.fileErrors.map((e) => [e.file, e.error]));
+    expect(errors[footerVictim!.key]).toMatch(/Parquet error/);
+    expect(errors[pageVictim!.key]).toMatch(/Parquet error|decoder crashed|unreachable|zstd|decompress/i);
+    expect(report.fileErrors.map((e) => e.file)).not.toContain(healthy!.key);
+    expect(report.differences.filter((d) => d.file === healthy!.key)).toEqual([]);
+    expect(report.rowsChecked).toBeGreaterThanOrEqual(healthy!.rows);
+  });
+
   it('fails a file whose reads hang, after the stall timeout, and finishes the run', async () => {
     const hanging = a.files[1]!;
     const stuck: ObjectStore = Object.assign(Object.create(store) as ObjectStore, {

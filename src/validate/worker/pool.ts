@@ -85,7 +85,7 @@ export class DecodePool {
     const worker = new Worker(workerScript());
     const slot: Slot = { worker, tasks: new Map(), retired: false, ready: false };
     worker.on('message', (message: FromWorker) => this.onMessage(slot, message));
-    worker.on('error', (error) => this.onCrash(slot, `decoder crashed: ${error.message}`));
+    worker.on('error', (error) => this.onCrash(slot, `decoder crashed (${error.name}: ${error.message}): corrupt data or a failed read`));
     worker.on('exit', (code) => { if (!slot.retired) this.onCrash(slot, `decoder exited (code ${code})`); });
     return slot;
   }
