@@ -35,7 +35,13 @@ const objectId = (bucket: string, key: string) => `${bucket}\u0000${key}`;
  */
 async function referencedFiles(store: ObjectStore, repo: SnapshotRepository, table: string, except?: string): Promise<Set<string>> {
   const referenced = new Set<string>();
-  for (const entry of await listTableSnapshots(store, repo, table)) {
+  const entries = await listTableSnapshots(store, repo, table);
+  // The snapshot being deleted was read directly: a listing that misses it is incomplete
+  // (empty, partial, or from a server that lies) and cannot be trusted to show its referrers.
+  if (except !== undefined && !entries.some((entry) => entry.id === except)) {
+    throw new ConflictError(`the listing of ${repo.kind}s of table ${table} does not show ${except}, which exists: the listing is incomplete, so nothing was deleted`);
+  }
+  for (const entry of entries) {
     if (entry.id === except) continue;
     for (const file of entry.manifest?.files ?? []) referenced.add(objectId(file.bucket, file.key));
     for (const ref of entry.pending?.references ?? []) referenced.add(objectId(ref.bucket, ref.key));

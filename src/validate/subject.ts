@@ -118,17 +118,21 @@ async function findObjects(store: ObjectStore, set: FileSet, notes: string[]): P
   const found = new Map<string, ObjectInfo>();
   const root = parseS3Uri(set.uri);
   const listed = new Set<string>();
+  let listingFailed = false;
   try {
     for await (const object of store.list(root.bucket, root.prefix)) {
       found.set(`${root.bucket}/${object.key}`, object);
       listed.add(object.key);
     }
   } catch (error) {
+    // A failed listing says nothing about the files: each is HEADed instead, never reported missing.
+    listingFailed = true;
     notes.push(`${set.label}: could not list ${set.uri}: ${(error as Error).message}`);
   }
-  const outside = set.files.filter((file) => !(file.bucket === root.bucket && file.key.startsWith(root.prefix)));
+  const outside = set.files.filter((file) => listingFailed || !(file.bucket === root.bucket && file.key.startsWith(root.prefix)));
   await runPool(outside, 16, async (file) => {
-    const head = await store.head(file.bucket, file.key).catch(() => undefined);
+    // undefined = 404 (missing); any other failure is not evidence of absence and is thrown.
+    const head = await store.head(file.bucket, file.key);
     if (head) found.set(`${file.bucket}/${file.key}`, { key: head.key, size: head.size, etag: head.etag });
   });
   const known = new Set(set.files.map((file) => file.key));

@@ -194,7 +194,8 @@ describe(`bad input on ${TARGET}: one clear line, the right exit code, nothing c
   /** Runs one case; returns what is wrong with the outcome (empty: as expected). */
   async function check(c: Case): Promise<string[]> {
     const args = typeof c.args === 'function' ? c.args() : c.args;
-    const result: CliResult = await runCli(args, { ...env, ...(c.env?.() ?? {}) }, 60_000);
+    // Generous: a loaded 2-core machine has taken over a minute to start decode workers.
+    const result: CliResult = await runCli(args, { ...env, ...(c.env?.() ?? {}) }, 240_000);
     const lines = result.stderr.split('\n').filter((line) => line.trim() !== '');
     const problems: string[] = [];
     if (result.code !== c.exit) problems.push(`exit ${result.code} (signal ${result.signal}), expected ${c.exit}`);

@@ -43,6 +43,11 @@ export interface FaultProxyOptions {
   eligible?: (request: ProxiedRequest) => boolean;
   /** Longest a stalled request is held before its socket is destroyed (default 5 min). */
   maxStallMs?: number;
+  /**
+   * Answers a request itself, in place of the server (e.g. an empty listing: a server that
+   * lies). Undefined: the request goes on to the fault draw and the server as usual.
+   */
+  respond?: (request: ProxiedRequest) => { status: number; body: string } | undefined;
   /** Called as each request arrives, before any decision (the crash harness kills here). */
   onRequest?: (request: ProxiedRequest) => void;
   /** Called when the server's answer to a forwarded request arrives, before it is relayed. */
@@ -193,6 +198,12 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     stats.byOperation[operation] ??= { requests: 0, faults: 0 };
     stats.byOperation[operation].requests += 1;
     options.onRequest?.(info);
+    const answered = options.respond?.(info);
+    if (answered) {
+      stats.byOperation[operation].faults += 1;
+      drain(req, () => answer(res, answered.status, answered.body));
+      return;
+    }
     const drawn = decide();
     const fault = drawn && (options.eligible?.(info) ?? true) ? drawn : undefined;
     switch (fault) {
