@@ -83,7 +83,7 @@ export async function describePrefix(store: ObjectStore, location: Location, opt
   const relative = (object: ObjectInfo) => object.key.slice(location.prefix.length);
 
   const isDelta = listed.some((object) => relative(object).startsWith(DELTA_LOG));
-  if (options.version !== undefined && !isDelta) throw new UsageError(`--version applies to Delta tables; ${uri} has no _delta_log/`);
+  if (options.version !== undefined && !isDelta) throw new UsageError(`--delta-version applies to Delta tables; ${uri} has no _delta_log/`);
   const warnings: string[] = [];
   const notes: string[] = [];
 

@@ -1,3 +1,4 @@
+import { NotFoundError } from '../errors';
 import type { ObjectStore } from '../store/types';
 import type { InspectResult } from '../table/inspect';
 import type { TableRef } from '../table/table-ref';
@@ -22,7 +23,11 @@ export interface ForeignInspectResult extends InspectResult {
 }
 
 export async function inspectForeignPrefix(store: ObjectStore, table: TableRef, options: { concurrency?: number; version?: number } = {}): Promise<ForeignInspectResult> {
-  const d = await describePrefix(store, table.location, options);
+  const d = await describePrefix(store, table.location, options).catch((error: unknown) => {
+    throw error instanceof NotFoundError && options.version === undefined
+      ? new NotFoundError(`table "${table.name}" not found (no lakevault manifest and no objects under ${table.uri})`)
+      : error;
+  });
   const data = d.files.filter((f) => f.kind === 'data');
   return {
     table: table.name,

@@ -11,6 +11,8 @@ import type { SnapshotRepository } from '../snapshot/repository';
 import { compareSets, type ValidationLevel, type ValidationReport } from '../snapshot/validation';
 import { copiedEtag } from '../snapshot/copied-etag';
 import { generationKey } from './keys';
+import { foreignOrigin } from '../lake/snapshot-source';
+import { restoreForeignSnapshot } from '../lake/restore';
 
 export interface RestoreOptions {
   /** Replace a table that exists, or write into a non-empty prefix. */
@@ -47,6 +49,8 @@ export interface RestoreResult {
  * Ends with a validation of the restored table against the snapshot's manifest.
  */
 export async function restoreSnapshot(store: ObjectStore, repo: SnapshotRepository, snapshot: SnapshotManifest, target: TableRef, options: RestoreOptions): Promise<RestoreResult> {
+  // A snapshot of a prefix lakevault did not write goes back key for key, without a manifest (src/lake).
+  if (foreignOrigin(snapshot)) return restoreForeignSnapshot(store, repo, snapshot, target, options);
   const started = Date.now();
   const { bucket, prefix } = target.location;
   await store.ensureBucket(bucket);

@@ -24,6 +24,8 @@ export interface CreateSnapshotOptions {
   concurrency: number;
   /** Restarts on a newer table generation when the table is overwritten mid-copy. */
   maxAttempts?: number;
+  /** A Delta table's version to snapshot (default: the newest); see src/lake. */
+  version?: number;
   onProgress?: (progress: { objects: number; bytes: number; totalObjects: number }) => void;
 }
 
@@ -70,7 +72,7 @@ export async function createSnapshot(store: ObjectStore, repo: SnapshotRepositor
   const maxAttempts = options.maxAttempts ?? 3;
 
   for (let attempt = 1; ; attempt++) {
-    const source = await readSnapshotSource(store, table);
+    const source = await readSnapshotSource(store, table, versionOption(options));
     const earlier = repo.incremental ? (await completeSnapshots(store, repo, table.name)).filter((m) => m.id !== id) : [];
     const plan = await planSnapshot(store, repo, source, id, earlier);
     await recordIntent(store, repo, { id, createdAt, plan, source, ownKeys, label: options.label });
@@ -91,7 +93,7 @@ export async function createSnapshot(store: ObjectStore, repo: SnapshotRepositor
         elapsedMs: Date.now() - started,
       };
     } catch (error) {
-      const now = await currentGeneration(store, table);
+      const now = await currentGeneration(store, table, versionOption(options));
       if (now === plan.generation || now === undefined || attempt >= maxAttempts) {
         if (now !== plan.generation && attempt >= maxAttempts) {
           throw new ConflictError(`table "${table.name}" kept changing during the ${repo.kind} (${attempt} attempts); ${repo.kind} ${id} is incomplete — resume it with --resume ${id}`, { cause: error });
@@ -202,7 +204,13 @@ function record(planned: PlannedFile, bucket: string, key: string, etag: string,
     relativeKey: f.key, bucket, key, size: f.bytes, etag, sourceEtag: f.etag,
     digest: f.digest, columnDigests: f.columnDigests, rows: f.rows, rowGroups: f.rowGroups,
     ...(reusedFrom ? { reusedFrom } : {}),
+    ...(f.kind ? { kind: f.kind } : {}),
+    ...(f.schema ? { schema: f.schema } : {}),
   };
+}
+
+function versionOption(options: CreateSnapshotOptions): { version?: number } {
+  return options.version !== undefined ? { version: options.version } : {};
 }
 
 function buildManifest(repo: SnapshotRepository, source: TableSnapshotSource, id: string, createdAt: string, plan: SnapshotPlan,

@@ -29,6 +29,8 @@ export interface SnapshotFile {
   rowGroups?: number;
   digest?: string;
   columnDigests?: Record<string, string>;
+  /** The file's own schema when it differs from the set's (schema drift in a table lakevault did not write). */
+  schema?: FieldDescription[];
 }
 
 export interface FileSet {
@@ -81,7 +83,8 @@ export function snapshotFileSet(repo: SnapshotRepository, manifest: SnapshotMani
       size: file.size,
       etag: file.etag,
       sourceEtag: file.sourceEtag,
-      kind: 'data' as const,
+      kind: file.kind ?? 'data',
+      ...(file.schema ? { schema: file.schema } : {}),
       rows: file.rows,
       rowGroups: file.rowGroups,
       digest: file.digest,

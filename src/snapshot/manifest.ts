@@ -31,6 +31,10 @@ export const snapshotFileSchema = z.object({
   rowGroups: z.number().int().nonnegative(),
   /** Set when the file is referenced from an earlier snapshot instead of copied. */
   reusedFrom: z.string().optional(),
+  /** Tables lakevault did not write (src/lake): 'metadata' for layout noise and logs; absent = 'data'. */
+  kind: z.enum(['data', 'metadata']).optional(),
+  /** Tables lakevault did not write: the file's own schema when it drifts from the table's. */
+  schema: z.array(fieldSchema).optional(),
 });
 
 export const snapshotManifestSchema = z.object({

@@ -4,6 +4,7 @@ import { isS3Uri, parseS3Uri } from '../store/location';
 import type { ObjectStore } from '../store/types';
 import { readTableManifest } from '../table/manifest';
 import { resolveTable } from '../table/table-ref';
+import { describePrefix } from '../lake/describe';
 import { findSnapshot, requireCompleteSnapshot } from './catalog';
 import { snapshotFileSet, tableFileSet, type FileSet } from './file-set';
 import { readSnapshotManifest, type SnapshotManifest } from './manifest';
@@ -54,6 +55,8 @@ export async function resolveFileSet(store: ObjectStore, config: Config, referen
     const table = resolveTable(config, reference);
     const manifest = await readTableManifest(store, table.location);
     if (manifest) return tableFileSet(table, manifest);
+    // A prefix lakevault did not write (Spark, DuckDB, Delta…): described by listing it (src/lake).
+    if (isS3Uri(reference)) return (await describePrefix(store, table.location)).fileSet;
   }
   throw new NotFoundError(`"${reference}" is not a table, backup or checkpoint that lakevault knows`);
 }

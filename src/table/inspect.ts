@@ -2,6 +2,7 @@ import { NotFoundError } from '../errors';
 import type { ObjectStore } from '../store/types';
 import { readFooter } from '../parquet/footer';
 import { runPool } from '../util/pool';
+import { inspectForeignPrefix } from '../lake/inspect';
 import { readTableManifest, TABLE_MANIFEST } from './manifest';
 import { schemaDifferences, type FieldDescription } from './schema';
 import type { TableRef } from './table-ref';
@@ -37,6 +38,8 @@ export interface InspectResult {
 export async function inspectTable(store: ObjectStore, table: TableRef, concurrency = 16): Promise<InspectResult> {
   const { bucket, prefix } = table.location;
   const manifest = await readTableManifest(store, table.location);
+  // A prefix lakevault did not write: partitions, layout noise, schema drift, Delta versions (src/lake).
+  if (!manifest) return inspectForeignPrefix(store, table, { concurrency });
   const parquetObjects: { key: string; size: number; etag: string }[] = [];
   const otherObjects: string[] = [];
   for await (const object of store.list(bucket, prefix)) {

@@ -18,6 +18,9 @@ export const dataFileSchema = z.object({
   digest: z.string(),
   columnDigests: z.record(z.string(), z.string()),
   rowGroups: z.number().int().nonnegative(),
+  /** Only in the manifests src/lake synthesises for prefixes lakevault did not write. */
+  kind: z.enum(['data', 'metadata']).optional(),
+  schema: z.array(fieldSchema).optional(),
 });
 
 export const tableManifestSchema = z.object({

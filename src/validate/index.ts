@@ -80,12 +80,15 @@ async function run(store: ObjectStore, sets: FileSet[], options: ValidationOptio
 }
 
 function summarize(subject: CheckedSubject, level: ValidationLevel): SubjectSummary {
+  const metadataFiles = subject.files.filter((checked) => checked.file.kind === 'metadata').length;
   return {
     label: subject.set.label,
     uri: subject.set.uri,
     files: subject.files.length,
     rows: subject.rows,
     bytes: subject.bytes,
+    // Tables lakevault did not write: rows come from data files only; the rest is metadata (layout noise, logs).
+    ...(metadataFiles ? { dataFiles: subject.files.length - metadataFiles, metadataFiles } : {}),
     ...(level === 'full' ? { complete: subject.complete } : {}),
     ...(subject.content ? { contentDigest: subject.content.digest, columnDigests: subject.content.columns } : {}),
   };

@@ -86,6 +86,8 @@ export async function checkSubject(store: ObjectStore, set: FileSet, pool: Decod
     if (level === 'full') checkContent(subject, checked, differences, unverifiable);
   }
   differences.push(...schemaDrift(subject, schema, dataFiles));
+  const drifted = dataFiles.filter((checked) => checked.file.schema).map((checked) => checked.file.relativeKey);
+  if (drifted.length) notes.push(`${subject}: schema drift: ${drifted.length} file(s) have their own schema, as recorded when the table was described: ${drifted.slice(0, 5).join(', ')}${drifted.length > 5 ? ', ...' : ''}`);
   if (unverifiable.length) {
     notes.push(`${subject}: ${unverifiable.length} file(s) carry no lakevault digests (content read and digested, but not compared with write-time digests): ${unverifiable.slice(0, 5).join(', ')}${unverifiable.length > 5 ? ', ...' : ''}`);
   }
@@ -204,7 +206,7 @@ function schemaDrift(subject: string, schema: FieldDescription[], files: Checked
   const groups = new Map<string, string[]>();
   for (const checked of files) {
     if (!checked.result) continue;
-    for (const change of schemaDifferences(schema, checked.result.footer.schema)) {
+    for (const change of schemaDifferences(checked.file.schema ?? schema, checked.result.footer.schema)) {
       const list = groups.get(change) ?? [];
       list.push(checked.file.relativeKey);
       groups.set(change, list);

@@ -59,6 +59,9 @@ export interface SubjectSummary {
   columnDigests?: Record<string, string>;
   /** Full level: every data file was read and digested. */
   complete?: boolean;
+  /** When the subject holds metadata files (a table lakevault did not write): files = dataFiles + metadataFiles. */
+  dataFiles?: number;
+  metadataFiles?: number;
 }
 
 export interface ValidationReport {

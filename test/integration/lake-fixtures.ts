@@ -85,12 +85,12 @@ const HOME = mkdtempSync(join(tmpdir(), 'lakevault-lake-cli-'));
 
 export interface Run { code: number | null; stdout: string; stderr: string; json: any }
 
-/** `node bin/lakevault.js --json ...args` against the suite's S3 target, with the given repositories. */
-export function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
+/** `node bin/lakevault.js [--json] ...args` against the suite's S3 target, with the given repositories. */
+export function cli(args: string[], env: Record<string, string> = {}, json = true): Promise<Run> {
   const keys = ['S3_ENDPOINT', 'S3_FORCE_PATH_STYLE', 'S3_CA_BUNDLE', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION'];
   const target = Object.fromEntries(keys.filter((key) => process.env[key] !== undefined).map((key) => [key, process.env[key]!]));
   return new Promise((done, reject) => {
-    const child = spawn(process.execPath, [BIN, '--json', ...args], {
+    const child = spawn(process.execPath, [BIN, ...(json ? ['--json'] : []), ...args], {
       cwd: HOME,
       env: { PATH: process.env.PATH, HOME, LAKEVAULT_HOME: join(HOME, '.lakevault'), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...target, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -23,9 +23,12 @@ export function backupCommand(): Command {
     .option('--to <uri>', 'backup repository (default: --backups, s3://lake-backups)')
     .option('--resume <id>', 'finish an interrupted backup: copy only what is missing or differs')
     .option('--full', 'copy every file, even those an earlier backup already holds')
+    // Not --version: the program's own --version is matched anywhere on the command line.
+    .option('--delta-version <n>', 'Delta tables: back up this version (default: the newest)')
     .option('--lock-days <n>', 'object-lock retention for the backup\'s objects (bucket needs object lock)')
     .option('--lock-mode <mode>', 'governance or compliance', 'governance')
-    .action(async (name: string, flags: { name?: string; to?: string; resume?: string; full?: boolean; lockDays?: string; lockMode?: string }, command: Command) => {
+    .action(async (name: string, flags: { name?: string; to?: string; resume?: string; full?: boolean; deltaVersion?: string; lockDays?: string; lockMode?: string }, command: Command) => {
+      const version = flags.deltaVersion !== undefined ? parseInteger('--delta-version', flags.deltaVersion, 0, Number.MAX_SAFE_INTEGER) : undefined;
       const lock = flags.lockDays !== undefined ? { days: parseInteger('--lock-days', flags.lockDays, 1, 36_500), mode: parseLockMode(flags.lockMode) } : undefined;
       const resume = flags.resume !== undefined ? checkSnapshotId(flags.resume) : undefined;
       await withStore(command, async ({ config, output, open }) => {
@@ -35,6 +38,7 @@ export function backupCommand(): Command {
           ...(resume ? { id: resume, resume: true } : {}),
           ...(flags.name ? { label: flags.name } : {}),
           ...(lock ? { lock } : {}),
+          ...(version !== undefined ? { version } : {}),
           concurrency: config.concurrency,
           onProgress: (p) => output.progress(`backup ${table.name}: ${formatCount(p.objects)}/${formatCount(p.totalObjects)} objects, ${formatBytes(p.bytes)}`),
         });

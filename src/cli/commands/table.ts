@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { createSalesTable, MAX_ROWS, MAX_ROWS_PER_FILE } from '../../table/create';
 import { inspectTable } from '../../table/inspect';
+import { formatForeignInspect, type ForeignInspectResult } from '../../lake/inspect';
 import { dropTable, listTables } from '../../table/catalog';
 import { resolveTable } from '../../table/table-ref';
 import { StoreError } from '../../errors';
@@ -51,6 +52,7 @@ export function tableCommand(): Command {
           'schema: ' + r.schema.map((f) => `${f.name} ${f.type}${f.nullable ? '' : ' not null'}`).join(', '),
           formatTable(['file', 'rows', 'row groups', 'bytes'], r.files.map((f) => [f.key, f.error ? `error: ${f.error}` : formatCount(f.rows), f.rowGroups, formatBytes(f.bytes)])),
           ...(r.otherObjects.length ? [`other objects: ${r.otherObjects.join(', ')}`] : []),
+          ...('format' in r ? formatForeignInspect(r as ForeignInspectResult) : []),
           ...(r.problems.length ? ['problems:', ...r.problems.map((p) => `  ${p}`)] : []),
         ].join('\n'));
       });

@@ -44,7 +44,7 @@ export function formatReport(report: ValidationReport): string {
   const what = report.subjects.map((s) => `${s.label} (${s.uri})`).join(' vs ');
   lines.push(`${report.ok ? 'OK' : 'DIFFERENT'}: ${report.level} validation of ${what}`);
   for (const s of report.subjects) {
-    lines.push(`  ${s.label}: ${formatCount(s.files)} files, ${formatCount(s.rows)} rows, ${formatBytes(s.bytes)}${s.contentDigest ? `, content ${s.contentDigest}` : ''}`);
+    lines.push(`  ${s.label}: ${formatCount(s.files)} files${s.metadataFiles ? ` (${formatCount(s.dataFiles ?? 0)} data, ${formatCount(s.metadataFiles)} metadata)` : ''}, ${formatCount(s.rows)} rows, ${formatBytes(s.bytes)}${s.contentDigest ? `, content ${s.contentDigest}` : ''}`);
   }
   const listed = [...report.differences.map((d) => `  difference: ${d.message}`), ...report.fileErrors.map((e) => `  file error: ${e.subject}: ${e.file}: ${e.error}`)];
   lines.push(...listed.slice(0, TEXT_LIMIT));
