@@ -154,6 +154,7 @@ export class DecodePool {
       this.bytesRead += task.reader.takeFetchedBytes();
       this.requests += task.reader.takeRequests();
       if (slot.tasks.get(task.id) !== task) return;
+      this.touch(task); // bytes arrived: progress, however long the store took
       const copy = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
         ? bytes.buffer as ArrayBuffer
         : bytes.slice().buffer;
