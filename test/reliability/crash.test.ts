@@ -43,7 +43,7 @@ describe(`kill -9 at random moments on ${TARGET}`, () => {
   const backups = backupRepository(config);
   const checkpoints = checkpointRepository(config);
   let open: OpenStore;
-  const shape = { rows: 8_000, rowsPerFile: 1_000, rowGroupRows: 500 };
+  const shape = { rows: 4_000, rowsPerFile: 1_000, rowGroupRows: 500 };
 
   beforeAll(async () => { open = await openTestStore(locations); });
   afterAll(async () => {
