@@ -26,6 +26,8 @@ export interface CreateBackupOptions extends CallOptions {
   resume?: string;
   /** Copy every file, even those an earlier backup already holds. */
   full?: boolean;
+  /** Delta tables: back up this version (default: the newest). */
+  deltaVersion?: number;
   /** Object-lock retention for the backup's objects (the bucket needs object lock). */
   lock?: { days: number; mode?: LockRequest['mode'] };
 }
@@ -69,6 +71,7 @@ export class BackupApi {
       ...(resume ? { id: resume, resume: true } : {}),
       ...(options.label ? { label: options.label } : {}),
       ...(lock ? { lock } : {}),
+      ...(options.deltaVersion !== undefined ? { version: options.deltaVersion } : {}),
       concurrency: config.concurrency,
       onProgress: (p) => progress(`backup ${ref.name}: ${formatCount(p.objects)}/${formatCount(p.totalObjects)} objects, ${formatBytes(p.bytes)}`, { ...p }),
     });

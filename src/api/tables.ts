@@ -4,6 +4,7 @@ import type { EncryptionOptions } from '../store/types';
 import { dropTable, listTables, type DropResult, type TableSummary } from '../table/catalog';
 import { createSalesTable, type CreateTableResult } from '../table/create';
 import { inspectTable, type InspectResult } from '../table/inspect';
+import type { ForeignInspectResult } from '../lake/inspect';
 import { resolveTable, type TableRef } from '../table/table-ref';
 import { formatS3Uri } from '../store/location';
 import { encryptionWarning } from '../cli/encryption-flags';
@@ -36,7 +37,8 @@ export interface WriteTableOptions extends CallOptions {
 /** `warnings`: the server did not apply the requested encryption (read back from a written object). */
 export type TableCreateReport = Report<CreateTableResult & { warnings?: string[] }>;
 export type TableWriteReport = Report<WriteTableResult & { warnings?: string[] }>;
-export type TableInspectReport = Report<InspectResult>;
+/** A prefix lakevault did not write adds format, partitions, drift, layout… (docs/FOREIGN-TABLES.md). */
+export type TableInspectReport = Report<InspectResult & Partial<Omit<ForeignInspectResult, keyof InspectResult>>>;
 export type TableListReport = Report<{ warehouse: string; tables: TableSummary[] }>;
 export type TableDropReport = Report<DropResult>;
 

@@ -79,6 +79,8 @@ export const backupShow = z.object({
     rows: count,
     rowGroups: count,
     reusedFrom: z.string().optional(),
+    kind: z.enum(['data', 'metadata']).optional().describe('tables lakevault did not write: metadata = logs and layout files; absent = data'),
+    schema: z.array(field).optional().describe('a file\'s own schema when it drifts from the table\'s'),
   })),
   totals,
   contentDigest: z.string(),

@@ -36,6 +36,37 @@ export const tableInspect = z.object({
   totals,
   problems: z.array(z.string()).describe('where footers and the manifest disagree'),
   otherObjects: z.array(z.string()),
+  // Present only for a prefix lakevault did not write (docs/FOREIGN-TABLES.md).
+  format: z.enum(['delta', 'iceberg', 'hive', 'parquet']).optional(),
+  partitions: z.object({
+    columns: z.array(z.string()),
+    values: z.record(z.string(), z.array(z.string().nullable())),
+    partitions: count,
+    inconsistent: z.array(z.object({ key: z.string(), columns: z.array(z.string()) })),
+  }).optional(),
+  drift: z.array(z.object({
+    change: z.enum(['added', 'widened', 'incompatible', 'nullability']),
+    field: z.string(),
+    message: z.string(),
+    files: z.array(z.string()),
+    types: z.array(z.string()).optional(),
+  })).optional(),
+  layout: z.record(z.string(), count).optional().describe('objects per layout role (data, delta-log, success-marker, …)'),
+  metadataFiles: count.optional(),
+  delta: z.object({
+    version: count,
+    latestVersion: count,
+    liveFiles: count,
+    logFiles: count,
+    replayedFrom: count,
+    partitionColumns: z.array(z.string()),
+    minReaderVersion: count.optional(),
+    readerFeatures: z.array(z.string()).optional(),
+  }).optional(),
+  iceberg: z.object({ metadataFiles: z.array(z.string()), message: z.string() }).optional(),
+  excluded: z.object({ objects: count, bytes: count, examples: z.array(z.string()) }).optional(),
+  warnings: z.array(z.string()).optional(),
+  notes: z.array(z.string()).optional(),
 }).describe('lakevault table inspect --json');
 
 export const tableList = z.object({
