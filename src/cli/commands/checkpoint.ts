@@ -1,9 +1,7 @@
 import { Command } from 'commander';
-import { createCheckpoint, listCheckpoints } from '../../dr/checkpoint';
 import { checkSnapshotId } from '../../snapshot/repository';
-import { resolveTable } from '../../table/table-ref';
-import { withStore } from '../context';
 import { formatBytes, formatCount } from '../output';
+import { printResult, withClient } from '../with-client';
 import { snapshotTable } from './snapshot-output';
 
 export function checkpointCommand(): Command {
@@ -15,24 +13,19 @@ export function checkpointCommand(): Command {
     .option('--resume <id>', 'finish an interrupted checkpoint')
     .action(async (name: string, flags: { name?: string; resume?: string }, command: Command) => {
       const resume = flags.resume !== undefined ? checkSnapshotId(flags.resume) : undefined;
-      await withStore(command, async ({ config, output, open }) => {
-        const table = resolveTable(config, name);
-        const result = await createCheckpoint(open.store, config, table, {
-          ...(resume ? { id: resume, resume: true } : {}),
+      await withClient(command, async ({ lv, output }) => {
+        await printResult(output, lv.checkpoint.create(name, {
+          ...(resume ? { resume } : {}),
           ...(flags.name ? { label: flags.name } : {}),
-          onProgress: (p) => output.progress(`checkpoint ${table.name}: ${formatCount(p.objects)}/${formatCount(p.totalObjects)} objects`),
-        });
-        output.result(result, (r: typeof result) => `checkpoint ${r.id} of ${r.table}: ${formatCount(r.rows)} rows, ${r.objects} objects (${formatBytes(r.bytes)}) at ${r.uri} in ${(r.elapsedMs / 1000).toFixed(1)} s`);
+        }), (r) => `checkpoint ${r.id} of ${r.table}: ${formatCount(r.rows)} rows, ${r.objects} objects (${formatBytes(r.bytes)}) at ${r.uri} in ${(r.elapsedMs / 1000).toFixed(1)} s`);
       });
     });
 
   checkpoint.command('list <table>')
     .description('checkpoints of a table, oldest first')
     .action(async (name: string, _flags: unknown, command: Command) => {
-      await withStore(command, async ({ config, output, open }) => {
-        const table = resolveTable(config, name);
-        const checkpoints = await listCheckpoints(open.store, config, table.name);
-        output.result({ table: table.name, checkpoints }, (r: { checkpoints: typeof checkpoints }) => snapshotTable(r.checkpoints, `no checkpoints of ${table.name}`));
+      await withClient(command, async ({ lv, output }) => {
+        await printResult(output, lv.checkpoint.list(name), (r) => snapshotTable(r.checkpoints, `no checkpoints of ${r.table}`));
       });
     });
 
