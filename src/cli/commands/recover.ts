@@ -1,11 +1,8 @@
 import { Command } from 'commander';
-import { IntegrityError, UsageError } from '../../errors';
-import { recoverTable } from '../../dr/recover';
+import { UsageError } from '../../errors';
 import { checkSnapshotId } from '../../snapshot/repository';
-import { resolveTable } from '../../table/table-ref';
-import { withStore } from '../context';
 import { formatCount } from '../output';
-import { failedAfterReport } from './snapshot-output';
+import { printResult, withClient } from '../with-client';
 
 export function recoverCommand(): Command {
   return new Command('recover')
@@ -20,15 +17,9 @@ export function recoverCommand(): Command {
       if (flags.level !== 'quick' && flags.level !== 'full') throw new UsageError(`--level must be quick or full, got "${flags.level}"`);
       const checkpoint = flags.checkpoint ? checkSnapshotId(flags.checkpoint) : undefined;
       const level = flags.level;
-      await withStore(command, async ({ config, output, open }) => {
-        const table = resolveTable(config, name);
-        const result = await recoverTable(open.store, config, table, {
-          ...(checkpoint ? { checkpoint } : {}), level,
-          onProgress: (p) => output.progress(`recover ${table.name}: ${formatCount(p.objects)}/${formatCount(p.totalObjects)} objects`),
-        });
-        output.result(result, (r: typeof result) =>
+      await withClient(command, async ({ lv, output }) => {
+        await printResult(output, lv.recover(name, { ...(checkpoint ? { checkpoint } : {}), level }), (r) =>
           `recovered ${r.uri} to checkpoint ${r.checkpoint_id}: ${formatCount(r.recovered_records)} rows; RTO ${r.rto_ms} ms, RPO ${r.rpo_ms} ms; validation (${level}): ${r.recovery_valid ? 'OK' : 'FAILED'}`);
-        if (!result.recovery_valid) throw failedAfterReport(new IntegrityError(`recovery of ${result.uri} did not validate against checkpoint ${result.checkpoint_id}`));
       });
     });
 }
