@@ -1,8 +1,8 @@
 import { Command, Option } from 'commander';
 import { IntegrityError } from '../../errors';
-import { resolveFileSet } from '../../snapshot/resolve';
-import { compareFileSets, validateFileSet, type ValidationLevel, type ValidationReport } from '../../validate';
-import { parseInteger, withStore } from '../context';
+import type { ValidationLevel, ValidationReport } from '../../validate';
+import { parseInteger } from '../context';
+import { withClient } from '../with-client';
 import { formatBytes, formatCount } from '../output';
 
 /** How many differences the text output lists before summarising the rest. */
@@ -19,17 +19,8 @@ export function validateCommand(): Command {
     .action(async (a: string, b: string | undefined, flags: { level: ValidationLevel; workers?: string; fileTimeout: string }, command: Command) => {
       const concurrency = flags.workers === undefined ? undefined : parseInteger('--workers', flags.workers, 1, 64);
       const fileTimeoutMs = parseInteger('--file-timeout', flags.fileTimeout, 1, 86_400) * 1000;
-      await withStore(command, async ({ config, output, open }) => {
-        const setA = await resolveFileSet(open.store, config, a);
-        const setB = b === undefined ? undefined : await resolveFileSet(open.store, config, b);
-        const options = {
-          level: flags.level,
-          fileTimeoutMs,
-          ...(concurrency ? { concurrency } : {}),
-          onProgress: (p: { files: number; totalFiles: number; rows: number; bytes: number }) =>
-            output.progress(`validate (${flags.level}): ${p.files}/${p.totalFiles} files, ${formatCount(p.rows)} rows, ${formatBytes(p.bytes)} read`),
-        };
-        const report = setB ? await compareFileSets(open.store, setA, setB, options) : await validateFileSet(open.store, setA, options);
+      await withClient(command, async ({ lv, output }) => {
+        const report = await lv.validate(a, b, { level: flags.level, fileTimeoutMs, ...(concurrency ? { workers: concurrency } : {}) });
         output.result(report, formatReport);
         if (!report.ok) {
           const error = new IntegrityError(`validation found ${report.differences.length} difference(s) and ${report.fileErrors.length} file error(s)`);
