@@ -1,13 +1,13 @@
 import { Command, Option } from 'commander';
 import { UsageError } from '../../errors';
 import { renderReport, type AuditFormat } from '../../audit/format';
-import { runAudit } from '../../audit/run';
 import { parseSeverity } from '../../audit/types';
-import { CHECKS } from '../../audit/catalog';
+import { auditChecks } from '../../api/checks';
 import { formatTable } from '../output';
 import { bucketNameProblem } from '../../store/location';
-import { globalOptions, parseInteger, withStore } from '../context';
+import { globalOptions, parseInteger } from '../context';
 import { encryptionFromFlags } from '../encryption-flags';
+import { withClient } from '../with-client';
 
 interface AuditFlags {
   bucket?: string[];
@@ -30,8 +30,9 @@ export function auditCommand(): Command {
     .action(async (flags: AuditFlags, command: Command) => {
       if (flags.listChecks) {
         const json = globalOptions(command).json || flags.format === 'json';
-        process.stdout.write(json ? JSON.stringify({ checks: CHECKS }, null, 2) + '\n'
-          : formatTable(['id', 'severity', 'title'], CHECKS.map((c) => [c.id, c.severity, c.title])) + '\n');
+        const list = auditChecks();
+        process.stdout.write(json ? JSON.stringify(list, null, 2) + '\n'
+          : formatTable(['id', 'severity', 'title'], list.checks.map((c) => [c.id, c.severity, c.title])) + '\n');
         return;
       }
       const failOn = parseSeverity(flags.failOn)!;
@@ -42,15 +43,15 @@ export function auditCommand(): Command {
       }
       const customerKey = flags.sseCKeyFile ? encryptionFromFlags({ sseCKeyFile: flags.sseCKeyFile })?.customerKey : undefined;
       const format: AuditFormat = (flags.format as AuditFormat | undefined) ?? (globalOptions(command).json ? 'json' : 'text');
-      await withStore(command, async ({ config, output, open }) => {
-        const { report, secrets } = await runAudit(open, config, {
-          failOn, sampleSize,
+      await withClient(command, async ({ lv, output }) => {
+        // The library's report is already redacted of every secret the audit knew.
+        const report = await lv.audit({
+          failOn, sample: sampleSize,
           ...(flags.bucket?.length ? { buckets: flags.bucket } : {}),
           ...(customerKey ? { customerKey } : {}),
-          progress: (line) => output.progress(line),
         });
         output.done();
-        process.stdout.write(renderReport(report, format, secrets));
+        process.stdout.write(renderReport(report, format, []));
         if (report.exitCode) process.exitCode = report.exitCode;
       });
     });
