@@ -1,8 +1,9 @@
 import { Command } from 'commander';
-import { FEATURES, probeCapabilities, type ProbeResult } from '../../store/probe';
-import { abortUploads, findStaleUploads, lakevaultLocations, type AbortResult, type StaleUploadReport } from '../../store/multipart-uploads';
-import { parseInteger, withStore } from '../context';
+import type { MultipartUploads } from '../../api/doctor';
+import { FEATURES, type ProbeResult } from '../../store/probe';
+import { parseInteger } from '../context';
 import { formatTable } from '../output';
+import { withClient } from '../with-client';
 
 export function doctorCommand(): Command {
   return new Command('doctor')
@@ -12,29 +13,22 @@ export function doctorCommand(): Command {
     .option('--multipart-age-hours <n>', 'an incomplete upload older than this is stale (younger ones may still be running)', '24')
     .action(async (flags: { kmsKeyId?: string; cleanMultipart?: boolean; multipartAgeHours: string }, command: Command) => {
       const ageHours = parseInteger('--multipart-age-hours', flags.multipartAgeHours, 0, 100_000);
-      await withStore(command, async ({ config, output, open }) => {
-        const result = await probeCapabilities(open.store, {
-          region: config.region,
-          ...(config.caBundle ? { ca: config.caBundle } : {}),
+      await withClient(command, async ({ lv, output }) => {
+        const report = await lv.doctor({
           ...(flags.kmsKeyId ? { kmsKeyId: flags.kmsKeyId } : {}),
-          progress: (line) => output.progress(line),
+          cleanMultipart: flags.cleanMultipart === true,
+          multipartAgeHours: ageHours,
         });
-        const ok = result.reachable.ok && result.credentials.ok;
-        // Incomplete multipart uploads (left by killed runs) cost storage and show in no listing.
-        const multipart: StaleUploadReport & { cleaned?: AbortResult } = ok
-          ? await findStaleUploads(open.store, lakevaultLocations(config), { olderThanMs: ageHours * 3_600_000 })
-          : { scanned: [], skipped: [], stale: [], recent: 0 };
-        if (flags.cleanMultipart && multipart.stale.length) multipart.cleaned = await abortUploads(open.store, multipart.stale);
-        output.result({ ok, embedded: open.embedded, ...result, multipartUploads: multipart }, () => `${render(result, open.embedded)}\n${renderMultipart(multipart, ageHours)}`);
-        if (!ok) process.exitCode = 1;
+        output.result(report, () => `${render(report, report.embedded)}\n${renderMultipart(report.multipartUploads, ageHours)}`);
+        if (!report.ok) process.exitCode = 1;
       });
     });
 }
 
-function renderMultipart(m: StaleUploadReport & { cleaned?: AbortResult }, ageHours: number): string {
+function renderMultipart(m: MultipartUploads, ageHours: number): string {
   const lines = [`multipart    ${m.stale.length} stale incomplete upload(s) older than ${ageHours} h, ${m.recent} younger, under ${m.scanned.length} lakevault prefix(es)` +
     (m.cleaned ? `; aborted ${m.cleaned.aborted.length}${m.cleaned.errors.length ? `, ${m.cleaned.errors.length} failed (${m.cleaned.errors[0]!.message})` : ''}` : m.stale.length ? ' (--clean-multipart aborts them)' : '')];
-  for (const upload of m.stale.slice(0, 20)) lines.push(`  s3://${upload.bucket}/${upload.key} (upload ${upload.uploadId}, started ${upload.initiated?.toISOString() ?? 'unknown'})`);
+  for (const upload of m.stale.slice(0, 20)) lines.push(`  s3://${upload.bucket}/${upload.key} (upload ${upload.uploadId}, started ${upload.initiated ?? 'unknown'})`);
   for (const skipped of m.skipped) lines.push(`  not scanned: ${skipped.location}: ${skipped.reason}`);
   return lines.join('\n');
 }
