@@ -1,18 +1,13 @@
 import { Command } from 'commander';
-import { IntegrityError, NotFoundError, UsageError } from '../../errors';
-import { pruneSnapshots, DEFAULT_GRACE_MS } from '../../backup/prune';
+import { UsageError } from '../../errors';
+import { DEFAULT_GRACE_MS } from '../../backup/prune';
 import { RETENTION_RULES, type RetentionPolicy } from '../../retention/policy';
-import { restoreSnapshot } from '../../restore/restore';
-import { listSnapshots, summarize } from '../../snapshot/catalog';
-import { createSnapshot } from '../../snapshot/create';
-import { deleteSnapshot } from '../../snapshot/delete';
 import { parseLockMode } from '../../snapshot/lock';
-import { backupRepository, checkSnapshotId } from '../../snapshot/repository';
-import { resolveSnapshot } from '../../snapshot/resolve';
-import { resolveTable } from '../../table/table-ref';
-import { parseInteger, withStore } from '../context';
+import { checkSnapshotId } from '../../snapshot/repository';
+import { parseInteger } from '../context';
 import { formatBytes, formatCount, formatTable } from '../output';
-import { failedAfterReport, snapshotTable } from './snapshot-output';
+import { printResult, withClient } from '../with-client';
+import { snapshotTable } from './snapshot-output';
 
 export function backupCommand(): Command {
   const backup = new Command('backup').description('server-side backups of tables: create, list, show, delete, prune, restore');
@@ -31,18 +26,15 @@ export function backupCommand(): Command {
       const version = flags.deltaVersion !== undefined ? parseInteger('--delta-version', flags.deltaVersion, 0, Number.MAX_SAFE_INTEGER) : undefined;
       const lock = flags.lockDays !== undefined ? { days: parseInteger('--lock-days', flags.lockDays, 1, 36_500), mode: parseLockMode(flags.lockMode) } : undefined;
       const resume = flags.resume !== undefined ? checkSnapshotId(flags.resume) : undefined;
-      await withStore(command, async ({ config, output, open }) => {
-        const table = resolveTable(config, name);
-        const repo = { ...backupRepository(config, flags.to ? { to: flags.to } : {}), ...(flags.full ? { incremental: false } : {}) };
-        const result = await createSnapshot(open.store, repo, table, {
-          ...(resume ? { id: resume, resume: true } : {}),
+      await withClient(command, async ({ lv, output }) => {
+        await printResult(output, lv.backup.create(name, {
+          ...(resume ? { resume } : {}),
           ...(flags.name ? { label: flags.name } : {}),
+          ...(flags.to ? { to: flags.to } : {}),
+          ...(flags.full ? { full: true } : {}),
           ...(lock ? { lock } : {}),
-          ...(version !== undefined ? { version } : {}),
-          concurrency: config.concurrency,
-          onProgress: (p) => output.progress(`backup ${table.name}: ${formatCount(p.objects)}/${formatCount(p.totalObjects)} objects, ${formatBytes(p.bytes)}`),
-        });
-        output.result(result, (r: typeof result) =>
+          ...(version !== undefined ? { deltaVersion: version } : {}),
+        }), (r) =>
           `backup ${r.id} of ${r.table}: ${formatCount(r.rows)} rows, ${r.objects} objects (${formatBytes(r.bytes)}) at ${r.uri}\n` +
           `copied ${r.copied.objects}, skipped ${r.skipped.objects} (already there), reused ${r.reused.objects} from earlier backups` +
           (r.attempts > 1 ? `; restarted ${r.attempts - 1}× because the table was overwritten meanwhile` : '') +
@@ -54,21 +46,16 @@ export function backupCommand(): Command {
   backup.command('list [table]')
     .description('backups (complete and incomplete), oldest first')
     .action(async (table: string | undefined, _flags: unknown, command: Command) => {
-      await withStore(command, async ({ config, output, open }) => {
-        const repo = backupRepository(config);
-        const backups = (await listSnapshots(open.store, repo, table ? resolveTable(config, table).name : undefined)).map((e) => summarize(repo, e));
-        output.result({ repository: `s3://${repo.root.bucket}/${repo.root.prefix}`, backups }, (r: { backups: typeof backups }) => snapshotTable(r.backups, 'no backups'));
+      await withClient(command, async ({ lv, output }) => {
+        await printResult(output, lv.backup.list(table), (r) => snapshotTable(r.backups, 'no backups'));
       });
     });
 
   backup.command('show <id>')
     .description('a backup\'s manifest: source, files, totals, lock')
     .action(async (id: string, _flags: unknown, command: Command) => {
-      await withStore(command, async ({ config, output, open }) => {
-        const found = await resolveSnapshot(open.store, config, id, ['backup']);
-        if (!found) throw new NotFoundError(`backup "${id}" not found`);
-        const m = found.manifest;
-        output.result(m, () => [
+      await withClient(command, async ({ lv, output }) => {
+        await printResult(output, lv.backup.show(id), (m) => [
           `backup ${m.id}${m.label ? ` "${m.label}"` : ''} of ${m.source.uri} (generation ${m.source.generation})`,
           `created ${m.createdAt}, completed ${m.completedAt}, lakevault ${m.toolVersion}`,
           `${formatCount(m.totals.rows)} rows, ${m.totals.files} files, ${formatBytes(m.totals.bytes)}; copied ${m.transfer.copiedObjects}, reused ${m.transfer.reusedObjects}`,
@@ -82,9 +69,8 @@ export function backupCommand(): Command {
     .description('delete a backup (files other backups reference are kept; locked backups are refused)')
     .option('--bypass-governance', 'override GOVERNANCE retention (needs s3:BypassGovernanceRetention)')
     .action(async (id: string, flags: { bypassGovernance?: boolean }, command: Command) => {
-      await withStore(command, async ({ config, output, open }) => {
-        const result = await deleteSnapshot(open.store, backupRepository(config), id, { bypassGovernance: flags.bypassGovernance === true });
-        output.result(result, (r: typeof result) => `deleted ${r.state} backup ${r.id} of ${r.table}: ${r.deletedObjects} objects removed` +
+      await withClient(command, async ({ lv, output }) => {
+        await printResult(output, lv.backup.delete(id, { bypassGovernance: flags.bypassGovernance === true }), (r) => `deleted ${r.state} backup ${r.id} of ${r.table}: ${r.deletedObjects} objects removed` +
           (r.keptForOthers ? `, ${r.keptForOthers} kept (other backups reference them)` : '') + (r.collected ? `, ${r.collected} freed files of earlier deletes removed` : ''));
       });
     });
@@ -101,10 +87,8 @@ export function backupCommand(): Command {
       if (raw !== undefined) policy[rule] = parseInteger(`--keep-${rule}`, String(raw), 0, 1_000_000);
     }
     const graceHours = parseInteger('--grace-hours', String(flags.graceHours), 0, 100_000);
-    await withStore(command, async ({ config, output, open }) => {
-      const table = resolveTable(config, name);
-      const result = await pruneSnapshots(open.store, backupRepository(config), table.name, { policy, dryRun: flags.dryRun === true, graceMs: graceHours * 3_600_000 });
-      output.result(result, (r: typeof result) => [
+    await withClient(command, async ({ lv, output }) => {
+      await printResult(output, lv.backup.prune(name, { policy, dryRun: flags.dryRun === true, graceHours }), (r) => [
         ...r.decisions.map((d) => `${d.action === 'keep' ? 'keep  ' : r.dryRun ? 'would remove' : 'remove'} ${d.id} (${d.state}, ${d.createdAt}): ${d.reasons.join(', ')}`),
         `${r.kept} kept, ${r.removed} ${r.dryRun ? 'to remove (dry run: nothing deleted)' : 'removed'}`,
       ].join('\n'));
@@ -119,19 +103,11 @@ export function backupCommand(): Command {
     .action(async (id: string, flags: { to: string; force?: boolean; level: string }, command: Command) => {
       if (flags.level !== 'quick' && flags.level !== 'full') throw new UsageError(`--level must be quick or full, got "${flags.level}"`);
       const level = flags.level;
-      await withStore(command, async ({ config, output, open }) => {
-        const found = await resolveSnapshot(open.store, config, id, ['backup']);
-        if (!found) throw new NotFoundError(`backup "${id}" not found in s3://${config.backups.bucket}/${config.backups.prefix}`);
-        const target = resolveTable(config, flags.to);
-        const result = await restoreSnapshot(open.store, found.repo, found.manifest, target, {
-          force: flags.force === true, concurrency: config.concurrency, level,
-          onProgress: (p) => output.progress(`restore ${found.manifest.id}: ${formatCount(p.objects)}/${formatCount(p.totalObjects)} objects`),
-        });
-        output.result(result, (r: typeof result) =>
+      await withClient(command, async ({ lv, output }) => {
+        await printResult(output, lv.backup.restore(id, { to: flags.to, force: flags.force === true, level }), (r) =>
           `restored backup ${r.snapshot.id} to ${r.uri} (${r.mode}${r.inPlace ? ', in place' : ''}): ${formatCount(r.rows)} rows, ${r.objects} objects, generation ${r.generation}` +
           (r.replacedGeneration ? `; replaced ${r.replacedGeneration}, removed ${r.removedObjects} old files` : '') +
           `\nvalidation (${level}): ${r.ok ? 'OK' : 'FAILED'}`);
-        if (!result.ok) throw failedAfterReport(new IntegrityError(`restore of ${result.snapshot.id} to ${result.uri} did not validate against the backup`));
       });
     });
 
