@@ -50,7 +50,7 @@ export async function main(argv: string[]): Promise<number> {
       // Commander may add a second line ("(Did you mean --rows?)"): keep the error one line.
       const message = error.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ');
       process.stderr.write(`lakevault: error: ${message}\n`);
-      if (json) process.stdout.write(JSON.stringify({ ok: false, error: { code: 'USAGE', message } }, null, 2) + '\n');
+      if (json) process.stdout.write(JSON.stringify({ schemaVersion: 1, ok: false, error: { code: 'USAGE', message } }, null, 2) + '\n');
       return 2;
     }
     return reportError(error, json);

@@ -53,7 +53,7 @@ export function reportError(error: unknown, json: boolean): number {
   const exitCode = known ? error.exitCode : 1;
   process.stderr.write(`lakevault: error: ${message.split('\n')[0]}\n`);
   // An error whose result document was already printed (reported) adds no second one.
-  if (json && !(error as { reported?: boolean }).reported) process.stdout.write(JSON.stringify({ ok: false, error: { code, message } }, null, 2) + '\n');
+  if (json && !(error as { reported?: boolean }).reported) process.stdout.write(JSON.stringify({ schemaVersion: 1, ok: false, error: { code, message } }, null, 2) + '\n');
   if (!known && process.env.LAKEVAULT_DEBUG) process.stderr.write(`${(error as Error)?.stack ?? ''}\n`);
   return exitCode;
 }
