@@ -97,5 +97,7 @@ export function translateStoreError(error: unknown, what: string, endpoint: stri
   }
   if (httpStatus(error) === 403) return new AccessError(`${what}: access denied (${name})`, { cause: error });
   if (isNotImplemented(error)) return new UnsupportedError(`${what}: not supported by ${endpoint} (${name})`, { cause: error });
+  // An error answer without a body (HEAD, or a proxy's) leaves the SDK only "Unknown: UnknownError".
+  if (name === 'Unknown' && httpStatus(error)) return new StoreError(`${what} failed: HTTP ${httpStatus(error)} with no error details from ${endpoint}`, { cause: error });
   return new StoreError(`${what} failed: ${name}${detail && detail !== name ? `: ${detail}` : ''}`, { cause: error });
 }

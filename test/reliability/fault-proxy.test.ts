@@ -67,6 +67,11 @@ describe(`fault proxy in front of ${TARGET}`, () => {
     expect(proxy.stats.injected[kind]).toBe(1);
   });
 
+  it('an error answer without a body (HEAD) is reported with its HTTP status, not "Unknown: UnknownError"', async () => {
+    const { open } = await through({ internal: 1 }, { LAKEVAULT_MAX_ATTEMPTS: '1' });
+    await expect(open.store.head(bucket, 'fixed/object.bin')).rejects.toMatchObject({ code: 'STORE', message: expect.stringMatching(/^head s3:\/\/.*failed: HTTP 500 with no error details from http:\/\/127\.0\.0\.1:\d+$/) });
+  });
+
   it('truncate relays half the body with the full length: the read fails, never returns short bytes', async () => {
     const { proxy, open } = await through({ truncate: 1 }, { LAKEVAULT_MAX_ATTEMPTS: '1', LAKEVAULT_REQUEST_TIMEOUT_MS: '2000' });
     // getRange checks the length it asked for; a cut body must fail or be re-read whole.
