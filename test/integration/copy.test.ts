@@ -171,7 +171,7 @@ describe(`server-side copy on ${TARGET}`, () => {
     const first = (await open.store.head(source, 'pin/object.txt'))!.etag;
     await open.store.put(source, 'pin/object.txt', 'second');
     await expect(open.store.copy(source, 'pin/object.txt', target, 'pin/object.txt', { sourceEtag: first, sourceSize: 5 }))
-      .rejects.toMatchObject({ code: 'STORE' });
+      .rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining('PreconditionFailed') });
     expect(await open.store.head(target, 'pin/object.txt')).toBeUndefined();
   });
 
