@@ -145,6 +145,7 @@ const recovery = {
   rpo_ms: millis,
   recovered_records: count,
   recovery_valid: z.boolean(),
+  validation_ms: millis.describe('time spent validating the recovered table (part of rto_ms)'),
 };
 export const recover = z.object({ schemaVersion, ...recovery, restore }).describe('lakevault recover --json');
 
@@ -161,6 +162,7 @@ export const drill = z.object({
   status: z.enum(['SUCCESS', 'FAILED']),
   rto_ms: millis,
   rpo_ms: millis,
+  validation_ms: millis.describe('time spent validating the recovered table (part of rto_ms)'),
   objects: count,
   bytes: count,
   disaster_detail: z.object({ disaster: z.string(), objectsAffected: count, detail: z.string(), at: timestamp }),
