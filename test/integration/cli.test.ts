@@ -64,7 +64,7 @@ describe('CLI configuration errors: one line, exit 2, before any request', () =>
   it('with --json the configuration error is one JSON document', async () => {
     const run = await cli(['--json', 'table', 'list'], { S3_ENDPOINT: 'ftp://x' });
     expect(run.code).toBe(2);
-    expect(JSON.parse(run.stdout)).toEqual({ ok: false, error: { code: 'CONFIG', message: expect.stringContaining('S3_ENDPOINT') } });
+    expect(JSON.parse(run.stdout)).toEqual({ schemaVersion: 1, ok: false, error: { code: 'CONFIG', message: expect.stringContaining('S3_ENDPOINT') } });
   });
 
   it('a bad --endpoint flag is checked like the variable', async () => {

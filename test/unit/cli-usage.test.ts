@@ -61,7 +61,7 @@ describe('CLI usage errors (exit 2, one line, nothing run)', () => {
   it('with --json, the error is one JSON document on stdout too', async () => {
     const result = await run('--json', 'table', 'create', 'x', '--rows', 'abc');
     expect(result.code).toBe(2);
-    expect(JSON.parse(result.stdout)).toEqual({ ok: false, error: { code: 'USAGE', message: expect.stringContaining('--rows') } });
+    expect(JSON.parse(result.stdout)).toEqual({ schemaVersion: 1, ok: false, error: { code: 'USAGE', message: expect.stringContaining('--rows') } });
   });
 
   it('--help and --version exit 0', async () => {
