@@ -58,17 +58,8 @@ export function reportError(error: unknown, json: boolean): number {
   return exitCode;
 }
 
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) { value /= 1024; unit++; }
-  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
-}
-
-export function formatCount(n: number): string {
-  return n.toLocaleString('en');
-}
+// Number formats are shared with the library's progress messages.
+export { formatBytes, formatCount } from '../api/progress';
 
 /** Left-aligned columns for text tables. */
 export function formatTable(header: string[], rows: (string | number)[][]): string {
