@@ -17,7 +17,7 @@ export function buildProgram(): Command {
     .option('--warehouse <uri>', 'where tables live (default: s3://lake/warehouse)')
     .option('--backups <uri>', 'where backups go (default: s3://lake-backups)')
     .option('--checkpoints <uri>', 'where checkpoints go (default: s3://lake-checkpoints)')
-    .option('--concurrency <n>', 'requests in flight (default: 32)')
+    .option('--concurrency <n>', 'requests in flight (default: 64)')
     .showHelpAfterError(false)
     .exitOverride()
     .configureOutput({ writeErr: () => undefined });

@@ -145,7 +145,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = readEnvir
     warehouse: location('LAKEVAULT_WAREHOUSE', overrides.warehouse ?? env.LAKEVAULT_WAREHOUSE ?? 's3://lake/warehouse'),
     backups: location('LAKEVAULT_BACKUPS', overrides.backups ?? env.LAKEVAULT_BACKUPS ?? 's3://lake-backups'),
     checkpoints: location('LAKEVAULT_CHECKPOINTS', overrides.checkpoints ?? env.LAKEVAULT_CHECKPOINTS ?? 's3://lake-checkpoints'),
-    concurrency: positiveInt('LAKEVAULT_CONCURRENCY', overrides.concurrency ?? env.LAKEVAULT_CONCURRENCY, 32),
+    concurrency: positiveInt('LAKEVAULT_CONCURRENCY', overrides.concurrency ?? env.LAKEVAULT_CONCURRENCY, 64),
     multipartThreshold,
     multipartPartSize,
     maxAttempts: positiveInt('LAKEVAULT_MAX_ATTEMPTS', env.LAKEVAULT_MAX_ATTEMPTS, 6),

@@ -29,7 +29,7 @@ describe('loadConfig', () => {
     expect(config.warehouse).toEqual({ bucket: 'lake', prefix: 'warehouse/' });
     expect(config.backups).toEqual({ bucket: 'lake-backups', prefix: '' });
     expect(config.checkpoints).toEqual({ bucket: 'lake-checkpoints', prefix: '' });
-    expect(config).toMatchObject({ region: 'us-east-1', concurrency: 32, multipartThreshold: 512 * MiB, multipartPartSize: 128 * MiB, maxAttempts: 6 });
+    expect(config).toMatchObject({ region: 'us-east-1', concurrency: 64, multipartThreshold: 512 * MiB, multipartPartSize: 128 * MiB, maxAttempts: 6 });
     expect(config.credentials).toBeUndefined();
   });
 
