@@ -7,7 +7,7 @@ import { inspectTable, type InspectResult } from '../table/inspect';
 import type { ForeignInspectResult } from '../lake/inspect';
 import { resolveTable, type TableRef } from '../table/table-ref';
 import { formatS3Uri } from '../store/location';
-import { encryptionWarning } from '../cli/encryption-flags';
+import { encryptionWarning } from '../store/encryption-check';
 import type { ApiContext, CallOptions } from './context';
 import { formatCount } from './progress';
 import { report, type Report } from './report';

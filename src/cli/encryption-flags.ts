@@ -2,9 +2,6 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UsageError } from '../errors';
 import type { EncryptionOptions } from '../store/types';
-import type { Location } from '../store/location';
-import type { S3Store } from '../store/s3-store';
-import { readObjectProtection } from '../store/bucket-settings';
 
 export interface EncryptionFlags {
   sse?: string;
@@ -42,29 +39,5 @@ function readCustomerKey(file: string): Buffer {
   throw new UsageError(`--sse-c-key-file: "${file}" must hold a 32-byte key (raw or base64)`);
 }
 
-/** What was asked for, as it may be shown: never key material. */
-export function describeEncryption(encryption: EncryptionOptions): string {
-  if (encryption.customerKey) return 'SSE-C (customer key not shown)';
-  return encryption.sse === 'aws:kms' ? `SSE-KMS${encryption.kmsKeyId ? ` with key ${encryption.kmsKeyId}` : ''}` : 'SSE-S3 (AES256)';
-}
-
-/**
- * Reads back the first object written under a location and says when the server did not
- * apply the requested encryption. Some servers accept the headers and ignore them (Ceph
- * RGW Pacific stores "--sse AES256" objects unencrypted; the embedded server ignores all
- * SSE): a silent downgrade must not pass unnoticed.
- */
-export async function encryptionWarning(store: S3Store, location: Location, requested: EncryptionOptions): Promise<string | undefined> {
-  let key: string | undefined;
-  // A data object: lakevault's own manifests under _lakevault/ are not what the flag asked to protect.
-  for await (const object of store.list(location.bucket, location.prefix)) {
-    if (!object.key.includes('_lakevault/')) { key = object.key; break; }
-  }
-  if (!key) return undefined;
-  const read = await readObjectProtection(store.client, location.bucket, key, requested.customerKey);
-  if (read.state !== 'present') return `could not verify the encryption of s3://${location.bucket}/${key}: ${read.detail}`;
-  const expected = requested.customerKey ? 'SSE-C' : requested.sse;
-  if (read.value.encryption === expected) return undefined;
-  const seen = read.value.encryption === 'none' ? 'unencrypted' : read.value.encryption;
-  return `${describeEncryption(requested)} was requested, but the server stored s3://${location.bucket}/${key} ${seen}: it does not support this mode (see \`lakevault doctor\`)`;
-}
+// How requested encryption is described and verified lives with the store (the library uses it too).
+export { describeEncryption, encryptionWarning } from '../store/encryption-check';
