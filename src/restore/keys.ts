@@ -1,5 +1,5 @@
 /** A generation id inside a file name (newId(): UTC timestamp + suffix). */
-const GENERATION_ID = /\d{8}T\d{6}Z-[0-9a-f]{6}/;
+const GENERATION_ID = /\d{8}T\d{6}(?:\.\d{3})?Z-[0-9a-f]{6}/;
 
 /**
  * The key a restored file gets when it replaces a live table: the generation id in its

@@ -21,9 +21,9 @@ export interface SnapshotRepository {
   snapshotLocation(table: string, id: string): Location;
 }
 
-const ID_PATTERN = /^\d{8}T\d{6}Z-[0-9a-f]{6}$/;
+const ID_PATTERN = /^\d{8}T\d{6}(?:\.\d{3})?Z-[0-9a-f]{6}$/;
 
-/** Snapshot ids are newId() values: 20261129T031500Z-a1b2c3 (sortable UTC time + suffix). */
+/** Snapshot ids are newId() values: 20261129T031500.123Z-a1b2c3 (sortable UTC time + suffix). */
 export function isSnapshotId(text: string): boolean {
   return ID_PATTERN.test(text);
 }
@@ -35,9 +35,9 @@ export function checkSnapshotId(text: string): string {
 
 /** The instant an id was taken (its timestamp part). */
 export function idTime(id: string): Date {
-  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z/.exec(id);
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(?:\.(\d{3}))?Z/.exec(id);
   if (!m) throw new UsageError(`"${id}" is not a snapshot id`);
-  return new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!));
+  return new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!, +(m[7] ?? 0)));
 }
 
 export function snapshotRepository(kind: SnapshotKind, root: Location, incremental: boolean): SnapshotRepository {

@@ -14,9 +14,12 @@ export function checkTableName(name: string): string {
   return name;
 }
 
-/** A sortable, unique id: UTC timestamp plus a short random suffix, e.g. 20261129T031500Z-a1b2c3. */
+/**
+ * A sortable, unique id: UTC timestamp to the millisecond plus a short random suffix,
+ * e.g. 20261129T031500.123Z-a1b2c3 (two backups in one second still list in creation order).
+ */
 export function newId(now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  const stamp = now.toISOString().replace(/[-:]/g, '');
   const suffix = randomBytes(3).toString('hex');
   return `${stamp}-${suffix}`;
 }

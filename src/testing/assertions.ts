@@ -23,7 +23,7 @@ export class TablesDifferError extends Error {
 }
 
 /** Table files carry their generation id in the name: pair files by position, not by that id. */
-const GENERATION = /-\d{8}T\d{6}Z-[0-9a-f]{6}(?=\.|$)/g;
+const GENERATION = /-\d{8}T\d{6}(?:\.\d{3})?Z-[0-9a-f]{6}(?=\.|$)/g;
 
 interface Pairable {
   set: FileSet;

@@ -27,7 +27,7 @@ describe('resolveTable', () => {
 
 describe('newId', () => {
   it('is a UTC timestamp plus a random suffix', () => {
-    expect(newId(new Date(Date.UTC(2026, 10, 29, 3, 15, 0, 123)))).toMatch(/^20261129T031500Z-[0-9a-f]{6}$/);
+    expect(newId(new Date(Date.UTC(2026, 10, 29, 3, 15, 0, 123)))).toMatch(/^20261129T031500\.123Z-[0-9a-f]{6}$/);
   });
   it('sorts by time as text', () => {
     const earlier = newId(new Date(Date.UTC(2026, 0, 9, 23, 59, 59)));

@@ -4,9 +4,11 @@ import { newId } from '../../src/table/naming';
 
 describe('snapshot ids and restored keys', () => {
   it('ids are sortable UTC timestamps with a suffix, and parse back', () => {
-    const id = newId(new Date('2026-11-29T03:15:00Z'));
+    const id = newId(new Date('2026-11-29T03:15:00.250Z'));
     expect(isSnapshotId(id)).toBe(true);
-    expect(idTime(id).toISOString()).toBe('2026-11-29T03:15:00.000Z');
+    expect(idTime(id).toISOString()).toBe('2026-11-29T03:15:00.250Z');
+    // ids written before they carried milliseconds still parse
+    expect(idTime('20261129T031500Z-a1b2c3').toISOString()).toBe('2026-11-29T03:15:00.000Z');
     expect(isSnapshotId('20261129T031500Z')).toBe(false);
     expect(isSnapshotId('../20261129T031500Z-a1b2c3')).toBe(false);
   });
