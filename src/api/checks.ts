@@ -4,6 +4,7 @@ import { CHECKS } from '../audit/catalog';
 import { parseSeverity, type CheckDefinition, type Severity } from '../audit/types';
 import { UsageError } from '../errors';
 import { resolveFileSet } from '../snapshot/resolve';
+import { checkDeltaVersion, resolveFileSetsAtDeltaVersion } from '../lake/delta-version';
 import { bucketNameProblem } from '../store/location';
 import { compareFileSets, validateFileSet, type ValidationLevel, type ValidationReport } from '../validate';
 import type { ApiContext, CallOptions } from './context';
@@ -22,6 +23,8 @@ export interface ValidateOptions extends CallOptions {
   workers?: number;
   /** Fail a file whose decoder makes no progress for this long (default 60 s). */
   fileTimeoutMs?: number;
+  /** Delta tables: read the table operand(s) as this version (only its live files count). */
+  deltaVersion?: number;
 }
 
 export interface AuditOptions extends CallOptions {
@@ -43,8 +46,9 @@ export interface AuditOptions extends CallOptions {
 export async function validate(context: ApiContext, a: string, b?: string, options: ValidateOptions = {}): Promise<ValidateReport> {
   const level = checkLevel(options.level ?? 'quick');
   const { config, store } = context;
-  const setA = await resolveFileSet(store, config, a);
-  const setB = b === undefined ? undefined : await resolveFileSet(store, config, b);
+  const [setA, setB] = options.deltaVersion === undefined
+    ? [await resolveFileSet(store, config, a), b === undefined ? undefined : await resolveFileSet(store, config, b)]
+    : await resolveFileSetsAtDeltaVersion(store, config, b === undefined ? [a] : [a, b], checkDeltaVersion(options.deltaVersion));
   const progress = context.progress('validate', options.onProgress);
   const validationOptions = {
     level,

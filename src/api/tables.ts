@@ -5,6 +5,7 @@ import { dropTable, listTables, type DropResult, type TableSummary } from '../ta
 import { createSalesTable, type CreateTableResult } from '../table/create';
 import { inspectTable, type InspectResult } from '../table/inspect';
 import type { ForeignInspectResult } from '../lake/inspect';
+import { checkDeltaVersion, inspectDeltaVersion } from '../lake/delta-version';
 import { resolveTable, type TableRef } from '../table/table-ref';
 import { formatS3Uri } from '../store/location';
 import { encryptionWarning } from '../store/encryption-check';
@@ -88,10 +89,12 @@ export class TableApi {
     return warning ? { warnings: [warning] } : {};
   }
 
-  /** Files, rows (from the Parquet footers), bytes and schema, compared with the manifest. */
-  async inspect(name: string): Promise<TableInspectReport> {
+  /** Files, rows (from the Parquet footers), bytes and schema, compared with the manifest; `deltaVersion`: a Delta table as that version. */
+  async inspect(name: string, options: { deltaVersion?: number } = {}): Promise<TableInspectReport> {
     const { config, store } = this.context;
-    return report(await inspectTable(store, resolveTable(config, name), config.concurrency));
+    const table = resolveTable(config, name);
+    if (options.deltaVersion !== undefined) return report(await inspectDeltaVersion(store, table, checkDeltaVersion(options.deltaVersion), config.concurrency));
+    return report(await inspectTable(store, table, config.concurrency));
   }
 
   /** The tables of the warehouse. */

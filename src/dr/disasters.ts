@@ -49,11 +49,11 @@ export async function simulateDisaster(store: ObjectStore, table: TableRef, mani
       return done(result.deleted.length, `deleted every object under s3://${bucket}/${prefix}`);
     }
     case 'delete-objects': {
-      const result = await store.deleteKeys(bucket, manifest.files.map((f) => prefix + f.key));
-      return done(result.deleted.length, `deleted the table's ${result.deleted.length} data files, kept its manifest`);
+      const result = await store.deleteKeys(bucket, dataFiles(manifest).map((f) => prefix + f.key));
+      return done(result.deleted.length, `deleted the table's ${result.deleted.length} data files, kept its ${isForeign(manifest) ? 'metadata (log, markers)' : 'manifest'}`);
     }
     case 'corrupt-object': {
-      const victim = manifest.files[0];
+      const victim = dataFiles(manifest)[0];
       if (!victim) return done(0, 'the table has no data file to corrupt');
       // A drill's simulated bit rot: 4 KiB inverted in the middle, same size, same key.
       const bytes = Buffer.from(await store.getBytes(bucket, prefix + victim.key));
@@ -70,4 +70,13 @@ export async function simulateDisaster(store: ObjectStore, table: TableRef, mani
       return done(result.deleted.length, `deleted bucket ${bucket} and its ${result.deleted.length} objects`);
     }
   }
+}
+
+/** A foreign prefix's description lists its metadata objects too (Delta log, _SUCCESS …): disasters aim at data. */
+function dataFiles(manifest: TableManifest): TableManifest['files'] {
+  return manifest.files.filter((file) => file.kind !== 'metadata');
+}
+
+function isForeign(manifest: TableManifest): boolean {
+  return manifest.source?.foreign !== undefined;
 }

@@ -1,6 +1,6 @@
 import type { Config } from '../config/config';
 import type { ObjectStore } from '../store/types';
-import { requireTableManifest } from '../table/manifest';
+import { readSnapshotSource } from '../snapshot/source';
 import type { TableRef } from '../table/table-ref';
 import type { ValidationLevel, ValidationReport } from '../snapshot/validation';
 import { createCheckpoint } from './checkpoint';
@@ -40,11 +40,13 @@ export interface DrillReport {
  * The seed's disaster-recovery procedure, end to end, on one table: checkpoint →
  * simulate the disaster → recover from that checkpoint → validate. It touches nothing but
  * the drilled table and its own checkpoint; a disaster that would reach further is
- * refused before the drill starts.
+ * refused before the drill starts. The table is a lakevault table or a prefix lakevault
+ * did not write (Hive/DuckDB output, a Delta table): its description stands in for the
+ * manifest (src/lake), and the recovery puts every object back under its own key.
  */
 export async function runDrill(store: ObjectStore, config: Config, table: TableRef, options: DrillOptions): Promise<DrillReport> {
   const started = Date.now();
-  const original = await requireTableManifest(store, table.location, table.name);
+  const original = (await readSnapshotSource(store, table)).manifest;
   await checkDisaster(store, table, options.disaster, config.checkpoints.bucket);
 
   options.onStep?.('checkpoint');

@@ -8,6 +8,7 @@ export { describePrefix, type PrefixDescription, type LakeFile, type LakeFormat,
 export { foreignSnapshotSource, foreignManifest, foreignOrigin, type ForeignOrigin } from './snapshot-source';
 export { restoreForeignSnapshot } from './restore';
 export { inspectForeignPrefix, formatForeignInspect, type ForeignInspectResult } from './inspect';
+export { inspectDeltaVersion, resolveFileSetsAtDeltaVersion, checkDeltaVersion } from './delta-version';
 export { classifyKey, type LayoutRole, type KeyClass } from './layout';
 export { parsePartitionPath, unescapePathName, escapePathName, summarizePartitions, type PartitionValue, type PartitionSummary } from './hive';
 export { analyzeSchemas, widens, type SchemaDrift, type SchemaAnalysis } from './schema-drift';

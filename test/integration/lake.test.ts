@@ -179,7 +179,7 @@ describe(`tables lakevault did not write (${TARGET})`, () => {
 
     it('refuses a version the log does not have, and --delta-version on a prefix that is not Delta', async () => {
       const missing = await run('backup', 'create', `s3://${bucket}/${source}`, '--delta-version', '99');
-      expect(missing).toMatchObject({ code: 1, json: { error: { code: 'NOT_FOUND' } } });
+      expect(missing).toMatchObject({ code: 2, json: { error: { code: 'USAGE' } } });
       expect(missing.json.error.message).toMatch(/has no version 99 \(latest is [23]\)/);
       await open.store.put(bucket, 'lake/plain/part-0.parquet', bytes.a!);
       const notDelta = await run('backup', 'create', `s3://${bucket}/lake/plain/`, '--delta-version', '1');

@@ -37,9 +37,11 @@ export function tableCommand(): Command {
 
   table.command('inspect <table>')
     .description('files, rows (from Parquet footers), bytes and schema of a table or s3:// prefix')
-    .action(async (name: string, _flags: unknown, command: Command) => {
+    .option('--delta-version <n>', 'Delta tables: inspect this version (default: the newest)')
+    .action(async (name: string, flags: { deltaVersion?: string }, command: Command) => {
+      const deltaVersion = flags.deltaVersion !== undefined ? parseInteger('--delta-version', flags.deltaVersion, 0, Number.MAX_SAFE_INTEGER) : undefined;
       await withClient(command, async ({ lv, output }) => {
-        await printResult(output, lv.table.inspect(name), (r) => [
+        await printResult(output, lv.table.inspect(name, deltaVersion !== undefined ? { deltaVersion } : {}), (r) => [
           `${r.uri}${r.hasManifest ? ` (generation ${r.generation}, created ${r.createdAt})` : ' (no lakevault manifest)'}`,
           `${formatCount(r.totals.rows)} rows, ${r.totals.files} files, ${formatBytes(r.totals.bytes)}`,
           'schema: ' + r.schema.map((f) => `${f.name} ${f.type}${f.nullable ? '' : ' not null'}`).join(', '),

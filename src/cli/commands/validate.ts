@@ -16,11 +16,13 @@ export function validateCommand(): Command {
     .addOption(new Option('--level <level>', 'quick: objects, sizes, ETags, footers; full: decode and digest every row group').choices(['quick', 'full']).default('quick'))
     .option('--workers <n>', 'decode worker threads (default: min(2, CPUs))')
     .option('--file-timeout <seconds>', 'fail a file whose decoder makes no progress for this long', '60')
-    .action(async (a: string, b: string | undefined, flags: { level: ValidationLevel; workers?: string; fileTimeout: string }, command: Command) => {
+    .option('--delta-version <n>', 'Delta tables: validate the table as this version (only its live files count)')
+    .action(async (a: string, b: string | undefined, flags: { level: ValidationLevel; workers?: string; fileTimeout: string; deltaVersion?: string }, command: Command) => {
       const concurrency = flags.workers === undefined ? undefined : parseInteger('--workers', flags.workers, 1, 64);
       const fileTimeoutMs = parseInteger('--file-timeout', flags.fileTimeout, 1, 86_400) * 1000;
+      const deltaVersion = flags.deltaVersion !== undefined ? parseInteger('--delta-version', flags.deltaVersion, 0, Number.MAX_SAFE_INTEGER) : undefined;
       await withClient(command, async ({ lv, output }) => {
-        const report = await lv.validate(a, b, { level: flags.level, fileTimeoutMs, ...(concurrency ? { workers: concurrency } : {}) });
+        const report = await lv.validate(a, b, { level: flags.level, fileTimeoutMs, ...(concurrency ? { workers: concurrency } : {}), ...(deltaVersion !== undefined ? { deltaVersion } : {}) });
         output.result(report, formatReport);
         if (!report.ok) {
           const error = new IntegrityError(`validation found ${report.differences.length} difference(s) and ${report.fileErrors.length} file error(s)`);

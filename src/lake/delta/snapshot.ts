@@ -1,4 +1,4 @@
-import { IntegrityError, NotFoundError, UnsupportedError } from '../../errors';
+import { IntegrityError, UnsupportedError, UsageError } from '../../errors';
 import type { Location } from '../../store/location';
 import type { ObjectInfo, ObjectStore } from '../../store/types';
 import { runPool } from '../../util/pool';
@@ -49,7 +49,8 @@ export async function readDeltaSnapshot(store: ObjectStore, table: Location, log
   const latestVersion = Math.max(...commits);
   const target = version ?? latestVersion;
   if (!commits.has(target)) {
-    throw new NotFoundError(target > latestVersion
+    // Only a version the caller asked for can be missing: naming one the log lacks is a usage error.
+    throw new UsageError(target > latestVersion
       ? `Delta table ${uri} has no version ${target} (latest is ${latestVersion})`
       : `Delta table ${uri}: the commit of version ${target} is gone (log cleaned up); versions ${Math.min(...commits)}..${latestVersion} are readable`);
   }
