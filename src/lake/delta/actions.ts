@@ -40,6 +40,8 @@ export type DeltaAction =
   | { type: 'remove'; file: FileAction }
   | { type: 'metaData'; metadata: DeltaMetadata }
   | { type: 'protocol'; protocol: DeltaProtocol }
+  /** V2 checkpoints: a file under _delta_log/_sidecars/ holding add/remove actions (path relative to it). */
+  | { type: 'sidecar'; path: string }
   | { type: 'other' };
 
 /** Parses one action object (a JSON line, or a checkpoint row turned into JSON). */
@@ -48,6 +50,11 @@ export function toAction(json: Record<string, unknown>, where: string): DeltaAct
   if (json.remove) return { type: 'remove', file: fileAction(json.remove, where) };
   if (json.metaData) return { type: 'metaData', metadata: json.metaData as DeltaMetadata };
   if (json.protocol) return { type: 'protocol', protocol: json.protocol as DeltaProtocol };
+  if (json.sidecar) {
+    const path = (json.sidecar as { path?: unknown }).path;
+    if (typeof path !== 'string' || !path) throw new IntegrityError(`${where}: a sidecar action without a path`);
+    return { type: 'sidecar', path };
+  }
   return { type: 'other' };
 }
 

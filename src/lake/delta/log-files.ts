@@ -52,13 +52,17 @@ export function commitKey(version: number): string {
   return `${DELTA_LOG}${String(version).padStart(20, '0')}.json`;
 }
 
-/** A classic checkpoint whose every part is present (a partial one is never used). */
+/** A checkpoint whose every part is present (a partial one is never used). */
 export interface CompleteCheckpoint {
   version: number;
   parts: LogFile[];
 }
 
-/** Complete classic checkpoints, newest first. */
+/**
+ * Complete checkpoints, newest first: classic ones (single-file, or multi-part with every
+ * part) and V2 ones (`NNN.checkpoint.<uuid>.json|parquet`, one file that may name
+ * sidecars). At one version a classic checkpoint comes first.
+ */
 export function completeCheckpoints(files: LogFile[]): CompleteCheckpoint[] {
   const byVersionAndParts = new Map<string, LogFile[]>();
   for (const f of files) {
@@ -74,5 +78,13 @@ export function completeCheckpoints(files: LogFile[]): CompleteCheckpoint[] {
       complete.push({ version: parts[0]!.version!, parts: [...parts].sort((a, b) => a.part! - b.part!) });
     }
   }
-  return complete.sort((a, b) => b.version - a.version);
+  for (const f of files) if (f.kind === 'checkpoint-v2') complete.push({ version: f.version!, parts: [f] });
+  return complete.sort((a, b) => b.version - a.version || rank(a) - rank(b));
 }
+
+function rank(checkpoint: CompleteCheckpoint): number {
+  return checkpoint.parts[0]!.kind === 'checkpoint' ? 0 : 1;
+}
+
+/** Where a V2 checkpoint's sidecar files live. */
+export const SIDECARS = `${DELTA_LOG}_sidecars/`;

@@ -1,10 +1,10 @@
-import { IntegrityError, UnsupportedError, UsageError } from '../../errors';
+import { IntegrityError, UsageError } from '../../errors';
 import type { Location } from '../../store/location';
 import type { ObjectInfo, ObjectStore } from '../../store/types';
 import { runPool } from '../../util/pool';
 import { fileIdentity, parseCommit, type DeltaAction, type DeltaMetadata, type DeltaProtocol, type FileAction } from './actions';
 import { readCheckpointActions } from './checkpoint';
-import { commitKey, completeCheckpoints, parseLogFile, type LogFile } from './log-files';
+import { commitKey, completeCheckpoints, parseLogFile, SIDECARS, type LogFile } from './log-files';
 import { deletionVectorKey, relativeKeyOfPath } from './paths';
 
 /** One live file of a Delta version. */
@@ -60,18 +60,24 @@ export async function readDeltaSnapshot(store: ObjectStore, table: Location, log
   const missing: number[] = [];
   for (let v = replayedFrom + 1; v <= target; v++) if (!commits.has(v)) missing.push(v);
   if (missing.length) {
-    const v2 = files.some((f) => f.kind === 'checkpoint-v2' && f.version! <= target);
-    const what = `version ${target} of Delta table ${uri} cannot be reconstructed: commits ${range(missing)} are missing${checkpoint ? ` after checkpoint ${checkpoint.version}` : ' and no checkpoint precedes them'}`;
-    throw v2 ? new UnsupportedError(`${what} (only a V2 checkpoint covers them; V2 checkpoints are not read yet)`) : new IntegrityError(what);
+    throw new IntegrityError(`version ${target} of Delta table ${uri} cannot be reconstructed: commits ${range(missing)} are missing${checkpoint ? ` after checkpoint ${checkpoint.version}` : ' and no checkpoint precedes them'}`);
   }
 
-  // Checkpoint parts first, then commits in version order: later actions win.
+  // Checkpoint (and its sidecars) first, then commits in version order: later actions win.
   const batches: DeltaAction[][] = [];
+  const sidecarKeys: string[] = [];
   if (checkpoint) {
-    const parts = await Promise.all(checkpoint.parts.map((part) => {
-      return readCheckpointActions(store, table.bucket, objects.get(part.relativeKey)!);
-    }));
-    batches.push(parts.flat());
+    const read = (relativeKey: string, what: string) => {
+      const object = objects.get(relativeKey);
+      if (!object) throw new IntegrityError(`Delta table ${uri}: checkpoint ${checkpoint.version} needs ${what} ${relativeKey}, which is not under the prefix`);
+      return readCheckpointActions(store, table.bucket, object);
+    };
+    const parts = (await Promise.all(checkpoint.parts.map((part) => read(part.relativeKey, 'part')))).flat();
+    for (const action of parts) if (action.type === 'sidecar') sidecarKeys.push(sidecarKey(action.path, table, uri));
+    batches.push(parts);
+    const sidecars: DeltaAction[][] = new Array(sidecarKeys.length);
+    await runPool(sidecarKeys.map((key, i) => ({ key, i })), 16, async ({ key, i }) => { sidecars[i] = await read(key, 'sidecar file'); });
+    batches.push(...sidecars);
   }
   const versions = Array.from({ length: target - replayedFrom }, (_, i) => replayedFrom + 1 + i);
   const commitActions: DeltaAction[][] = new Array(versions.length);
@@ -97,7 +103,15 @@ export async function readDeltaSnapshot(store: ObjectStore, table: Location, log
   const notes: string[] = [];
   const liveFiles = [...live.values()].map((file) => toLiveFile(file, table, uri));
   const logKeys = chooseLogKeys(files, target, await lastCheckpointVersion(store, table, objects), notes);
+  for (const key of sidecarKeys) if (!logKeys.includes(key)) logKeys.push(key);
+  logKeys.sort(compare);
   return { version: target, latestVersion, live: liveFiles.sort((a, b) => compare(a.relativeKey, b.relativeKey)), logKeys, ...(metadata ? { metadata } : {}), ...(protocol ? { protocol } : {}), replayedFrom, notes };
+}
+
+/** A sidecar action's path: a file name (URI-encoded) under _delta_log/_sidecars/, or an absolute URI. */
+function sidecarKey(path: string, table: Location, uri: string): string {
+  const where = `Delta table ${uri} sidecar`;
+  return /^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(path) ? relativeKeyOfPath(path, table, where) : SIDECARS + relativeKeyOfPath(path, table, where);
 }
 
 function toLiveFile(file: FileAction, table: Location, uri: string): LiveFile {
@@ -114,16 +128,18 @@ function toLiveFile(file: FileAction, table: Location, uri: string): LiveFile {
  * The log a restored table needs to read as `version`: every commit, checkpoint, checksum
  * and compaction up to it — nothing later, so the restored table's newest version is
  * this one. `_last_checkpoint` only when it names a checkpoint the copy includes
- * (readers fall back to listing without it). V2 checkpoints' sidecars come along.
+ * (readers fall back to listing without it). Checkpoints' sidecars come along.
  */
 function chooseLogKeys(files: LogFile[], version: number, lastCheckpoint: number | undefined, notes: string[]): string[] {
   const keys: string[] = [];
-  const v2Included = files.some((f) => f.kind === 'checkpoint-v2' && f.version! <= version);
+  // Sidecars belong to V2 checkpoints — UUID-named, or classic-named ones that name sidecars:
+  // with any checkpoint in the copy, its sidecars come along (extra ones are harmless).
+  const checkpointIncluded = files.some((f) => (f.kind === 'checkpoint-v2' || f.kind === 'checkpoint') && f.version! <= version);
   for (const file of files) {
     if (file.kind === 'last-checkpoint') {
       if (lastCheckpoint !== undefined && lastCheckpoint <= version) keys.push(file.relativeKey);
     } else if (file.kind === 'sidecar') {
-      if (v2Included) keys.push(file.relativeKey);
+      if (checkpointIncluded) keys.push(file.relativeKey);
     } else if (file.kind === 'staged-commit') {
       continue;
     } else if (file.version === undefined || file.version <= version) {
