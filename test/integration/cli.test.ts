@@ -1,37 +1,14 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { openTestStore, uniqueBucket, removeBucket, TARGET } from '../support/target';
+import { emptyHome, runLakevault, targetEnv, type CliRun as Run } from '../support/cli';
 import type { OpenStore } from '../../src/store/open';
 
-const BIN = resolve(__dirname, '../../bin/lakevault.js');
 /** A working directory without .env and a HOME without ~/.aws: only what a test passes counts. */
-const EMPTY = mkdtempSync(join(tmpdir(), 'lakevault-cli-'));
-
-interface Run { code: number | null; stdout: string; stderr: string }
+const EMPTY = emptyHome('cli');
 
 /** Runs `node bin/lakevault.js ...args` with exactly `env` (plus PATH); no stdin. */
 function cli(args: string[], env: Record<string, string | undefined>): Promise<Run> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: EMPTY,
-      env: { PATH: process.env.PATH, HOME: EMPTY, LAKEVAULT_HOME: join(EMPTY, '.lakevault'), ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
-    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
-    child.on('error', reject);
-    child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
-  });
-}
-
-/** The suite's S3 target, as the CLI reads it from the environment. */
-function targetEnv(): Record<string, string | undefined> {
-  const keys = ['S3_ENDPOINT', 'S3_FORCE_PATH_STYLE', 'S3_CA_BUNDLE', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION'];
-  return Object.fromEntries(keys.filter((key) => process.env[key] !== undefined).map((key) => [key, process.env[key]]));
+  return runLakevault(args, { env, home: EMPTY });
 }
 
 function oneErrorLine(run: Run, pattern: RegExp): void {

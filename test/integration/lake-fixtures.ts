@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { ObjectStore } from '../../src/store/types';
+import { runLakevault, targetEnv, type CliRun } from '../support/cli';
 
 /** The category values of the acceptance test: every character a key can trip over. */
 export const CATEGORIES = ['Eletrônicos & Cia', 'Casa+Jardim', '100% Algodão', 'Café ☕', 'a=b', 'dois  espaços'];
@@ -80,31 +80,12 @@ export async function objectsUnder(store: ObjectStore, bucket: string, prefix: s
   return out;
 }
 
-const BIN = resolve(__dirname, '../../bin/lakevault.js');
-const HOME = mkdtempSync(join(tmpdir(), 'lakevault-lake-cli-'));
-
-export interface Run { code: number | null; stdout: string; stderr: string; json: any }
+export type Run = CliRun;
 
 /** `node bin/lakevault.js [--json] ...args` against the suite's S3 target, with the given repositories. */
 export function cli(args: string[], env: Record<string, string> = {}, json = true): Promise<Run> {
-  const keys = ['S3_ENDPOINT', 'S3_FORCE_PATH_STYLE', 'S3_CA_BUNDLE', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION'];
-  const target = Object.fromEntries(keys.filter((key) => process.env[key] !== undefined).map((key) => [key, process.env[key]!]));
-  return new Promise((done, reject) => {
-    const child = spawn(process.execPath, [BIN, ...(json ? ['--json'] : []), ...args], {
-      cwd: HOME,
-      env: { PATH: process.env.PATH, HOME, LAKEVAULT_HOME: join(HOME, '.lakevault'), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...target, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
-    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      let json: unknown;
-      try { json = stdout.trim() ? JSON.parse(stdout) : undefined; } catch { json = undefined; }
-      done({ code, stdout, stderr, json });
-    });
+  return runLakevault([...(json ? ['--json'] : []), ...args], {
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...targetEnv(), ...env },
   });
 }
 

@@ -1,31 +1,9 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { openTestStore, uniqueBucket, removeBucket, TARGET } from '../support/target';
+import { runLakevault, targetEnv, type CliRun } from '../support/cli';
 import type { OpenStore } from '../../src/store/open';
 
-const BIN = resolve(__dirname, '../../bin/lakevault.js');
-const EMPTY = mkdtempSync(join(tmpdir(), 'lakevault-validate-cli-'));
-
-interface Run { code: number | null; stdout: string; stderr: string }
-
-function cli(args: string[]): Promise<Run> {
-  const keys = ['S3_ENDPOINT', 'S3_FORCE_PATH_STYLE', 'S3_CA_BUNDLE', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION'];
-  const target = Object.fromEntries(keys.filter((key) => process.env[key] !== undefined).map((key) => [key, process.env[key]]));
-  return new Promise((done, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: EMPTY,
-      env: { PATH: process.env.PATH, HOME: EMPTY, LAKEVAULT_HOME: join(EMPTY, '.lakevault'), ...target },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
-    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
-    child.on('error', reject);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
+function cli(args: string[]): Promise<CliRun> {
+  return runLakevault(args, { env: targetEnv() });
 }
 
 describe(`lakevault validate (CLI) on ${TARGET}`, () => {
