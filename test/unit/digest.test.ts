@@ -1,22 +1,9 @@
-import { tableFromIPC, tableFromArrays, vectorFromArray, Dictionary, Utf8, Int32, Table, Schema, Field, makeData, Struct, RecordBatch, type Vector } from 'apache-arrow';
-import { TableDigester, combineDigests, combineColumnDigests } from '../../src/digest/column-digest';
+import { tableFromIPC, tableFromArrays, vectorFromArray, Dictionary, Utf8, Int32 } from 'apache-arrow';
+import { combineDigests, combineColumnDigests } from '../../src/digest/column-digest';
 import { generateSalesBatch } from '../../src/datagen/sales';
 import { encodeParquet, META_DIGEST, META_COLUMN_DIGESTS } from '../../src/parquet/encode';
 import { parquet } from '../../src/parquet/wasm';
-
-function digestOf(...pieces: Table[]) {
-  const digester = new TableDigester(pieces[0]!.schema);
-  for (const piece of pieces) digester.update(piece);
-  return digester.result();
-}
-
-function tableOf(columns: Record<string, Vector>): Table {
-  const fields = Object.entries(columns).map(([name, vector]) => new Field(name, vector.type, true));
-  const schema = new Schema(fields);
-  const length = Object.values(columns)[0]!.length;
-  const struct = makeData({ type: new Struct(fields), length, nullCount: 0, children: Object.values(columns).map((v) => v.data[0]!) });
-  return new Table(schema, [new RecordBatch(schema, struct)]);
-}
+import { digestOf, tableOf, withColumn } from '../support/digest-fixtures';
 
 describe('content digests', () => {
   const sales = generateSalesBatch(11, 1, 20_000);
@@ -45,11 +32,7 @@ describe('content digests', () => {
   it('change when one value changes, in that column and the rows digest only', () => {
     const quantities = Int32Array.from(sales.getChild('quantidade')!.toArray() as Int32Array);
     quantities[12_345] = quantities[12_345]! + 1;
-    const changed = tableOf({
-      id: sales.getChild('id')!, data_venda: sales.getChild('data_venda')!, categoria: sales.getChild('categoria')!,
-      produto: sales.getChild('produto')!, quantidade: vectorFromArray(quantities, new Int32()),
-      preco_unitario: sales.getChild('preco_unitario')!, total: sales.getChild('total')!,
-    });
+    const changed = withColumn(sales, 'quantidade', vectorFromArray(quantities, new Int32()));
     const after = digestOf(changed);
     expect(after.digest).not.toBe(whole.digest);
     expect(after.columns.quantidade).not.toBe(whole.columns.quantidade);

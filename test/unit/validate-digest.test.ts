@@ -1,24 +1,11 @@
-import { Field, Int32, Int64, LargeUtf8, RecordBatch, Schema, Table, Utf8, Dictionary, makeData, vectorFromArray, Struct, type Vector } from 'apache-arrow';
+import { Int32, Int64, LargeUtf8, Utf8, Dictionary, vectorFromArray } from 'apache-arrow';
 import { generateSalesBatch } from '../../src/datagen/sales';
-import { TableDigester, RawTableDigester, combineDigests, combineColumnDigests } from '../../src/digest/column-digest';
+import { RawTableDigester, combineDigests, combineColumnDigests } from '../../src/digest/column-digest';
 import { addDigests, EMPTY_DIGEST, isBagDigest, parseDigest } from '../../src/digest/bag';
 import { encodeParquet } from '../../src/parquet/encode';
 import { readFfiBatch } from '../../src/parquet/ffi-columns';
 import { parquet } from '../../src/parquet/wasm';
-
-function digestOf(...parts: Table[]) {
-  const digester = new TableDigester(parts[0]!.schema);
-  for (const part of parts) digester.update(part);
-  return digester.result();
-}
-
-function tableOf(columns: Record<string, Vector>): Table {
-  const fields = Object.entries(columns).map(([name, vector]) => new Field(name, vector.type, true));
-  const schema = new Schema(fields);
-  const length = Object.values(columns)[0]!.length;
-  const struct = makeData({ type: new Struct(fields), length, nullCount: 0, children: Object.values(columns).map((v) => v.data[0]!) });
-  return new Table(schema, [new RecordBatch(schema, struct)]);
-}
+import { digestOf, tableOf, withColumn } from '../support/digest-fixtures';
 
 /** Decodes Parquet bytes with parquet-wasm and digests the batches read through the C data interface. */
 async function digestParquet(bytes: Uint8Array, batchSize: number) {
@@ -61,7 +48,7 @@ describe('bag1 content digests', () => {
     const ids = sales.getChild('id')!.toArray() as BigInt64Array;
     const changed = BigInt64Array.from(ids);
     changed[9_999] = changed[9_999]! ^ 1n;
-    const other = tableOf({ ...Object.fromEntries(sales.schema.fields.map((f) => [f.name, sales.getChild(f.name)!])), id: vectorFromArray(changed, new Int64()) });
+    const other = withColumn(sales, 'id', vectorFromArray(changed, new Int64()));
     const before = digestOf(sales);
     const after = digestOf(other);
     expect(after.columns.id).not.toBe(before.columns.id);
