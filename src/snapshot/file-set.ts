@@ -45,53 +45,55 @@ export interface FileSet {
   contentDigest?: string;
 }
 
+/** What a file holds, which a table's and a snapshot's manifest both record in these terms. */
+type FileContent = Pick<SnapshotFile, 'rows' | 'rowGroups' | 'digest' | 'columnDigests'>;
+
+/**
+ * The one mapping from a manifest's file record to a SnapshotFile. Only where the bytes
+ * are is said differently by the two manifests (a table's keys are relative to its
+ * prefix, a snapshot's files may live in an older snapshot), so the callers say that.
+ */
+function snapshotFile(where: Omit<SnapshotFile, keyof FileContent>, content: FileContent): SnapshotFile {
+  return { ...where, rows: content.rows, rowGroups: content.rowGroups, digest: content.digest, columnDigests: content.columnDigests };
+}
+
+/** The FileSet of a manifest: both kinds carry the schema, totals and content digest alike. */
+function manifestFileSet(
+  about: Pick<FileSet, 'kind' | 'label' | 'uri'>,
+  manifest: Pick<TableManifest, 'schema' | 'totals' | 'contentDigest'>,
+  files: SnapshotFile[],
+): FileSet {
+  return { ...about, hasManifest: true, files, schema: manifest.schema, totals: manifest.totals, contentDigest: manifest.contentDigest };
+}
+
 export function tableFileSet(table: TableRef, manifest: TableManifest): FileSet {
-  return {
-    kind: 'table',
-    label: `table ${table.name}`,
-    uri: table.uri,
-    hasManifest: true,
-    files: manifest.files.map((file) => ({
-      relativeKey: file.key,
-      bucket: table.location.bucket,
-      key: table.location.prefix + file.key,
-      size: file.bytes,
-      etag: file.etag,
-      kind: 'data' as const,
-      rows: file.rows,
-      rowGroups: file.rowGroups,
-      digest: file.digest,
-      columnDigests: file.columnDigests,
-    })),
-    schema: manifest.schema,
-    totals: manifest.totals,
-    contentDigest: manifest.contentDigest,
-  };
+  const files = manifest.files.map((file) => snapshotFile({
+    relativeKey: file.key,
+    bucket: table.location.bucket,
+    key: table.location.prefix + file.key,
+    size: file.bytes,
+    etag: file.etag,
+    kind: 'data',
+  }, file));
+  return manifestFileSet({ kind: 'table', label: `table ${table.name}`, uri: table.uri }, manifest, files);
 }
 
 /** A backup's or checkpoint's manifest as a FileSet (files where their bytes really are). */
 export function snapshotFileSet(repo: SnapshotRepository, manifest: SnapshotManifest): FileSet {
-  return {
+  const files = manifest.files.map((file) => snapshotFile({
+    relativeKey: file.relativeKey,
+    bucket: file.bucket,
+    key: file.key,
+    size: file.size,
+    etag: file.etag,
+    sourceEtag: file.sourceEtag,
+    kind: file.kind ?? 'data',
+    ...(file.schema ? { schema: file.schema } : {}),
+  }, file));
+  const about = {
     kind: manifest.kind,
     label: `${manifest.kind} ${manifest.id} of table ${manifest.source.table}`,
     uri: snapshotUri(repo, manifest.source.table, manifest.id),
-    hasManifest: true,
-    files: manifest.files.map((file) => ({
-      relativeKey: file.relativeKey,
-      bucket: file.bucket,
-      key: file.key,
-      size: file.size,
-      etag: file.etag,
-      sourceEtag: file.sourceEtag,
-      kind: file.kind ?? 'data',
-      ...(file.schema ? { schema: file.schema } : {}),
-      rows: file.rows,
-      rowGroups: file.rowGroups,
-      digest: file.digest,
-      columnDigests: file.columnDigests,
-    })),
-    schema: manifest.schema,
-    totals: manifest.totals,
-    contentDigest: manifest.contentDigest,
   };
+  return manifestFileSet(about, manifest, files);
 }
