@@ -4,15 +4,16 @@ import { openStore, type OpenStore } from '../store/open';
 import { UsageError } from '../errors';
 import { createOutput, type Output } from './output';
 
-/** Options every command accepts (declared once on the program). */
-export interface GlobalOptions {
-  endpoint?: string;
-  region?: string;
-  caBundle?: string;
-  pathStyle?: boolean;
-  warehouse?: string;
-  backups?: string;
-  checkpoints?: string;
+/** The global flags that set a ConfigOverrides field of the same name and type, as given. */
+const OVERRIDE_FLAGS = ['endpoint', 'region', 'caBundle', 'pathStyle', 'warehouse', 'backups', 'checkpoints'] as const;
+
+/**
+ * Options every command accepts (declared once on the program, src/cli/main.ts). Derived
+ * from ConfigOverrides so a flag cannot drift from the field it sets; only --concurrency
+ * differs (commander hands over the raw string, parsed strictly in configFrom) and --json
+ * is no configuration at all.
+ */
+export interface GlobalOptions extends Pick<ConfigOverrides, (typeof OVERRIDE_FLAGS)[number]> {
   concurrency?: string;
   json?: boolean;
 }
@@ -29,13 +30,11 @@ export function globalOptions(command: Command): GlobalOptions {
 
 export function configFrom(options: GlobalOptions): Config {
   const overrides: ConfigOverrides = {};
-  if (options.endpoint) overrides.endpoint = options.endpoint;
-  if (options.region) overrides.region = options.region;
-  if (options.caBundle) overrides.caBundle = options.caBundle;
-  if (options.pathStyle !== undefined) overrides.pathStyle = options.pathStyle;
-  if (options.warehouse) overrides.warehouse = options.warehouse;
-  if (options.backups) overrides.backups = options.backups;
-  if (options.checkpoints) overrides.checkpoints = options.checkpoints;
+  // An empty string is no value (as an empty variable is); false is a value (--no-path-style).
+  for (const flag of OVERRIDE_FLAGS) {
+    const value = options[flag];
+    if (value !== undefined && value !== '') Object.assign(overrides, { [flag]: value });
+  }
   if (options.concurrency !== undefined) overrides.concurrency = parseInteger('--concurrency', options.concurrency, 1, 1024);
   return loadConfig(overrides);
 }
