@@ -1,14 +1,23 @@
 import { EventEmitter } from 'node:events';
 import { describeConfig, loadConfig, readEnvironment, type Config, type ConfigOverrides } from '../config/config';
 import { openStore, type OpenStore } from '../store/open';
-import { BackupApi } from './backups';
-import { audit, validate, type AuditOptions, type AuditRunReport, type ValidateOptions, type ValidateReport } from './checks';
+import { lazyModule } from '../util/lazy';
+import type { BackupApi } from './backups';
+import type { AuditOptions, AuditRunReport, ValidateOptions, ValidateReport } from './checks';
 import { ApiContext, type CallOptions } from './context';
-import { copy, type CopyReport } from './copy';
-import { doctor, type DoctorOptions, type DoctorReport } from './doctor';
+import type { CopyReport } from './copy';
+import type { DoctorOptions, DoctorReport } from './doctor';
 import type { ProgressEvent, ProgressListener } from './progress';
-import { CheckpointApi, drill, recover, type DrillOptions, type DrillRunReport, type RecoverOptions, type RecoverReport } from './recovery';
-import { TableApi } from './tables';
+import type { CheckpointApi, DrillOptions, DrillRunReport, RecoverOptions, RecoverReport } from './recovery';
+import type { TableApi } from './tables';
+
+// Capabilities load on first use (src/util/lazy.ts says why): `copy` never loads Arrow or zod.
+const backups = lazyModule((): typeof import('./backups') => require('./backups'));
+const checks = lazyModule((): typeof import('./checks') => require('./checks'));
+const copying = lazyModule((): typeof import('./copy') => require('./copy'));
+const doctoring = lazyModule((): typeof import('./doctor') => require('./doctor'));
+const recovery = lazyModule((): typeof import('./recovery') => require('./recovery'));
+const tables = lazyModule((): typeof import('./tables') => require('./tables'));
 
 export interface LakevaultOptions extends ConfigOverrides {
   /**
@@ -47,14 +56,11 @@ export function resolveConfig(options: LakevaultOptions = {}): Config {
  *   try { await lv.backup.create('vendas'); } finally { await lv.close(); }
  */
 export class Lakevault extends EventEmitter<{ progress: [ProgressEvent] }> {
-  /** `table create|write|inspect|list|drop` */
-  readonly table: TableApi;
-  /** `backup create|list|show|delete|prune|restore` */
-  readonly backup: BackupApi;
-  /** `checkpoint create|list` */
-  readonly checkpoint: CheckpointApi;
   /** @internal */
   readonly context: ApiContext;
+  private tableApi?: TableApi;
+  private backupApi?: BackupApi;
+  private checkpointApi?: CheckpointApi;
 
   private constructor(config: Config, opened: OpenStore, onProgress?: ProgressListener) {
     super();
@@ -62,9 +68,21 @@ export class Lakevault extends EventEmitter<{ progress: [ProgressEvent] }> {
       onProgress?.(event);
       this.emit('progress', event);
     });
-    this.table = new TableApi(this.context);
-    this.backup = new BackupApi(this.context);
-    this.checkpoint = new CheckpointApi(this.context);
+  }
+
+  /** `table create|write|inspect|list|drop` */
+  get table(): TableApi {
+    return (this.tableApi ??= new (tables().TableApi)(this.context));
+  }
+
+  /** `backup create|list|show|delete|prune|restore` */
+  get backup(): BackupApi {
+    return (this.backupApi ??= new (backups().BackupApi)(this.context));
+  }
+
+  /** `checkpoint create|list` */
+  get checkpoint(): CheckpointApi {
+    return (this.checkpointApi ??= new (recovery().CheckpointApi)(this.context));
   }
 
   /**
@@ -97,32 +115,32 @@ export class Lakevault extends EventEmitter<{ progress: [ProgressEvent] }> {
 
   /** `copy <src> <dst>`: every object under one s3:// prefix to another, server-side. */
   copy(source: string, destination: string, options?: CallOptions): Promise<CopyReport> {
-    return copy(this.context, source, destination, options);
+    return copying().copy(this.context, source, destination, options);
   }
 
   /** `recover <table>`: back to a checkpoint (latest by default); RTO and RPO measured. */
   recover(table: string, options?: RecoverOptions): Promise<RecoverReport> {
-    return recover(this.context, table, options);
+    return recovery().recover(this.context, table, options);
   }
 
   /** `drill <table>`: checkpoint → disaster → recover → validate. */
   drill(table: string, options?: DrillOptions): Promise<DrillRunReport> {
-    return drill(this.context, table, options);
+    return recovery().drill(this.context, table, options);
   }
 
   /** `validate <a> [b]`: one subject against its manifest, or a against b. */
   validate(a: string, b?: string, options?: ValidateOptions): Promise<ValidateReport> {
-    return validate(this.context, a, b, options);
+    return checks().validate(this.context, a, b, options);
   }
 
   /** `audit`: the store's security, as findings (report.exitCode says whether to fail a pipeline). */
   audit(options?: AuditOptions): Promise<AuditRunReport> {
-    return audit(this.context, options);
+    return checks().audit(this.context, options);
   }
 
   /** `doctor`: endpoint, credentials, TLS, and which S3 features really work on this store. */
   doctor(options?: DoctorOptions): Promise<DoctorReport> {
-    return doctor(this.context, options);
+    return doctoring().doctor(this.context, options);
   }
 
   /** Closes the connection and stops the embedded server if this client started one. */

@@ -28,8 +28,12 @@ export function progressSink(operation: Operation, ...listeners: (ProgressListen
   };
 }
 
+// One formatter for every call: toLocaleString builds a new one each time (measured: a
+// tenth of a copy's own CPU when every copied object reported progress).
+const counts = new Intl.NumberFormat('en');
+
 export function formatCount(n: number): string {
-  return n.toLocaleString('en');
+  return counts.format(n);
 }
 
 export function formatBytes(bytes: number): string {

@@ -32,7 +32,7 @@ export interface PruneResult {
   decisions: PruneDecision[];
 }
 
-export const DEFAULT_GRACE_MS = 24 * 3_600_000;
+export { DEFAULT_GRACE_MS } from '../retention/policy';
 
 /**
  * Applies a restic-style retention policy to a table's complete snapshots and removes

@@ -13,6 +13,9 @@
  * depend on where it runs). Weeks are ISO-8601 weeks, as in restic.
  */
 
+/** Incomplete snapshots younger than this are left alone by prune: a backup may still be writing them. */
+export const DEFAULT_GRACE_MS = 24 * 3_600_000;
+
 export type RetentionRule = 'last' | 'hourly' | 'daily' | 'weekly' | 'monthly' | 'yearly';
 
 export const RETENTION_RULES: readonly RetentionRule[] = ['last', 'hourly', 'daily', 'weekly', 'monthly', 'yearly'];

@@ -46,6 +46,15 @@ export async function copyObjects(store: ObjectStore, items: Iterable<CopyItem> 
   const started = Date.now();
   const objects: CopiedObject[] = [];
   const progress: CopyProgress = { objects: 0, bytes: 0 };
+  // Progress at most ten times a second, and once at the end: a listener that formats a
+  // line per object would cost more CPU than the copies themselves.
+  let reportedAt = 0;
+  const report = (force: boolean) => {
+    const now = Date.now();
+    if (!options.onProgress || (!force && now - reportedAt < 100)) return;
+    reportedAt = now;
+    options.onProgress({ ...progress });
+  };
   await runPool(items, options.concurrency, async (item) => {
     const extra = options.copyOptions?.(item.source) ?? {};
     const copied = await store.copy(item.source.bucket, item.source.key, item.dstBucket, item.dstKey, {
@@ -56,8 +65,9 @@ export async function copyObjects(store: ObjectStore, items: Iterable<CopyItem> 
     objects.push({ relativeKey: item.relativeKey, size: copied.size, sourceEtag: item.source.etag, etag: copied.etag, multipart: copied.multipart });
     progress.objects += 1;
     progress.bytes += copied.size;
-    options.onProgress?.(progress);
+    report(false);
   });
+  report(true);
   objects.sort((a, b) => (a.relativeKey < b.relativeKey ? -1 : a.relativeKey > b.relativeKey ? 1 : 0));
   return { objects, totalBytes: progress.bytes, elapsedMs: Date.now() - started };
 }

@@ -3,9 +3,9 @@ import type { EncryptionOptions, ObjectStore } from '../store/types';
 import { generateSalesBatch, SALES_SCHEMA } from '../datagen/sales';
 import type { TableRef } from './table-ref';
 import { writeTable, type WriteTableResult } from './write';
+import { MAX_ROWS, MAX_ROWS_PER_FILE } from './limits';
 
-export const MAX_ROWS = 1_000_000_000;
-export const MAX_ROWS_PER_FILE = 2_000_000;
+export { MAX_ROWS, MAX_ROWS_PER_FILE } from './limits';
 
 export interface CreateTableOptions {
   rows: number;

@@ -2,12 +2,14 @@ import { Command, Option } from 'commander';
 import { UsageError } from '../../errors';
 import { renderReport, type AuditFormat } from '../../audit/format';
 import { parseSeverity } from '../../audit/types';
-import { auditChecks } from '../../api/checks';
 import { formatTable } from '../output';
 import { bucketNameProblem } from '../../store/location';
 import { globalOptions, parseInteger } from '../context';
 import { encryptionFromFlags } from '../encryption-flags';
 import { withClient } from '../with-client';
+import { lazyModule } from '../../util/lazy';
+
+const checks = lazyModule((): typeof import('../../api/checks') => require('../../api/checks'));
 
 interface AuditFlags {
   bucket?: string[];
@@ -30,7 +32,7 @@ export function auditCommand(): Command {
     .action(async (flags: AuditFlags, command: Command) => {
       if (flags.listChecks) {
         const json = globalOptions(command).json || flags.format === 'json';
-        const list = auditChecks();
+        const list = checks().auditChecks();
         process.stdout.write(json ? JSON.stringify(list, null, 2) + '\n'
           : formatTable(['id', 'severity', 'title'], list.checks.map((c) => [c.id, c.severity, c.title])) + '\n');
         return;

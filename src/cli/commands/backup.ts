@@ -1,7 +1,6 @@
 import { Command } from 'commander';
 import { UsageError } from '../../errors';
-import { DEFAULT_GRACE_MS } from '../../backup/prune';
-import { RETENTION_RULES, type RetentionPolicy } from '../../retention/policy';
+import { DEFAULT_GRACE_MS, RETENTION_RULES, type RetentionPolicy } from '../../retention/policy';
 import { parseLockMode } from '../../snapshot/lock';
 import { checkSnapshotId } from '../../snapshot/repository';
 import { parseInteger } from '../context';

@@ -1,7 +1,9 @@
 import { Command } from 'commander';
-import { runSeedFlow } from '../../flow/seed-flow';
 import { IntegrityError } from '../../errors';
+import { lazyModule } from '../../util/lazy';
 import { parseInteger, withStore } from '../context';
+
+const seedFlow = lazyModule((): typeof import('../../flow/seed-flow') => require('../../flow/seed-flow'));
 
 export function flowCommand(): Command {
   return new Command('flow')
@@ -15,7 +17,7 @@ export function flowCommand(): Command {
       const seed = parseInteger('--seed', flags.seed, 0, 2 ** 31 - 1);
       const rowsPerFile = parseInteger('--rows-per-file', flags.rowsPerFile, 1, 2_000_000);
       await withStore(command, async ({ config, open }) => {
-        const summary = await runSeedFlow(open.store, config, {
+        const summary = await seedFlow().runSeedFlow(open.store, config, {
           table: flags.table, rows, seed, rowsPerFile,
           onStep: (step) => process.stderr.write(`lakevault flow: ${step}\n`),
         });
