@@ -72,7 +72,11 @@ async function decode(task: DecodeTask): Promise<DecodeResult> {
     const rowGroupRows = metadata.rowGroups().map((group) => { const rows = group.numRows(); group.free(); return rows; });
     const keyValueMetadata: Record<string, string> = {};
     for (const [name, value] of fileMetadata.keyValueMetadata()) keyValueMetadata[String(name)] = String(value);
-    const schemaIpc = file.schema().intoIPCStream();
+    // Without the file's key-value metadata (digests, per file): the fields alone, which the
+    // files of a table share, so the main thread describes them once (pool.ts).
+    const schema = file.schema();
+    const schemaIpc = schema.withMetadata(new Map()).intoIPCStream();
+    schema.free();
     const createdBy = fileMetadata.createdBy();
     const rows = fileMetadata.numRows();
     fileMetadata.free();

@@ -1,0 +1,61 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import { DirectRequests, GiveUpGate, switchedOff } from './direct-request';
+
+/*
+ * Ranged GetObject without the SDK's per-request machinery (direct-request.ts says why and
+ * when). A validation reads every Parquet footer of a table — a thousand small GETs for a
+ * thousand files — and streams row groups in ranged reads; through the SDK each costs
+ * about a millisecond of CPU more, and its body collection copies every byte once more.
+ *
+ * Only a 206 whose Content-Range is exactly the range asked for, with every byte of it,
+ * counts; anything else (an error, a 412 from a changed ETag, a short body, a reset)
+ * returns `undefined` and the caller reads through the SDK, which retries and reports.
+ * LAKEVAULT_DIRECT_READ=off turns it off.
+ */
+
+export interface DirectRangeRequest {
+  bucket: string;
+  key: string;
+  start: number;
+  /** Exclusive. */
+  end: number;
+  /** Pin: read only if the object still has this ETag (unquoted). */
+  etag?: string;
+}
+
+export class DirectReader {
+  private readonly gate = new GiveUpGate();
+
+  private constructor(private readonly requests: DirectRequests) {}
+
+  /** A reader for this client, or undefined when the client does not qualify. */
+  static forClient(client: S3Client): DirectReader | undefined {
+    if (switchedOff('LAKEVAULT_DIRECT_READ')) return undefined;
+    const requests = DirectRequests.forClient(client);
+    return requests ? new DirectReader(requests) : undefined;
+  }
+
+  /** The bytes [start, end), or undefined when the caller must read through the SDK. Never rejects. */
+  async read(req: DirectRangeRequest): Promise<Uint8Array | undefined> {
+    if (!this.gate.open) return undefined;
+    const bytes = await this.attempt(req);
+    this.gate.record(bytes !== undefined);
+    return bytes;
+  }
+
+  private async attempt(req: DirectRangeRequest): Promise<Uint8Array | undefined> {
+    const length = req.end - req.start;
+    try {
+      const headers: Record<string, string> = { range: `bytes=${req.start}-${req.end - 1}` };
+      if (req.etag) headers['if-match'] = `"${req.etag}"`;
+      const response = await this.requests.send({ method: 'GET', bucket: req.bucket, key: req.key, headers, maxBodyBytes: length });
+      const range = /^bytes (\d+)-(\d+)\//.exec(String(response.headers['content-range'] ?? ''));
+      const exact = range !== null && Number(range[1]) === req.start && Number(range[2]) === req.end - 1;
+      if (response.status !== 206 || !exact || response.body.length !== length) return undefined;
+      // A plain Uint8Array view, as the SDK path returns (a Buffer's slice() would not copy).
+      return new Uint8Array(response.body.buffer, response.body.byteOffset, response.body.length);
+    } catch {
+      return undefined;
+    }
+  }
+}
