@@ -7,6 +7,7 @@ import { tableFromIPC } from 'apache-arrow';
 import { describeSchema, type FieldDescription } from '../../table/schema';
 import type { DecodeResult, DescribedFooter, FromWorker, ToWorker } from './protocol';
 import { RangeReader } from './range-reader';
+import { adoptIdleWorker, parkIdleWorker } from './idle-workers';
 
 export interface DecodeRequest {
   bucket: string;
@@ -78,12 +79,18 @@ export class DecodePool {
   async close(): Promise<void> {
     this.closed = true;
     for (const task of this.queue.splice(0)) task.reject(new Error('validation stopped'));
-    await Promise.all(this.slots.map((slot) => this.retire(slot)));
+    await Promise.all(this.slots.map((slot) => (this.idle(slot) && parkIdleWorker(slot.worker) ? slot.retired = true : this.retire(slot))));
+  }
+
+  /** A loaded worker with nothing in flight: fit for the next validation (idle-workers.ts). */
+  private idle(slot: Slot): boolean {
+    return !slot.retired && slot.ready && slot.tasks.size === 0;
   }
 
   private spawn(): Slot {
-    const worker = new Worker(workerScript());
-    const slot: Slot = { worker, tasks: new Map(), retired: false, ready: false };
+    const warm = adoptIdleWorker();
+    const worker = warm ?? new Worker(workerScript());
+    const slot: Slot = { worker, tasks: new Map(), retired: false, ready: warm !== undefined };
     worker.on('message', (message: FromWorker) => this.onMessage(slot, message));
     worker.on('error', (error) => this.onCrash(slot, `decoder crashed (${error.name}: ${error.message}): corrupt data or a failed read`));
     worker.on('exit', (code) => { if (!slot.retired) this.onCrash(slot, `decoder exited (code ${code})`); });
