@@ -41,9 +41,10 @@ export interface RestoreResult {
 }
 
 /**
- * Restores a snapshot into a table, server-side. Into an empty prefix the files keep
- * their keys. Over an existing table (in place, or --force), nothing current is deleted
- * or overwritten until every file has been copied under new generation-named keys and
+ * Restores a snapshot into a table, server-side. Into an empty prefix (or one that an
+ * interrupted restore of this snapshot left, see refuseOccupied) the files keep their
+ * keys. Over an existing table (in place, or --force), nothing current is deleted or
+ * overwritten until every file has been copied under new generation-named keys and
  * checked; the switch is the manifest write; only then are the keys the replaced
  * manifest listed removed. A failure before the switch leaves the table as it was.
  * Ends with a validation of the restored table against the snapshot's manifest.
@@ -59,7 +60,7 @@ export async function restoreSnapshot(store: ObjectStore, repo: SnapshotReposito
     if (error instanceof IntegrityError && options.force) return undefined;
     throw error;
   });
-  if (!options.force) await refuseNonEmpty(store, target, current);
+  if (!options.force) await refuseOccupied(store, target, current, snapshot);
 
   const generation = newId();
   const renamed = (key: string) => (current ? generationKey(key, snapshot.source.generation, generation) : key);
@@ -141,13 +142,32 @@ export async function restoreSnapshot(store: ObjectStore, repo: SnapshotReposito
   };
 }
 
-async function refuseNonEmpty(store: ObjectStore, target: TableRef, current: TableManifest | undefined): Promise<void> {
+/**
+ * Without --force a restore writes only into an empty prefix — or into one holding nothing
+ * but what an interrupted restore of this same snapshot left: no table manifest, and only
+ * the snapshot's own files under their own keys with their sizes (a kill -9 mid-copy).
+ * The rerun then completes without --force; anything else in the prefix is refused.
+ */
+async function refuseOccupied(store: ObjectStore, target: TableRef, current: TableManifest | undefined, snapshot: SnapshotManifest): Promise<void> {
   if (current) {
     throw new ConflictError(`table ${target.uri} exists (generation ${current.generation}, ${current.totals.rows} rows); use --force to replace it`);
   }
-  for await (const object of store.list(target.location.bucket, target.location.prefix)) {
-    throw new ConflictError(`${target.uri} is not empty (found ${object.key}); use --force to restore into it anyway`);
+  const { prefix } = target.location;
+  const files = new Map(snapshot.files.map((file) => [prefix + file.relativeKey, file]));
+  for await (const object of store.list(target.location.bucket, prefix)) {
+    const file = files.get(object.key);
+    if (!file || !leftByRestore(object, file)) {
+      throw new ConflictError(`${target.uri} is not empty (found ${object.key}); use --force to restore into it anyway`);
+    }
   }
+}
+
+/**
+ * Is this object a copy of the snapshot file a restore writes under its key? Same size, and
+ * the same ETag — or a multipart ETag ("…-N"): a copy above the multipart threshold gets a new one.
+ */
+function leftByRestore(object: { size: number; etag: string }, file: { size: number; etag: string }): boolean {
+  return object.size === file.size && (object.etag === file.etag || /-\d+$/.test(object.etag));
 }
 
 /** The snapshot's files under the keys the restore gave them: what the restored table must equal. */
