@@ -80,19 +80,30 @@ export async function deleteSnapshot(store: ObjectStore, repo: SnapshotRepositor
     ? entry.manifest.files.filter((f) => !f.reusedFrom && f.bucket === at.bucket && f.key.startsWith(at.prefix)).map((f) => f.key)
     : entry.pending!.ownKeys.filter((key) => key.startsWith(at.prefix));
   const referenced = await referencedFiles(store, repo, entry.table, entry.id);
-  const keep = own.filter((key) => referenced.has(objectId(at.bucket, key)));
-  const remove = own.filter((key) => !referenced.has(objectId(at.bucket, key)));
+  let keep = own.filter((key) => referenced.has(objectId(at.bucket, key)));
+  let remove = own.filter((key) => !referenced.has(objectId(at.bucket, key)));
+  const retain = async (keys: string[]) => {
+    const marker: RetainedMarker = { format: 'lakevault.snapshot.retained', id: entry.id, deletedAt: now.toISOString(), keys };
+    await writeJson(store, at.bucket, at.prefix + SNAPSHOT_RETAINED, marker);
+  };
 
   // Retained marker first, then the manifest (the snapshot is gone), then its files.
-  if (keep.length) {
-    const marker: RetainedMarker = { format: 'lakevault.snapshot.retained', id: entry.id, deletedAt: now.toISOString(), keys: keep };
-    await writeJson(store, at.bucket, at.prefix + SNAPSHOT_RETAINED, marker);
-  }
+  if (keep.length) await retain(keep);
   const erase = (keys: string[]) => (lock || options.bypassGovernance
     ? deleteObjectVersions(store, at.bucket, at.prefix, keys, { bypassGovernance: true })
     : store.deleteKeys(at.bucket, keys));
   const markers = [at.prefix + SNAPSHOT_MANIFEST, at.prefix + SNAPSHOT_PENDING];
   check(await erase(markers.slice(0, 1)), entry.id);
+  // A second listing, now that no new backup can choose this one to reuse: a backup that
+  // chose it between the first listing and the manifest's removal shows up here. (This
+  // snapshot is no longer listed; the listing can only keep more files, never delete more.)
+  const referencedNow = await referencedFiles(store, repo, entry.table);
+  const late = remove.filter((key) => referencedNow.has(objectId(at.bucket, key)));
+  if (late.length) {
+    keep = [...keep, ...late];
+    remove = remove.filter((key) => !referencedNow.has(objectId(at.bucket, key)));
+    await retain(keep);
+  }
   const removed = await erase(remove);
   check(removed, entry.id);
   check(await erase(markers.slice(1)), entry.id);

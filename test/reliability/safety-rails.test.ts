@@ -138,6 +138,39 @@ describe(`safety rails on ${TARGET}`, () => {
     expect(live.ok).toBe(true);
   }, 600_000);
 
+  it('a backup that reuses the files of a backup being deleted at that moment keeps them (the delete lists again)', async () => {
+    const table = resolveTable(config, 'raced');
+    await createSalesTable(open.store, table, { ...shape, seed: 8, overwrite: false });
+    const doomed = await createSnapshot(open.store, full, table, { concurrency: 4 });
+    const at = backups.snapshotLocation('raced', doomed.id);
+    // The race, made deterministic: after the delete has listed (no referrer yet) and just
+    // before it removes the manifest, an incremental backup runs whole — it sees the doomed
+    // backup complete and reuses every one of its files.
+    let racer: { id: string; reused: { objects: number } } | undefined;
+    const racing = new Proxy(open.store, {
+      get(target, name, receiver) {
+        if (name !== 'deleteKeys') {
+          const value = Reflect.get(target, name, receiver) as unknown;
+          return typeof value === 'function' ? value.bind(target) : value;
+        }
+        return async (b: string, keys: string[]) => {
+          if (!racer && keys.includes(at.prefix + SNAPSHOT_MANIFEST)) racer = await createSnapshot(open.store, backups, table, { concurrency: 4 });
+          return target.deleteKeys(b, keys);
+        };
+      },
+    });
+    const deleted = await deleteSnapshot(racing, backups, `raced/${doomed.id}`);
+    expect(racer!.reused.objects).toBe(shape.rows / shape.rowsPerFile);
+    expect(deleted).toMatchObject({ deletedObjects: 0, keptForOthers: shape.rows / shape.rowsPerFile });
+    const left = await listSnapshots(open.store, backups, 'raced');
+    expect(left.map((e) => e.id)).toEqual([racer!.id]);
+    const report = await validateFileSet(open.store, snapshotFileSet(backups, left[0]!.manifest!), { level: 'full' });
+    expect({ ok: report.ok, differences: report.differences, fileErrors: report.fileErrors }).toEqual({ ok: true, differences: [], fileErrors: [] });
+    // Once the racer goes too, nothing references the kept files: they are collected.
+    const last = await deleteSnapshot(open.store, backups, `raced/${racer!.id}`);
+    expect(last.collected).toBe(shape.rows / shape.rowsPerFile);
+  }, 600_000);
+
   it('two backups of the same table at once, and a backup during an overwrite, are each consistent', async () => {
     const table = resolveTable(config, 'busy');
     await createSalesTable(open.store, table, { ...shape, seed: 6, overwrite: false });
