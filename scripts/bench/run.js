@@ -105,7 +105,7 @@ async function main() {
     const rawSweep = options.quick ? [copiers.raw(64)] : [copiers.raw(32), copiers.raw(64)];
     const aList = options.quick
       ? [copiers.lakevault, copiers.rcloneBest, ...rawSweep]
-      : [copiers.lakevault, copiers.lakevault64, copiers.rcloneDefault, copiers.rcloneBest, copiers.awsDefault, copiers.aws64, ...rawSweep];
+      : [copiers.lakevault, copiers.rcloneDefault, copiers.rcloneBest, copiers.awsDefault, copiers.aws64, ...rawSweep];
     const a = await copySection(A, aList, options.rounds);
     const bestRaw = bestCeiling(a.summaries)?.id ?? 'raw-64';
 

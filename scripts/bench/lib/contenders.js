@@ -44,7 +44,6 @@ function contenders(target, peers) {
 
   const copiers = {
     lakevault: copy('lakevault', 'lakevault', 'lakevault copy (defaults)', lvEnv, (s, d) => [NODE, LAKEVAULT, 'copy', uri(s), uri(d)]),
-    lakevault64: copy('lakevault-64', 'lakevault', 'lakevault copy --concurrency 64', lvEnv, (s, d) => [NODE, LAKEVAULT, '--concurrency', '64', 'copy', uri(s), uri(d)]),
     rcloneDefault: copy('rclone-default', 'rclone', 'rclone copy (defaults)', peers.rcloneEnv, (s, d) => [RCLONE, 'copy', remote(s), remote(d)]),
     rcloneBest: copy('rclone-best', 'rclone', 'rclone copy --transfers 64 --checkers 64 --no-check-dest', peers.rcloneEnv, (s, d) => [RCLONE, 'copy', ...rcloneBest, remote(s), remote(d)]),
     awsDefault: copy('aws-default', 'aws-cli', 'aws s3 cp --recursive (defaults)', peers.awsDefaultEnv, (s, d) => [AWS, ...awsUrl, 's3', 'cp', '--recursive', uri(s), uri(d)]),

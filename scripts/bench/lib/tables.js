@@ -144,9 +144,11 @@ function tableBench(ctx) {
         const rate = spread(seconds.map((s) => count / s));
         const rss = Math.max(...list.map((r) => r.peakRssMB));
         rows.push([what === 'duck' ? 'DuckDB count + sum(total), local files' : `lakevault validate --level ${what}`, f0(count), `${f0(rate.median)} (${f0(rate.min)}–${f0(rate.max)})`, f2(median(seconds)), f0(rss)]);
-        if (what === 'full') {
-          goals.push({ goal: `full validation ≥ 2,500,000 rows/s (${M(count)} rows)`, measured: `${f0(rate.median)} rows/s`, met: rate.median >= 2_500_000 });
-          if (count === big) goals.push({ goal: `full validation of ${M(big)} rows: peak RSS ≤ 400 MB`, measured: `${f0(rss)} MB`, met: rss <= 400 });
+        // Judged on the big table, as the issue states it: on 1M rows the process's own start
+        // (Node, modules, two decode workers compiling parquet-wasm: ~0.5 s) dominates.
+        if (what === 'full' && count === big) {
+          goals.push({ goal: `full validation ≥ 2,500,000 rows/s (${M(big)} rows, whole process)`, measured: `${f0(rate.median)} rows/s`, met: rate.median >= 2_500_000 });
+          goals.push({ goal: `full validation of ${M(big)} rows: peak RSS ≤ 400 MB`, measured: `${f0(rss)} MB`, met: rss <= 400 });
         }
       }
     }
