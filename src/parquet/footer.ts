@@ -2,6 +2,7 @@ import { tableFromIPC } from 'apache-arrow';
 import { IntegrityError } from '../errors';
 import type { ObjectStore } from '../store/types';
 import { describeSchema, type FieldDescription } from '../table/schema';
+import { fileFooter } from './file-footer';
 import { rangedBlob } from './ranged-blob';
 import { parquet } from './wasm';
 
@@ -37,24 +38,16 @@ export async function readFooter(store: ObjectStore, bucket: string, key: string
   const work = (async () => {
     const file = await parquet.ParquetFile.fromFile(blob as unknown as Blob);
     try {
-      const metadata = file.metadata();
-      const fileMetadata = metadata.fileMetadata();
-      const rowGroupRows = metadata.rowGroups().map((group) => { const rows = group.numRows(); group.free(); return rows; });
-      const keyValueMetadata: Record<string, string> = {};
-      for (const [name, value] of fileMetadata.keyValueMetadata()) keyValueMetadata[String(name)] = String(value);
-      const schema = describeSchema(tableFromIPC(file.schema().intoIPCStream()).schema);
+      const raw = fileFooter(file);
       const footer: ParquetFooter = {
-        rows: fileMetadata.numRows(),
-        rowGroups: metadata.numRowGroups(),
-        rowGroupRows,
-        schema,
-        keyValueMetadata,
+        rows: raw.rows,
+        rowGroups: raw.rowGroupRows.length,
+        rowGroupRows: raw.rowGroupRows,
+        schema: describeSchema(tableFromIPC(raw.schemaIpc).schema),
+        keyValueMetadata: raw.keyValueMetadata,
         bytesRead: 8 + blob.bytesRead,
+        ...(raw.createdBy ? { createdBy: raw.createdBy } : {}),
       };
-      const createdBy = fileMetadata.createdBy();
-      if (createdBy) footer.createdBy = createdBy;
-      fileMetadata.free();
-      metadata.free();
       return footer;
     } finally {
       file.free();

@@ -2,6 +2,7 @@ import { parentPort } from 'node:worker_threads';
 import type { ParquetFile, RecordBatch } from 'parquet-wasm/node';
 import { parquet } from '../../parquet/wasm';
 import { readFfiBatch } from '../../parquet/ffi-columns';
+import { fileFooter } from '../../parquet/file-footer';
 import { RawTableDigester } from '../../digest/raw-digester';
 import { EMPTY_DIGEST } from '../../digest/bag';
 import type { DecodeResult, DecodeTask, FromWorker, RowGroupDigest, ToWorker } from './protocol';
@@ -67,21 +68,10 @@ async function run(task: DecodeTask): Promise<void> {
 async function decode(task: DecodeTask): Promise<DecodeResult> {
   const file = await parquet.ParquetFile.fromFile(remoteBlob(task) as unknown as Blob);
   try {
-    const metadata = file.metadata();
-    const fileMetadata = metadata.fileMetadata();
-    const rowGroupRows = metadata.rowGroups().map((group) => { const rows = group.numRows(); group.free(); return rows; });
-    const keyValueMetadata: Record<string, string> = {};
-    for (const [name, value] of fileMetadata.keyValueMetadata()) keyValueMetadata[String(name)] = String(value);
-    // Without the file's key-value metadata (digests, per file): the fields alone, which the
-    // files of a table share, so the main thread describes them once (pool.ts).
-    const schema = file.schema();
-    const schemaIpc = schema.withMetadata(new Map()).intoIPCStream();
-    schema.free();
-    const createdBy = fileMetadata.createdBy();
-    const rows = fileMetadata.numRows();
-    fileMetadata.free();
-    metadata.free();
-    const result: DecodeResult = { footer: { rows, rowGroupRows, schemaIpc, keyValueMetadata, ...(createdBy ? { createdBy } : {}) } };
+    // The schema without per-file metadata: the main thread describes it once per table (pool.ts).
+    const footer = fileFooter(file);
+    const result: DecodeResult = { footer };
+    const { rowGroupRows } = footer;
     if (task.mode === 'decode') {
       result.rowGroups = [];
       const undigested = new Set<string>();

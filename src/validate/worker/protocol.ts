@@ -1,3 +1,4 @@
+import type { FileFooter } from '../../parquet/file-footer';
 import type { FieldDescription } from '../../table/schema';
 
 /** A footer as the validator uses it, once the main thread has described the schema. */
@@ -17,14 +18,8 @@ export interface DecodeTask {
   batchSize: number;
 }
 
-export interface FooterInfo {
-  rows: number;
-  rowGroupRows: number[];
-  /** The Arrow schema as an IPC stream: the main thread describes it (workers need no apache-arrow). */
-  schemaIpc: Uint8Array;
-  keyValueMetadata: Record<string, string>;
-  createdBy?: string;
-}
+/** A footer as the worker reads it (src/parquet/file-footer.ts). */
+export type FooterInfo = FileFooter;
 
 export interface RowGroupDigest {
   rows: number;
