@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand,
   UploadPartCopyCommand, type S3Client,
@@ -73,12 +74,7 @@ export async function multipartCopy(client: S3Client, req: MultipartCopyRequest)
       }));
       etags[index] = out.CopyPartResult!.ETag!;
     });
-    const done = await client.send(new CompleteMultipartUploadCommand({
-      Bucket: req.dstBucket,
-      Key: req.dstKey,
-      UploadId: uploadId,
-      MultipartUpload: { Parts: etags.map((ETag, i) => ({ ETag, PartNumber: i + 1 })) },
-    }));
+    const completedEtag = await completeUpload(client, req, uploadId, etags);
     if (req.sourceEtag) {
       try {
         await checkSourceEtag(client, req.srcBucket, req.srcKey, req.sourceEtag);
@@ -87,11 +83,40 @@ export async function multipartCopy(client: S3Client, req: MultipartCopyRequest)
         throw error;
       }
     }
-    const etag = (done.ETag ?? '').replace(/^"|"$/g, '');
+    const etag = completedEtag.replace(/^"|"$/g, '');
     // Ceph RGW answers CompleteMultipartUpload with an empty ETag; the object's HEAD has it.
     return etag || (await currentEtag(client, req.dstBucket, req.dstKey)) || '';
   } catch (error) {
     await client.send(new AbortMultipartUploadCommand({ Bucket: req.dstBucket, Key: req.dstKey, UploadId: uploadId })).catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * CompleteMultipartUpload is not idempotent: when its answer is lost (a reset, a cut body)
+ * after the server assembled the object, the SDK sends it again and the server answers
+ * NoSuchUpload (RGW) or 500 (s3rver) about an object that is there. So when it fails, the
+ * destination is checked: the ETag these parts make (S3, RGW), or the source's own ETag
+ * (s3rver stores the whole object's MD5), means it holds the copy.
+ */
+async function completeUpload(client: S3Client, req: MultipartCopyRequest, uploadId: string, etags: string[]): Promise<string> {
+  try {
+    const done = await client.send(new CompleteMultipartUploadCommand({
+      Bucket: req.dstBucket,
+      Key: req.dstKey,
+      UploadId: uploadId,
+      MultipartUpload: { Parts: etags.map((ETag, i) => ({ ETag, PartNumber: i + 1 })) },
+    }));
+    return done.ETag ?? '';
+  } catch (error) {
+    const found = await currentEtag(client, req.dstBucket, req.dstKey).catch(() => undefined);
+    if (found !== undefined && (found === multipartEtag(etags) || found === req.sourceEtag)) return found;
+    throw error;
+  }
+}
+
+/** S3's ETag of a multipart object: MD5 of the parts' binary MD5s, then "-<part count>". */
+export function multipartEtag(partEtags: string[]): string {
+  const md5s = Buffer.concat(partEtags.map((etag) => Buffer.from(etag.replace(/"/g, ''), 'hex')));
+  return `${createHash('md5').update(md5s).digest('hex')}-${partEtags.length}`;
 }

@@ -93,6 +93,20 @@ describe(`fault proxy in front of ${TARGET}`, () => {
     expect(runs[1]).toEqual(runs[0]);
   });
 
+  it('a long run at a high fault rate: no request gives up before its last attempt (the retry quota is per request)', async () => {
+    // 40% of answers are 500s: with one retry quota for the whole client (the SDK's default)
+    // it ran dry after ~160 requests and later faults failed at their first attempt.
+    const { proxy, open } = await through({ internal: 0.4 }, {}, 7);
+    const givenUpAt: number[] = [];
+    for (let batch = 0; batch < 50; batch++) {
+      await Promise.all(Array.from({ length: 8 }, () => open.store.head(bucket, 'fixed/object.bin').catch((error: Error) => {
+        givenUpAt.push((error.cause as { $metadata?: { attempts?: number } } | undefined)?.$metadata?.attempts ?? 0);
+      })));
+    }
+    expect(proxy.stats.injected.internal).toBeGreaterThan(150);
+    expect(givenUpAt.filter((attempts) => attempts < 6)).toEqual([]);
+  }, 120_000);
+
   it('at a 30% fault rate the SDK retries through: 30 round-trips byte-exact, retries counted', async () => {
     const { proxy, open } = await through(mixedFaults(0.3), { LAKEVAULT_REQUEST_TIMEOUT_MS: '1000' }, 99);
     const bodies = Array.from({ length: 30 }, (_, i) => randomBytes(1024 + i * 97));

@@ -76,6 +76,31 @@ describe(`incomplete multipart uploads on ${TARGET}`, () => {
     }
   });
 
+  it('a CompleteMultipartUpload whose answer is lost after the server applied it counts as completed', async () => {
+    // The first Complete is applied and its answer cut short; the SDK sends it again and the
+    // server no longer knows the upload (RGW: NoSuchUpload, s3rver: 500). The copy checks the
+    // destination's ETag against the one its parts make, and succeeds.
+    let completes = 0;
+    const proxy: FaultProxy = await startFaultProxy({
+      upstream: process.env.S3_ENDPOINT!, seed: 4, rates: { truncate: 1 },
+      eligible: (r) => r.method === 'POST' && /uploadId=/.test(r.url) && ++completes === 1,
+    });
+    const faulty = await openTestStore({ S3_ENDPOINT: proxy.endpoint, LAKEVAULT_MAX_ATTEMPTS: '3', LAKEVAULT_MULTIPART_THRESHOLD: '1' });
+    try {
+      const body = Buffer.alloc(64 * 1024, 3);
+      const source = await open.store.put(bucket, 'src/complete.bin', body);
+      const copied = await faulty.store.copy(bucket, 'src/complete.bin', bucket, 'wh/complete/object.bin', { sourceSize: body.length, sourceEtag: source.etag });
+      expect(proxy.stats.injected.truncate).toBe(1);
+      expect(completes).toBeGreaterThanOrEqual(2);
+      expect(copied).toMatchObject({ multipart: true, size: body.length });
+      expect(copied.etag).toBe((await open.store.head(bucket, 'wh/complete/object.bin'))!.etag);
+      expect(Buffer.from(await open.store.getBytes(bucket, 'wh/complete/object.bin')).equals(body)).toBe(true);
+    } finally {
+      await faulty.close();
+      await proxy.close();
+    }
+  });
+
   it('reports a location it could not scan as skipped, never as "none found"', async () => {
     const missing = parseS3Uri(`s3://${uniqueBucket('absent')}/x`);
     const report = await findStaleUploads(open.store, [missing], { olderThanMs: 0 });
