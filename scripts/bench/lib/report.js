@@ -140,7 +140,7 @@ function profileText(profile) {
     '|---|---:|---:|',
     ...rows,
     '',
-    ...(profile.startup ? [`Fixed cost per run, before the first request (median CPU of 3): the CLI's start-up (\`lakevault --help\`, which loads every command's modules: Arrow, parquet-wasm, zod, the SDK) ${f2(profile.startup.cliS)} s; Node loading the S3 SDK alone ${f2(profile.startup.sdkS)} s. On 2,000 objects that difference is ${f2((1000 * (profile.startup.cliS - profile.startup.sdkS)) / 2000)} ms of CPU per object; loading command implementations lazily (inside each command's action) would remove it.`] : []),
+    ...(profile.startup ? [`Fixed cost per run, before the first request (median CPU of 3): the CLI's start-up (\`lakevault --help\`: commander, the S3 SDK and the command definitions; capabilities load on first use, src/util/lazy.ts) ${f2(profile.startup.cliS)} s; Node loading the S3 SDK alone ${f2(profile.startup.sdkS)} s. On 2,000 objects that difference is ${f2((1000 * (profile.startup.cliS - profile.startup.sdkS)) / 2000)} ms of CPU per object.`] : []),
   ].join('\n');
 }
 
