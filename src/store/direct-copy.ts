@@ -48,15 +48,8 @@ export class DirectCopier {
    * Sends one CopyObject. Resolves to the new object's ETag (unquoted), or to undefined
    * when the caller must send it through the SDK instead. Never rejects.
    */
-  async copy(req: DirectCopyRequest): Promise<string | undefined> {
-    if (!this.gate.open) return undefined;
-    const etag = await this.attempt(req);
-    this.gate.record(etag !== undefined);
-    return etag;
-  }
-
-  private async attempt(req: DirectCopyRequest): Promise<string | undefined> {
-    try {
+  copy(req: DirectCopyRequest): Promise<string | undefined> {
+    return this.gate.run(async () => {
       const headers: Record<string, string> = { 'x-amz-copy-source': copySource(req.srcBucket, req.srcKey) };
       if (req.sourceEtag) {
         // RGW reads x-amz-copy-if-match (see copy-pinning.ts); S3 and MinIO the standard one.
@@ -65,8 +58,6 @@ export class DirectCopier {
       }
       const response = await this.requests.send({ method: 'PUT', bucket: req.dstBucket, key: req.dstKey, headers, maxBodyBytes: MAX_RESPONSE });
       return response.status === 200 ? copyResultEtag(response.body.toString('utf8')) : undefined;
-    } catch {
-      return undefined;
-    }
+    });
   }
 }

@@ -36,16 +36,9 @@ export class DirectReader {
   }
 
   /** The bytes [start, end), or undefined when the caller must read through the SDK. Never rejects. */
-  async read(req: DirectRangeRequest): Promise<Uint8Array | undefined> {
-    if (!this.gate.open) return undefined;
-    const bytes = await this.attempt(req);
-    this.gate.record(bytes !== undefined);
-    return bytes;
-  }
-
-  private async attempt(req: DirectRangeRequest): Promise<Uint8Array | undefined> {
-    const length = req.end - req.start;
-    try {
+  read(req: DirectRangeRequest): Promise<Uint8Array | undefined> {
+    return this.gate.run(async () => {
+      const length = req.end - req.start;
       const headers: Record<string, string> = { range: `bytes=${req.start}-${req.end - 1}` };
       if (req.etag) headers['if-match'] = `"${req.etag}"`;
       const response = await this.requests.send({ method: 'GET', bucket: req.bucket, key: req.key, headers, maxBodyBytes: length });
@@ -54,8 +47,6 @@ export class DirectReader {
       if (response.status !== 206 || !exact || response.body.length !== length) return undefined;
       // A plain Uint8Array view, as the SDK path returns (a Buffer's slice() would not copy).
       return new Uint8Array(response.body.buffer, response.body.byteOffset, response.body.length);
-    } catch {
-      return undefined;
-    }
+    });
   }
 }

@@ -88,17 +88,21 @@ export function switchedOff(variable: string): boolean {
 const GIVE_UP_AFTER = 8;
 
 /**
- * Closes a direct path for good when its first attempts all fail: a server that refuses
- * it outright must not cost two requests for every one.
+ * Runs a direct path's attempts, and closes it for good when its first attempts all fail:
+ * a server that refuses it outright must not cost two requests for every one.
  */
 export class GiveUpGate {
   private succeeded = false;
   private failures = 0;
-  open = true;
+  private open = true;
 
-  record(ok: boolean): void {
-    if (ok) this.succeeded = true;
+  /** The attempt's result; undefined (send it through the SDK) when closed, failed or thrown. */
+  async run<T>(attempt: () => Promise<T | undefined>): Promise<T | undefined> {
+    if (!this.open) return undefined;
+    const result = await attempt().catch(() => undefined);
+    if (result !== undefined) this.succeeded = true;
     else if (!this.succeeded && ++this.failures >= GIVE_UP_AFTER) this.open = false;
+    return result;
   }
 }
 

@@ -59,7 +59,7 @@ function detach(worker: Worker): void {
   for (const event of ['message', 'error', 'exit', 'online', 'messageerror']) worker.removeAllListeners(event);
 }
 
-/** Thread ids of the parked workers (what `doctor`-style diagnostics and tests can observe). */
+/** Thread ids of the parked workers (tests observe that a second validation reused them). */
 export function idleWorkerIds(): number[] {
   return parked.map((entry) => entry.worker.threadId);
 }

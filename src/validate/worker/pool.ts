@@ -79,12 +79,14 @@ export class DecodePool {
   async close(): Promise<void> {
     this.closed = true;
     for (const task of this.queue.splice(0)) task.reject(new Error('validation stopped'));
-    await Promise.all(this.slots.map((slot) => (this.idle(slot) && parkIdleWorker(slot.worker) ? slot.retired = true : this.retire(slot))));
+    await Promise.all(this.slots.map((slot) => this.release(slot)));
   }
 
-  /** A loaded worker with nothing in flight: fit for the next validation (idle-workers.ts). */
-  private idle(slot: Slot): boolean {
-    return !slot.retired && slot.ready && slot.tasks.size === 0;
+  /** A loaded worker with nothing in flight is parked for the next validation (idle-workers.ts); others end. */
+  private async release(slot: Slot): Promise<void> {
+    const idle = !slot.retired && slot.ready && slot.tasks.size === 0;
+    if (idle && parkIdleWorker(slot.worker)) slot.retired = true;
+    else await this.retire(slot);
   }
 
   private spawn(): Slot {
