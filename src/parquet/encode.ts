@@ -1,4 +1,4 @@
-import { tableToIPC, type Table } from 'apache-arrow';
+import { tableFromIPC, tableToIPC, type Table } from 'apache-arrow';
 import { parquet } from './wasm';
 import { TableDigester, combineColumnDigests, combineDigests, type TableDigest } from '../digest/column-digest';
 
@@ -31,6 +31,18 @@ export interface EncodedFile {
  * row group, so a validator can name the row group and column that changed.
  */
 export function encodeParquet(table: Table, options: EncodeOptions): EncodedFile {
+  return encodeWithIpc(table, tableToIPC(table, 'stream'), options);
+}
+
+/**
+ * The same as encodeParquet for a table handed over as one Arrow IPC stream (by another
+ * thread: see encode-pool.ts). The table is read as views into `ipc`, not copied.
+ */
+export function encodeIpc(ipc: Uint8Array, options: EncodeOptions): EncodedFile {
+  return encodeWithIpc(tableFromIPC(ipc), ipc, options);
+}
+
+function encodeWithIpc(table: Table, ipc: Uint8Array, options: EncodeOptions): EncodedFile {
   // Digests add up (src/digest/bag.ts): digest each row group once, the file is their sum.
   const rowGroupDigests: Record<string, string>[] = [];
   const rowsDigests: string[] = [];
@@ -60,8 +72,13 @@ export function encodeParquet(table: Table, options: EncodeOptions): EncodedFile
     .setCreatedBy(options.createdBy)
     .setKeyValueMetadata(metadata)
     .build();
-  // The wasm table is consumed by writeParquet (no free needed); properties are too.
-  const wasmTable = parquet.Table.fromIPCStream(tableToIPC(table, 'stream'));
-  const bytes = parquet.writeParquet(wasmTable, properties);
+  let bytes: Uint8Array;
+  try {
+    // The wasm table is consumed by writeParquet (no free needed); properties are too.
+    bytes = parquet.writeParquet(parquet.Table.fromIPCStream(ipc), properties);
+  } catch (error) {
+    // A trap ("unreachable") is a panic inside the writer, e.g. on a type it cannot write.
+    throw new Error(`the Parquet writer (parquet-wasm) failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
   return { bytes, rows: table.numRows, digest, rowGroupDigests };
 }

@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { LakevaultError } from '../../errors';
 import type { ObjectStore } from '../../store/types';
@@ -8,6 +6,7 @@ import { describeSchema, type FieldDescription } from '../../table/schema';
 import type { DecodeResult, DescribedFooter, FromWorker, ToWorker } from './protocol';
 import { RangeReader } from './range-reader';
 import { adoptIdleWorker, parkIdleWorker } from './idle-workers';
+import { workerScript } from '../../util/worker-script';
 
 export interface DecodeRequest {
   bucket: string;
@@ -91,7 +90,7 @@ export class DecodePool {
 
   private spawn(): Slot {
     const warm = adoptIdleWorker();
-    const worker = warm ?? new Worker(workerScript());
+    const worker = warm ?? new Worker(workerScript(__dirname, 'decode-worker.js'));
     const slot: Slot = { worker, tasks: new Map(), retired: false, ready: warm !== undefined };
     worker.on('message', (message: FromWorker) => this.onMessage(slot, message));
     worker.on('error', (error) => this.onCrash(slot, `decoder crashed (${error.name}: ${error.message}): corrupt data or a failed read`));
@@ -242,16 +241,4 @@ function describeSchemaIpc(schemaIpc: Uint8Array): FieldDescription[] {
     schemaDescriptions.set(key, description);
   }
   return structuredClone(description);
-}
-
-/**
- * The worker script is plain JavaScript at run time: dist/validate/worker/decode-worker.js.
- * Loaded from src/ (under jest), the pool points at the compiled copy in dist/.
- */
-export function workerScript(): string {
-  const compiled = __filename.endsWith('.ts')
-    ? join(__dirname.replace(/([\\/])src([\\/]validate[\\/]worker)$/, '$1dist$2'), 'decode-worker.js')
-    : join(__dirname, 'decode-worker.js');
-  if (!existsSync(compiled)) throw new Error(`decode worker script ${compiled} not found: build first (npx tsc -p .)`);
-  return compiled;
 }

@@ -1,0 +1,133 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { Table } from 'apache-arrow';
+import { encodeIpc, type EncodedFile, type EncodeOptions } from './encode';
+import { IpcBuffers } from './ipc-buffers';
+import { UsageError } from '../errors';
+import { workerScript } from '../util/worker-script';
+
+export interface EncodeRequest { id: number; ipc: Uint8Array; options: EncodeOptions }
+export type EncodeReply =
+  | { type: 'ready' }
+  /** `ipc` is the request's buffer, handed back to be reused. */
+  | { type: 'done'; id: number; encoded: EncodedFile; ipc: ArrayBuffer }
+  | { type: 'failed'; id: number; message: string; ipc: ArrayBuffer };
+
+/** Encodes files one after another on the calling thread, or on worker threads at once. */
+export interface FileEncoder {
+  /** How many files it encodes at once: the writer keeps that many (plus one) in flight. */
+  readonly parallel: number;
+  encode(table: Table, options: EncodeOptions): Promise<EncodedFile>;
+  close(): Promise<void>;
+}
+
+/**
+ * How many worker threads encode `fileCount` files: one per core (at most four) when there
+ * are several files and cores, else none (this thread). LAKEVAULT_ENCODE_WORKERS sets it
+ * (0: this thread). Checked before a write starts, so a bad setting changes nothing.
+ */
+export function encodeWorkers(fileCount: number): number {
+  const configured = process.env.LAKEVAULT_ENCODE_WORKERS;
+  if (configured === undefined || configured === '') {
+    const workers = Math.min(fileCount, availableParallelism(), 4);
+    return workers >= 2 ? workers : 0;
+  }
+  if (!/^\d+$/.test(configured) || Number(configured) > MAX_WORKERS) {
+    throw new UsageError(`LAKEVAULT_ENCODE_WORKERS must be an integer from 0 to ${MAX_WORKERS}, got "${configured}"`);
+  }
+  return Number(configured);
+}
+
+const MAX_WORKERS = 16;
+
+/** The encoder with `workers` worker threads (encodeWorkers), or this thread for 0. */
+export function fileEncoder(workers: number): FileEncoder {
+  return workers > 0 ? new EncodePool(workers) : new InlineEncoder();
+}
+
+/** This thread, one file after another (the IPC buffer reused from file to file). */
+class InlineEncoder implements FileEncoder {
+  readonly parallel = 1;
+  private readonly buffers = new IpcBuffers(1);
+
+  async encode(table: Table, options: EncodeOptions): Promise<EncodedFile> {
+    const ipc = await this.buffers.serialize(table);
+    try {
+      return encodeIpc(ipc, options);
+    } finally {
+      this.buffers.recycle(ipc.buffer as ArrayBuffer);
+    }
+  }
+
+  async close(): Promise<void> {}
+}
+
+interface Pending { resolve: (encoded: EncodedFile) => void; reject: (error: Error) => void }
+
+interface Slot {
+  worker: Worker;
+  pending: Map<number, Pending>;
+}
+
+/**
+ * Encodes on worker threads. The main thread only writes each table as one IPC stream
+ * into a recycled buffer, transferred (not copied) to the least busy worker; the worker
+ * digests and encodes it (parquet-wasm, one WebAssembly instance per worker) and
+ * transfers the Parquet bytes and the buffer back.
+ * Workers start while the caller produces its first rows. A worker that dies fails the
+ * files it held and the pool: the table is not written, and nothing waits forever.
+ */
+class EncodePool implements FileEncoder {
+  private readonly slots: Slot[] = [];
+  private readonly buffers: IpcBuffers;
+  private nextId = 1;
+  private broken?: Error;
+
+  constructor(readonly parallel: number) {
+    this.buffers = new IpcBuffers(parallel);
+    const script = workerScript(__dirname, 'encode-worker.js');
+    for (let i = 0; i < parallel; i++) this.slots.push(this.spawn(script));
+  }
+
+  async encode(table: Table, options: EncodeOptions): Promise<EncodedFile> {
+    if (this.broken) throw this.broken;
+    const ipc = await this.buffers.serialize(table);
+    if (this.broken) throw this.broken;
+    const slot = this.slots.reduce((least, slot) => (slot.pending.size < least.pending.size ? slot : least));
+    const id = this.nextId++;
+    return new Promise<EncodedFile>((resolve, reject) => {
+      slot.pending.set(id, { resolve, reject });
+      slot.worker.postMessage({ id, ipc, options } satisfies EncodeRequest, [ipc.buffer as ArrayBuffer]);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.broken ??= new Error('encode pool closed');
+    await Promise.all(this.slots.map((slot) => slot.worker.terminate()));
+  }
+
+  private spawn(script: string): Slot {
+    const slot: Slot = { worker: new Worker(script), pending: new Map() };
+    slot.worker.on('message', (reply: EncodeReply) => {
+      if (reply.type === 'ready') return;
+      this.buffers.recycle(reply.ipc);
+      const pending = slot.pending.get(reply.id);
+      if (!pending) return;
+      slot.pending.delete(reply.id);
+      if (reply.type === 'done') pending.resolve(reply.encoded);
+      else {
+        // The worker ends after a failure (encode-worker.ts); what it held fails with this cause.
+        this.broken ??= new Error(reply.message);
+        pending.reject(new Error(reply.message));
+      }
+    });
+    const fail = (error: Error) => {
+      this.broken ??= error;
+      for (const pending of slot.pending.values()) pending.reject(error);
+      slot.pending.clear();
+    };
+    slot.worker.on('error', (error) => fail(new Error(`an encode worker failed: ${error.message}`)));
+    slot.worker.on('exit', (code) => fail(new Error(`an encode worker exited (code ${code})`)));
+    return slot;
+  }
+}
