@@ -1,17 +1,18 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Table } from 'apache-arrow';
-import { encodeIpc, type EncodedFile, type EncodeOptions } from './encode';
+import { encodeParquet, rowGroupSlices, type EncodedFile, type EncodeOptions } from './encode';
 import { IpcBuffers } from './ipc-buffers';
 import { UsageError } from '../errors';
 import { workerScript } from '../util/worker-script';
 
-export interface EncodeRequest { id: number; ipc: Uint8Array; options: EncodeOptions }
+/** One file: its rows as one IPC stream per row group (encode.ts: rowGroupSlices). */
+export interface EncodeRequest { id: number; pieces: Uint8Array[]; options: EncodeOptions }
 export type EncodeReply =
   | { type: 'ready' }
-  /** `ipc` is the request's buffer, handed back to be reused. */
-  | { type: 'done'; id: number; encoded: EncodedFile; ipc: ArrayBuffer }
-  | { type: 'failed'; id: number; message: string; ipc: ArrayBuffer };
+  /** `buffers` are the request's pieces' buffers, handed back to be reused. */
+  | { type: 'done'; id: number; encoded: EncodedFile; buffers: ArrayBuffer[] }
+  | { type: 'failed'; id: number; message: string; buffers: ArrayBuffer[] };
 
 /** Encodes files one after another on the calling thread, or on worker threads at once. */
 export interface FileEncoder {
@@ -45,18 +46,13 @@ export function fileEncoder(workers: number): FileEncoder {
   return workers > 0 ? new EncodePool(workers) : new InlineEncoder();
 }
 
-/** This thread, one file after another (the IPC buffer reused from file to file). */
+/** This thread, one file after another (one IPC buffer reused from piece to piece and file to file). */
 class InlineEncoder implements FileEncoder {
   readonly parallel = 1;
   private readonly buffers = new IpcBuffers(1);
 
-  async encode(table: Table, options: EncodeOptions): Promise<EncodedFile> {
-    const ipc = await this.buffers.serialize(table);
-    try {
-      return encodeIpc(ipc, options);
-    } finally {
-      this.buffers.recycle(ipc.buffer as ArrayBuffer);
-    }
+  encode(table: Table, options: EncodeOptions): Promise<EncodedFile> {
+    return encodeParquet(table, options, this.buffers);
   }
 
   async close(): Promise<void> {}
@@ -70,10 +66,10 @@ interface Slot {
 }
 
 /**
- * Encodes on worker threads. The main thread only writes each table as one IPC stream
- * into a recycled buffer, transferred (not copied) to the least busy worker; the worker
- * digests and encodes it (parquet-wasm, one WebAssembly instance per worker) and
- * transfers the Parquet bytes and the buffer back.
+ * Encodes on worker threads. The main thread only writes each table as IPC streams, one
+ * per row group, into recycled buffers, transferred (not copied) to the least busy worker;
+ * the worker digests and encodes them (parquet-wasm, one WebAssembly instance per worker)
+ * and transfers the Parquet bytes and the buffers back.
  * Workers start while the caller produces its first rows. A worker that dies fails the
  * files it held and the pool: the table is not written, and nothing waits forever.
  */
@@ -84,20 +80,22 @@ class EncodePool implements FileEncoder {
   private broken?: Error;
 
   constructor(readonly parallel: number) {
-    this.buffers = new IpcBuffers(parallel);
+    // A file's pieces are all in flight at once: keep about a file's worth per worker.
+    this.buffers = new IpcBuffers(parallel * 8);
     const script = workerScript(__dirname, 'encode-worker.js');
     for (let i = 0; i < parallel; i++) this.slots.push(this.spawn(script));
   }
 
   async encode(table: Table, options: EncodeOptions): Promise<EncodedFile> {
     if (this.broken) throw this.broken;
-    const ipc = await this.buffers.serialize(table);
+    const pieces: Uint8Array[] = [];
+    for (const rowGroup of rowGroupSlices(table, options.rowGroupRows)) pieces.push(await this.buffers.serialize(rowGroup));
     if (this.broken) throw this.broken;
     const slot = this.slots.reduce((least, slot) => (slot.pending.size < least.pending.size ? slot : least));
     const id = this.nextId++;
     return new Promise<EncodedFile>((resolve, reject) => {
       slot.pending.set(id, { resolve, reject });
-      slot.worker.postMessage({ id, ipc, options } satisfies EncodeRequest, [ipc.buffer as ArrayBuffer]);
+      slot.worker.postMessage({ id, pieces, options } satisfies EncodeRequest, pieces.map((piece) => piece.buffer as ArrayBuffer));
     });
   }
 
@@ -110,7 +108,7 @@ class EncodePool implements FileEncoder {
     const slot: Slot = { worker: new Worker(script), pending: new Map() };
     slot.worker.on('message', (reply: EncodeReply) => {
       if (reply.type === 'ready') return;
-      this.buffers.recycle(reply.ipc);
+      for (const buffer of reply.buffers) this.buffers.recycle(buffer);
       const pending = slot.pending.get(reply.id);
       if (!pending) return;
       slot.pending.delete(reply.id);

@@ -9,6 +9,8 @@ import { RecordBatchStreamWriter, type Table } from 'apache-arrow';
  * A table writer serialises one file after another, so the buffers of finished files are
  * handed back (recycle) and reused.
  */
+const MiB = 1024 * 1024;
+
 export class IpcBuffers {
   private readonly spare: ArrayBuffer[] = [];
 
@@ -39,6 +41,7 @@ export class IpcBuffers {
     this.spare.forEach((buffer, index) => {
       if (buffer.byteLength >= size && (best < 0 || buffer.byteLength < this.spare[best]!.byteLength)) best = index;
     });
-    return best >= 0 ? this.spare.splice(best, 1)[0]! : new ArrayBuffer(size);
+    // With headroom: the next row group of a table is rarely byte for byte the same size.
+    return best >= 0 ? this.spare.splice(best, 1)[0]! : new ArrayBuffer(Math.ceil((size * 1.125) / MiB) * MiB);
   }
 }

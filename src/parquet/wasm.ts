@@ -7,3 +7,4 @@ import * as wasm from 'parquet-wasm/node';
 
 export const parquet = wasm;
 export type ParquetFile = wasm.ParquetFile;
+export type WriterProperties = wasm.WriterProperties;

@@ -69,8 +69,8 @@ export async function writeTable(store: ObjectStore, ref: TableRef, options: Wri
   const putOptions = { contentType: 'application/vnd.apache.parquet', ...(options.encryption ? { encryption: options.encryption } : {}) };
   // Files are encoded on worker threads when there are several files and cores, as many
   // in flight as the encoder runs at once (at least two, so an upload overlaps the next
-  // encoding). More would only hold more rows in memory: 10M rows peak at 0.83 GB with
-  // two workers and two files in flight, 0.92 GB with three files.
+  // encoding). More would only hold more rows in memory (10M rows with two workers and two
+  // files in flight peak at 0.58 GB).
   const encoder = fileEncoder(workers);
   try {
     await runPool(Array.from({ length: options.fileCount }, (_, i) => i), Math.max(2, encoder.parallel), async (index) => {

@@ -21,7 +21,7 @@ export async function writeTable(store: ObjectStore, ref: TableRef, parts: Table
   await store.ensureBucket(bucket);
   const files: DataFile[] = [];
   for (const [index, part] of parts.entries()) {
-    const encoded = encodeParquet(part, { rowGroupRows: options.rowGroupRows, createdBy: 'lakevault tests', ...(options.compression ? { compression: options.compression } : {}), ...(options.dictionary !== undefined ? { dictionary: options.dictionary } : {}) });
+    const encoded = await encodeParquet(part, { rowGroupRows: options.rowGroupRows, createdBy: 'lakevault tests', ...(options.compression ? { compression: options.compression } : {}), ...(options.dictionary !== undefined ? { dictionary: options.dictionary } : {}) });
     const key = `data/part-${String(index).padStart(5, '0')}.parquet`;
     const stored = await store.put(bucket, prefix + key, encoded.bytes);
     files.push({ key, rows: part.numRows, bytes: encoded.bytes.length, etag: stored.etag, digest: encoded.digest.digest, columnDigests: encoded.digest.columns, rowGroups: encoded.rowGroupDigests.length });

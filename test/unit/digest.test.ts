@@ -60,8 +60,8 @@ describe('content digests', () => {
     expect(digestOf(withNull).columns.s).not.toBe(digestOf(withEmpty).columns.s);
   });
 
-  it('survive a Parquet round trip, and the footer records them', () => {
-    const encoded = encodeParquet(sales, { rowGroupRows: 4096, createdBy: 'test' });
+  it('survive a Parquet round trip, and the footer records them', async () => {
+    const encoded = await encodeParquet(sales, { rowGroupRows: 4096, createdBy: 'test' });
     expect(encoded.digest).toEqual(whole);
     expect(encoded.rowGroupDigests).toHaveLength(5);
     expect(combineColumnDigests(encoded.rowGroupDigests)).toEqual(whole.columns);
@@ -72,7 +72,7 @@ describe('content digests', () => {
   });
 
   it('are written into the Parquet footer', async () => {
-    const encoded = encodeParquet(sales.slice(0, 1000), { rowGroupRows: 512, createdBy: 'test' });
+    const encoded = await encodeParquet(sales.slice(0, 1000), { rowGroupRows: 512, createdBy: 'test' });
     const blob = new Blob([encoded.bytes]);
     const file = await parquet.ParquetFile.fromFile(blob);
     const metadata = file.metadata();

@@ -42,7 +42,7 @@ describe('file encoder (worker threads)', () => {
       // All at once, as a table writer keeps them in flight; the rows are not consumed.
       const encoded = await Promise.all(tables.map((table) => encoder.encode(table, options)));
       for (const [index, file] of encoded.entries()) {
-        const inline = encodeParquet(tables[index]!, options);
+        const inline = await encodeParquet(tables[index]!, options);
         expect(file.rows).toBe(tables[index]!.numRows);
         expect(file.digest).toEqual(inline.digest);
         expect(file.rowGroupDigests).toEqual(inline.rowGroupDigests);
@@ -62,7 +62,7 @@ describe('file encoder (worker threads)', () => {
     const encoder = fileEncoder(2);
     try {
       const table = generateSalesBatch(9, 1, 2_000);
-      const expected = encodeParquet(table, options);
+      const expected = await encodeParquet(table, options);
       for (let round = 0; round < 15; round++) {
         const pair = await Promise.all([encoder.encode(table, options), encoder.encode(table.slice(0, 1_000), options)]);
         expect(pair[0].digest).toEqual(expected.digest);
@@ -82,7 +82,7 @@ describe('file encoder (worker threads)', () => {
     } finally {
       await encoder.close();
     }
-    expect(() => encodeParquet(unionTable(), options)).toThrow(/the Parquet writer \(parquet-wasm\) failed/);
+    await expect(encodeParquet(unionTable(), options)).rejects.toThrow(/the Parquet writer \(parquet-wasm\) failed/);
   });
 
   it('takes its worker count from LAKEVAULT_ENCODE_WORKERS, refusing a bad value', () => {

@@ -28,7 +28,7 @@ async function digestParquet(bytes: Uint8Array, batchSize: number) {
 describe('bag1 content digests', () => {
   const sales = generateSalesBatch(3, 1, 20_000);
 
-  it('do not depend on how rows are split into batches, row groups or files', () => {
+  it('do not depend on how rows are split into batches, row groups or files', async () => {
     const whole = digestOf(sales);
     expect(isBagDigest(whole.digest)).toBe(true);
     expect(whole.rows).toBe(20_000);
@@ -36,8 +36,8 @@ describe('bag1 content digests', () => {
     const files = [digestOf(sales.slice(0, 5_000)), digestOf(sales.slice(5_000))];
     expect(combineDigests(files.map((f) => f.digest))).toBe(whole.digest);
     expect(combineColumnDigests(files.map((f) => f.columns))).toEqual(whole.columns);
-    const small = encodeParquet(sales, { rowGroupRows: 1_000, createdBy: 't' });
-    const large = encodeParquet(sales, { rowGroupRows: 16_384, createdBy: 't' });
+    const small = await encodeParquet(sales, { rowGroupRows: 1_000, createdBy: 't' });
+    const large = await encodeParquet(sales, { rowGroupRows: 16_384, createdBy: 't' });
     expect(small.rowGroupDigests).toHaveLength(20);
     expect(large.rowGroupDigests).toHaveLength(2);
     expect(small.digest).toEqual(whole);
@@ -81,12 +81,12 @@ describe('bag1 content digests', () => {
   });
 
   it('read back from Parquet through the C data interface equal what was written, plain or dictionary, any batch size', async () => {
-    const written = encodeParquet(sales, { rowGroupRows: 4_096, createdBy: 't' });
+    const written = await encodeParquet(sales, { rowGroupRows: 4_096, createdBy: 't' });
     expect(await digestParquet(written.bytes, 1_000)).toEqual(written.digest);
-    const plain = encodeParquet(sales, { rowGroupRows: 7_000, createdBy: 't', dictionary: false, compression: 'none' });
+    const plain = await encodeParquet(sales, { rowGroupRows: 7_000, createdBy: 't', dictionary: false, compression: 'none' });
     expect(await digestParquet(plain.bytes, 65_536)).toEqual(written.digest);
     const nullable = tableOf({ s: vectorFromArray(['a', null, 'bb', null, 'ccc'], new Utf8()), n: vectorFromArray([null, 2, null, 4, 5], new Int32()) });
-    const encoded = encodeParquet(nullable, { rowGroupRows: 2, createdBy: 't' });
+    const encoded = await encodeParquet(nullable, { rowGroupRows: 2, createdBy: 't' });
     expect(await digestParquet(encoded.bytes, 2)).toEqual(digestOf(nullable));
   });
 
