@@ -2,6 +2,9 @@ import { parseInteger } from '../../src/cli/context';
 import { main } from '../../src/cli/main';
 import { createOutput, formatBytes, formatTable, reportError } from '../../src/cli/output';
 import { UsageError, NotFoundError } from '../../src/errors';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { emptyHome, runLakevault } from '../support/cli';
 
 /** Runs the CLI in-process (usage errors never reach a store); captures stdout and stderr. */
 async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -71,6 +74,17 @@ describe('CLI usage errors (exit 2, one line, nothing run)', () => {
     const version = await run('--version');
     expect(version.code).toBe(0);
     expect(version.stdout).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it('an error thrown where no caller can catch it ends the run with one error line and exit 1', async () => {
+    // As a WebAssembly trap inside a stream callback would: thrown from a callback, mid-run.
+    const home = emptyHome('uncaught');
+    const preload = join(home, 'throw-later.js');
+    writeFileSync(preload, "setImmediate(() => { throw new Error('thrown in a callback\\nwith a second line'); });\n");
+    const result = await runLakevault(['--json', '--version'], { home, env: { NODE_OPTIONS: `--require ${preload}` } });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe('lakevault: error: thrown in a callback\n');
+    expect(result.stdout).toContain('"code": "INTERNAL"');
   });
 });
 
