@@ -1,6 +1,6 @@
 import { parseInteger } from '../../src/cli/context';
 import { main } from '../../src/cli/main';
-import { createOutput, formatBytes, formatTable, reportError } from '../../src/cli/output';
+import { createOutput, formatBytes, formatCount, formatTable, reportError } from '../../src/cli/output';
 import { UsageError, NotFoundError } from '../../src/errors';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -124,6 +124,12 @@ describe('output helpers', () => {
       out.mockRestore();
     }
     expect(JSON.parse(stdout)).toEqual({ rows: '10', name: 'x' });
+  });
+
+  it('formats counts as English grouping does, whole or not', () => {
+    for (const n of [0, 7, 999, 1_000, -1_000, 12_345, 1_234_567, -987_654_321, Number.MAX_SAFE_INTEGER, 1.5, 1_234.5678, -0.25]) {
+      expect(formatCount(n)).toBe(n.toLocaleString('en'));
+    }
   });
 
   it('formats sizes and tables', () => {
