@@ -21,7 +21,7 @@ async function main() {
   // As in `table create`, the encoder (its workers, if any) starts before the first rows
   // are generated, so its start-up overlaps the generation.
   const fileCount = Math.ceil(rows / rowsPerFile);
-  const encoder = fileEncoder(encodeWorkers(fileCount));
+  const encoder = fileEncoder(encodeWorkers(fileCount, rows));
 
   // Warm-up: V8 compiles WebAssembly functions lazily, on their first call, so the first
   // encode of a process also pays for compiling parquet-wasm's writer (DuckDB's is compiled

@@ -23,15 +23,16 @@ export interface FileEncoder {
 }
 
 /**
- * How many worker threads encode `fileCount` files: one per core (at most four) when there
- * are several files and cores, else none (this thread). LAKEVAULT_ENCODE_WORKERS sets it
- * (0: this thread). Checked before a write starts, so a bad setting changes nothing.
+ * How many worker threads encode `fileCount` files of `rows` rows in all: one per core (at
+ * most four) when there are several files and cores and enough rows to repay starting
+ * them, else none (this thread). LAKEVAULT_ENCODE_WORKERS sets it (0: this thread).
+ * Checked before a write starts, so a bad setting changes nothing.
  */
-export function encodeWorkers(fileCount: number): number {
+export function encodeWorkers(fileCount: number, rows: number): number {
   const configured = process.env.LAKEVAULT_ENCODE_WORKERS;
   if (configured === undefined || configured === '') {
     const workers = Math.min(fileCount, availableParallelism(), 4);
-    return workers >= 2 ? workers : 0;
+    return workers >= 2 && rows >= WORKERS_FROM_ROWS ? workers : 0;
   }
   if (!/^\d+$/.test(configured) || Number(configured) > MAX_WORKERS) {
     throw new UsageError(`LAKEVAULT_ENCODE_WORKERS must be an integer from 0 to ${MAX_WORKERS}, got "${configured}"`);
@@ -39,6 +40,12 @@ export function encodeWorkers(fileCount: number): number {
   return Number(configured);
 }
 
+/**
+ * A worker costs 0.3–0.5 s of CPU to start (Node's bootstrap, compiling parquet-wasm);
+ * this thread encodes about a million rows a second. Below this, the workers' start-up
+ * would cost more than they save.
+ */
+const WORKERS_FROM_ROWS = 250_000;
 const MAX_WORKERS = 16;
 
 /** The encoder with `workers` worker threads (encodeWorkers), or this thread for 0. */

@@ -49,7 +49,7 @@ const MULTIPART_UPLOAD_ABOVE = 16 * 1024 * 1024;
  */
 export async function writeTable(store: ObjectStore, ref: TableRef, options: WriteTableOptions): Promise<WriteTableResult> {
   const started = Date.now();
-  const workers = encodeWorkers(options.fileCount);
+  const workers = encodeWorkers(options.fileCount, options.totalRows);
   const { bucket, prefix } = ref.location;
   await store.ensureBucket(bucket);
   const previous = await readTableManifest(store, ref.location);

@@ -53,6 +53,21 @@ describe(`sales tables on ${TARGET}`, () => {
     }
     // The stored objects are exactly the manifest's files plus the manifest.
     expect(await keysUnder(open, bucket, table.location.prefix)).toEqual([TABLE_MANIFEST, ...manifest.files.map((f) => f.key)].sort());
+
+    // Those files were encoded on worker threads (several files, enough rows); encoded on
+    // this thread instead, the same rows give the same digests, file by file.
+    const saved = process.env.LAKEVAULT_ENCODE_WORKERS;
+    process.env.LAKEVAULT_ENCODE_WORKERS = '0';
+    try {
+      const inlineTable = resolveTable(config, 'million-inline');
+      const inline = await createSalesTable(open.store, inlineTable, options(1_000_000, 300_000));
+      expect(inline.contentDigest).toBe(created.contentDigest);
+      const inlineManifest = (await readTableManifest(open.store, inlineTable.location))!;
+      expect(inlineManifest.files.map((f) => [f.rows, f.digest, f.rowGroups])).toEqual(manifest.files.map((f) => [f.rows, f.digest, f.rowGroups]));
+    } finally {
+      if (saved === undefined) delete process.env.LAKEVAULT_ENCODE_WORKERS;
+      else process.env.LAKEVAULT_ENCODE_WORKERS = saved;
+    }
   }, HEAVY);
 
   it('content digests depend on the rows only: another file split gives the same digest, another seed does not', async () => {

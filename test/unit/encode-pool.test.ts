@@ -1,4 +1,5 @@
 import { Int32, makeData, makeVector, SparseUnion, Field, Table, Utf8, tableFromIPC, vectorFromArray } from 'apache-arrow';
+import { availableParallelism } from 'node:os';
 import { generateSalesBatch } from '../../src/datagen/sales';
 import { encodeParquet } from '../../src/parquet/encode';
 import { encodeWorkers, fileEncoder } from '../../src/parquet/encode-pool';
@@ -89,14 +90,16 @@ describe('file encoder (worker threads)', () => {
     const saved = process.env.LAKEVAULT_ENCODE_WORKERS;
     try {
       delete process.env.LAKEVAULT_ENCODE_WORKERS;
-      expect(encodeWorkers(1)).toBe(0); // one file: this thread
+      expect(encodeWorkers(1, 1_000_000)).toBe(0); // one file: this thread
+      expect(encodeWorkers(10, 10_000)).toBe(0); // too few rows to repay starting workers
+      expect(encodeWorkers(10, 10_000_000)).toBe(Math.min(10, availableParallelism(), 4) >= 2 ? Math.min(10, availableParallelism(), 4) : 0);
       process.env.LAKEVAULT_ENCODE_WORKERS = '3';
-      expect(encodeWorkers(1)).toBe(3);
+      expect(encodeWorkers(1, 10)).toBe(3);
       process.env.LAKEVAULT_ENCODE_WORKERS = '0';
-      expect(encodeWorkers(10)).toBe(0);
+      expect(encodeWorkers(10, 10_000_000)).toBe(0);
       for (const bad of ['two', '-1', '1.5', '99']) {
         process.env.LAKEVAULT_ENCODE_WORKERS = bad;
-        expect(() => encodeWorkers(10)).toThrow(`LAKEVAULT_ENCODE_WORKERS must be an integer from 0 to 16, got "${bad}"`);
+        expect(() => encodeWorkers(10, 10_000_000)).toThrow(`LAKEVAULT_ENCODE_WORKERS must be an integer from 0 to 16, got "${bad}"`);
       }
     } finally {
       if (saved === undefined) delete process.env.LAKEVAULT_ENCODE_WORKERS;
