@@ -26,7 +26,7 @@ const { DATASETS, ensureSeeded } = require('./lib/datasets');
 const { contenders } = require('./lib/contenders');
 const { copyRounds, deleteRounds } = require('./lib/rounds');
 const { summarize, bestCeiling } = require('./lib/summary');
-const { machine, softwareVersions } = require('./lib/machine');
+const { machine, softwareVersions, cpuCheck } = require('./lib/machine');
 const { profileLakevaultCopy } = require('./lib/profile');
 const { writeReport } = require('./lib/report');
 const { tableBench } = require('./lib/tables');
@@ -59,6 +59,7 @@ async function main() {
   const startedAt = new Date();
   const loadBefore = require('node:os').loadavg();
   buildLakevault(log);
+  const cpuBefore = cpuCheck();
   const cluster = await startCluster({ fresh: options.fresh, log });
   try {
     ensurePeers(log);
@@ -66,7 +67,7 @@ async function main() {
     const peers = peerSetup(cluster, mkdtempSync(join(tmpdir(), 'lv-bench-peers-')));
     const { copiers, deleters } = contenders(cluster, peers);
     const tag = Date.now().toString(36).slice(-5);
-    const results = { options, startedAt, machine: machine(), versions: { ...softwareVersions(), ...versions() }, seeding: [], sections: [], notMeasured: [], profile: undefined, loadBefore, loadAfter: [0, 0, 0], durationS: 0 };
+    const results = { options, startedAt, machine: machine(), versions: { ...softwareVersions(), ...versions() }, seeding: [], sections: [], notMeasured: [], profile: undefined, loadBefore, loadAfter: [0, 0, 0], cpuBefore, cpuAfter: undefined, durationS: 0 };
 
     // The report is rewritten after every section, so an interrupted run still leaves its figures.
     const checkpoint = () => {
@@ -167,6 +168,7 @@ async function main() {
     }
 
     results.loadAfter = require('node:os').loadavg();
+    results.cpuAfter = cpuCheck();
     results.durationS = (Date.now() - t0) / 1000;
     writeReport(options.out, results);
     log(`wrote ${options.out} after ${results.durationS.toFixed(0)} s`);
