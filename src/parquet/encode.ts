@@ -42,7 +42,7 @@ export interface EncodedFile {
 export async function encodeParquet(table: Table, options: EncodeOptions, buffers = new IpcBuffers(1)): Promise<EncodedFile> {
   const rowGroups = rowGroupSlices(table, options.rowGroupRows);
   const digests = digestRowGroups(rowGroups.filter((rowGroup) => rowGroup.numRows > 0), table.numRows);
-  checkWritable(table.schema);
+  if (rowGroups.length > 1) checkWritable(table.schema);
   let held: Uint8Array | undefined;
   try {
     return await writeFile(digests, options, rowGroups.length, async (index) => {
@@ -63,7 +63,7 @@ export function encodePieces(pieces: Uint8Array[], options: EncodeOptions): Prom
   const rowGroups = pieces.map((piece) => tableFromIPC(piece)); // views into the pieces, no copy
   const rows = rowGroups.reduce((sum, rowGroup) => sum + rowGroup.numRows, 0);
   const digests = digestRowGroups(rowGroups.filter((rowGroup) => rowGroup.numRows > 0), rows);
-  checkWritable(rowGroups[0]!.schema);
+  if (rowGroups.length > 1) checkWritable(rowGroups[0]!.schema);
   return writeFile(digests, options, pieces.length, async (index) => pieces[index]!);
 }
 
@@ -79,14 +79,21 @@ export function rowGroupSlices(table: Table, rowGroupRows: number): Table[] {
  * Fails now, with the writer's reason, on a schema the writer cannot write. Why: the
  * streaming writer runs inside WebAssembly futures, and a panic there (a trap) escapes as
  * an uncaught exception instead of rejecting; writing no rows traps synchronously instead.
+ * Checked once per schema (a table's files share one).
  */
 function checkWritable(schema: Schema): void {
+  const fingerprint = schema.fields.map((field) => `${field.name}:${field.type}:${field.nullable}`).join('|');
+  if (writableSchemas.has(fingerprint)) return;
   try {
     parquet.writeParquet(parquet.Table.fromIPCStream(tableToIPC(new Table(schema), 'stream')));
   } catch (error) {
     throw writerFailure(error);
   }
+  if (writableSchemas.size >= 64) writableSchemas.clear();
+  writableSchemas.add(fingerprint);
 }
+
+const writableSchemas = new Set<string>();
 
 function writerFailure(error: unknown): Error {
   // A trap ("unreachable") is a panic inside the writer, e.g. on a type it cannot write.
@@ -133,7 +140,9 @@ async function writeFile({ digest, rowGroupDigests }: FileDigests, options: Enco
     .build();
   try {
     // parquet-wasm's writers consume what they are given (tables, batches, properties).
-    if (digest.rows === 0) return { bytes: parquet.writeParquet(parquet.Table.fromIPCStream(await piece(0)), properties), rows: 0, digest, rowGroupDigests };
+    // One row group (or none): nothing to stream, and the whole-file writer costs less per
+    // file (a table of many small files) and fails synchronously (no checkWritable needed).
+    if (pieceCount === 1) return { bytes: parquet.writeParquet(parquet.Table.fromIPCStream(await piece(0)), properties), rows: digest.rows, digest, rowGroupDigests };
     return { bytes: await streamPieces(pieceCount, piece, properties), rows: digest.rows, digest, rowGroupDigests };
   } catch (error) {
     throw writerFailure(error);

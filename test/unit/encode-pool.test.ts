@@ -92,6 +92,7 @@ describe('file encoder (worker threads)', () => {
       delete process.env.LAKEVAULT_ENCODE_WORKERS;
       expect(encodeWorkers(1, 1_000_000)).toBe(0); // one file: this thread
       expect(encodeWorkers(10, 10_000)).toBe(0); // too few rows to repay starting workers
+      expect(encodeWorkers(1_000, 1_000_000)).toBe(0); // files too small to repay handing over
       expect(encodeWorkers(10, 10_000_000)).toBe(Math.min(10, availableParallelism(), 4) >= 2 ? Math.min(10, availableParallelism(), 4) : 0);
       process.env.LAKEVAULT_ENCODE_WORKERS = '3';
       expect(encodeWorkers(1, 10)).toBe(3);
