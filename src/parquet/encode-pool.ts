@@ -16,7 +16,7 @@ export type EncodeReply =
 
 /** Encodes files one after another on the calling thread, or on worker threads at once. */
 export interface FileEncoder {
-  /** How many files it encodes at once: the writer keeps that many (plus one) in flight. */
+  /** How many files it encodes at once: the writer keeps that many in flight (at least two). */
   readonly parallel: number;
   encode(table: Table, options: EncodeOptions): Promise<EncodedFile>;
   close(): Promise<void>;
@@ -25,8 +25,9 @@ export interface FileEncoder {
 /**
  * How many worker threads encode `fileCount` files of `rows` rows in all: one per core (at
  * most four) when there are several files and cores, and files and rows large enough to
- * repay starting them and handing files over, else none (this thread). LAKEVAULT_ENCODE_WORKERS sets it (0: this thread).
- * Checked before a write starts, so a bad setting changes nothing.
+ * repay starting them and handing files over, else none (this thread).
+ * LAKEVAULT_ENCODE_WORKERS sets it (0: this thread). Checked before a write starts, so a
+ * bad setting changes nothing.
  */
 export function encodeWorkers(fileCount: number, rows: number): number {
   const configured = process.env.LAKEVAULT_ENCODE_WORKERS;
