@@ -1,5 +1,7 @@
 import { RecordBatchStreamWriter, type Table } from 'apache-arrow';
 
+const MiB = 1024 * 1024;
+
 /**
  * Arrow IPC streams written into recycled buffers.
  *
@@ -9,8 +11,6 @@ import { RecordBatchStreamWriter, type Table } from 'apache-arrow';
  * A table writer serialises one file after another, so the buffers of finished files are
  * handed back (recycle) and reused.
  */
-const MiB = 1024 * 1024;
-
 export class IpcBuffers {
   private readonly spare: ArrayBuffer[] = [];
 
