@@ -95,7 +95,8 @@ class EncodePool implements FileEncoder {
   private broken?: Error;
 
   constructor(readonly parallel: number) {
-    // A file's pieces are all in flight at once: keep about a file's worth per worker.
+    // A file's pieces (four row groups of a 1M-row file) are all in flight at once: keep
+    // two files' worth per worker.
     this.buffers = new IpcBuffers(parallel * 8);
     const script = workerScript(__dirname, 'encode-worker.js');
     for (let i = 0; i < parallel; i++) this.slots.push(this.spawn(script));

@@ -41,11 +41,9 @@ export interface EncodedFile {
  */
 export async function encodeParquet(table: Table, options: EncodeOptions, buffers = new IpcBuffers(1)): Promise<EncodedFile> {
   const rowGroups = rowGroupSlices(table, options.rowGroupRows);
-  const digests = digestRowGroups(rowGroups.filter((rowGroup) => rowGroup.numRows > 0), table.numRows);
-  if (rowGroups.length > 1) checkWritable(table.schema);
   let held: Uint8Array | undefined;
   try {
-    return await writeFile(digests, options, rowGroups.length, async (index) => {
+    return await writeFile(digestRowGroups(rowGroups), table.schema, options, rowGroups.length, async (index) => {
       if (held) buffers.recycle(held.buffer as ArrayBuffer); // the writer has copied it by now
       held = await buffers.serialize(rowGroups[index]!);
       return held;
@@ -62,10 +60,7 @@ export async function encodeParquet(table: Table, options: EncodeOptions, buffer
  */
 export function encodePieces(pieces: Uint8Array[], options: EncodeOptions): Promise<EncodedFile> {
   const rowGroups = pieces.map((piece) => tableFromIPC(piece)); // views into the pieces, no copy
-  const rows = rowGroups.reduce((sum, rowGroup) => sum + rowGroup.numRows, 0);
-  const digests = digestRowGroups(rowGroups.filter((rowGroup) => rowGroup.numRows > 0), rows);
-  if (rowGroups.length > 1) checkWritable(rowGroups[0]!.schema);
-  return writeFile(digests, options, pieces.length, async (index) => pieces[index]!);
+  return writeFile(digestRowGroups(rowGroups), rowGroups[0]!.schema, options, pieces.length, async (index) => pieces[index]!);
 }
 
 /** The table's rows cut at row-group boundaries; a table without rows is one empty piece (its schema). */
@@ -106,11 +101,17 @@ interface FileDigests {
   rowGroupDigests: Record<string, string>[];
 }
 
-/** Digests add up (src/digest/bag.ts): each row group is digested once, the file is their sum. */
-function digestRowGroups(rowGroups: Table[], rows: number): FileDigests {
+/**
+ * Digests add up (src/digest/bag.ts): each row group is digested once, the file is their
+ * sum. An empty piece (a table without rows) is no row group.
+ */
+function digestRowGroups(rowGroups: Table[]): FileDigests {
   const rowGroupDigests: Record<string, string>[] = [];
   const rowsDigests: string[] = [];
+  let rows = 0;
   for (const rowGroup of rowGroups) {
+    if (rowGroup.numRows === 0) continue;
+    rows += rowGroup.numRows;
     const digester = new TableDigester(rowGroup.schema);
     digester.update(rowGroup);
     const result = digester.result();
@@ -124,7 +125,7 @@ function digestRowGroups(rowGroups: Table[], rows: number): FileDigests {
 }
 
 /** The footer's digests go into the writer's properties, so they are computed before writing. */
-async function writeFile({ digest, rowGroupDigests }: FileDigests, options: EncodeOptions, pieceCount: number, piece: (index: number) => Promise<Uint8Array>): Promise<EncodedFile> {
+async function writeFile({ digest, rowGroupDigests }: FileDigests, schema: Schema, options: EncodeOptions, pieceCount: number, piece: (index: number) => Promise<Uint8Array>): Promise<EncodedFile> {
   const metadata = new Map<string, string>([
     [META_DIGEST, digest.digest],
     [META_COLUMN_DIGESTS, JSON.stringify(digest.columns)],
@@ -139,15 +140,19 @@ async function writeFile({ digest, rowGroupDigests }: FileDigests, options: Enco
     .setCreatedBy(options.createdBy)
     .setKeyValueMetadata(metadata)
     .build();
+  // One row group (or none): nothing to stream, and the whole-file writer costs less per
+  // file (a table of many small files) and fails synchronously (no checkWritable needed).
+  if (pieceCount > 1) checkWritable(schema);
+  let bytes: Uint8Array;
   try {
     // parquet-wasm's writers consume what they are given (tables, batches, properties).
-    // One row group (or none): nothing to stream, and the whole-file writer costs less per
-    // file (a table of many small files) and fails synchronously (no checkWritable needed).
-    if (pieceCount === 1) return { bytes: parquet.writeParquet(parquet.Table.fromIPCStream(await piece(0)), properties), rows: digest.rows, digest, rowGroupDigests };
-    return { bytes: await streamPieces(pieceCount, piece, properties), rows: digest.rows, digest, rowGroupDigests };
+    bytes = pieceCount === 1
+      ? parquet.writeParquet(parquet.Table.fromIPCStream(await piece(0)), properties)
+      : await streamPieces(pieceCount, piece, properties);
   } catch (error) {
     throw writerFailure(error);
   }
+  return { bytes, rows: digest.rows, digest, rowGroupDigests };
 }
 
 /** Feeds the pieces to the streaming writer as it asks for them; returns the whole file. */
