@@ -33,7 +33,10 @@ export {
 export { loadConfig, describeConfig, type Config, type ConfigOverrides } from './config/config';
 export { TOOL_VERSION as VERSION } from './version';
 export { DISASTERS, type DisasterKind } from './dr/disasters';
-export { RETENTION_RULES, type RetentionPolicy, type RetentionRule } from './retention/policy';
+export {
+  RETENTION_RULES, WITHIN_RULES, applyRetention, checkRetentionPolicy,
+  type RetentionPolicy, type RetentionRule, type WithinRule, type RetentionCandidate, type RetentionDecision,
+} from './retention/policy';
 export { SEVERITIES, type Severity, type CheckResult } from './audit/types';
 export type { Difference, DifferenceKind, FileError, ValidationLevel, ValidationReport } from './validate/types';
 export type { EncryptionOptions } from './store/types';

@@ -1,6 +1,7 @@
 import { pruneSnapshots, DEFAULT_GRACE_MS, type PruneResult } from '../backup/prune';
 import { IntegrityError, NotFoundError, UsageError } from '../errors';
 import type { RetentionPolicy } from '../retention/policy';
+import { snapshotTags } from '../retention/tags';
 import { restoreSnapshot, type RestoreResult } from '../restore/restore';
 import { listSnapshots, summarize, type SnapshotSummary } from '../snapshot/catalog';
 import { createSnapshot, type CreateSnapshotResult } from '../snapshot/create';
@@ -20,6 +21,8 @@ import { checkLevel, failedValidation } from './validation-failure';
 export interface CreateBackupOptions extends CallOptions {
   /** A label to remember the backup by. */
   label?: string;
+  /** Tags to find and keep the backup by (prune's `tags` rule); `'a,b'` is two tags. */
+  tags?: string[];
   /** Backup repository (s3:// URI); default: the configured backups location. */
   to?: string;
   /** Finish this interrupted backup: copy only what is missing or differs. */
@@ -42,6 +45,7 @@ export interface RestoreBackupOptions extends CallOptions {
 }
 
 export interface PruneOptions {
+  /** restic's rules: counts (-1 unlimited), `within…` durations such as '1y2m3d4h', `tags` lists. */
   policy: RetentionPolicy;
   dryRun?: boolean;
   /** Incomplete backups younger than this are left alone (default 24 h). */
@@ -64,12 +68,14 @@ export class BackupApi {
     const { config, store } = this.context;
     const lock = options.lock ? { days: options.lock.days, mode: parseLockMode(options.lock.mode) } : undefined;
     const resume = options.resume !== undefined ? checkSnapshotId(options.resume) : undefined;
+    const tags = options.tags !== undefined ? snapshotTags(options.tags) : [];
     const ref = resolveTable(config, table);
     const repo = { ...backupRepository(config, options.to ? { to: options.to } : {}), ...(options.full ? { incremental: false } : {}) };
     const progress = this.context.progress('backup.create', options.onProgress);
     const result = await createSnapshot(store, repo, ref, {
       ...(resume ? { id: resume, resume: true } : {}),
       ...(options.label ? { label: options.label } : {}),
+      ...(tags.length ? { tags } : {}),
       ...(lock ? { lock } : {}),
       ...(options.deltaVersion !== undefined ? { version: options.deltaVersion } : {}),
       concurrency: config.concurrency,
@@ -100,7 +106,7 @@ export class BackupApi {
     return report(await deleteSnapshot(store, backupRepository(config), id, { bypassGovernance: options.bypassGovernance === true }));
   }
 
-  /** Applies a restic-style retention policy; with dryRun only the decisions are returned. */
+  /** Applies restic's retention rules (`forget`); with dryRun only the decisions are returned. */
   async prune(table: string, options: PruneOptions): Promise<BackupPruneReport> {
     const { config, store } = this.context;
     const graceMs = options.graceHours === undefined ? DEFAULT_GRACE_MS : hours(options.graceHours);

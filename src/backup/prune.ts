@@ -1,9 +1,12 @@
-import { UsageError } from '../errors';
+import { ConflictError } from '../errors';
 import type { ObjectStore } from '../store/types';
-import { applyRetention, isEmptyPolicy, type RetentionPolicy } from '../retention/policy';
+import { applyRetention, checkRetentionPolicy, type RetentionPolicy } from '../retention/policy';
 import { listTableSnapshots } from '../snapshot/catalog';
 import { deleteSnapshot } from '../snapshot/delete';
-import type { SnapshotRepository } from '../snapshot/repository';
+import { idTime, type SnapshotRepository } from '../snapshot/repository';
+
+/** Incomplete snapshots younger than this are left alone by prune: a backup may still be writing them. */
+export const DEFAULT_GRACE_MS = 24 * 3_600_000;
 
 export interface PruneOptions {
   policy: RetentionPolicy;
@@ -16,9 +19,10 @@ export interface PruneOptions {
 export interface PruneDecision {
   id: string;
   createdAt: string;
+  tags?: string[];
   state: 'complete' | 'incomplete';
   action: 'keep' | 'remove';
-  /** Why: the retention rules that kept it ('last', 'daily', …), 'locked until …', or why it goes. */
+  /** Why: restic's words for the rules that kept it ('daily snapshot', 'within 7d', …), 'locked until …', or why it goes. */
   reasons: string[];
   deletedObjects?: number;
 }
@@ -26,32 +30,36 @@ export interface PruneDecision {
 export interface PruneResult {
   table: string;
   dryRun: boolean;
+  /** The policy applied, in canonical form (durations as restic prints them). */
   policy: RetentionPolicy;
   kept: number;
   removed: number;
   decisions: PruneDecision[];
 }
 
-export { DEFAULT_GRACE_MS } from '../retention/policy';
-
 /**
- * Applies a restic-style retention policy to a table's complete snapshots and removes
- * incomplete ones older than the grace period. Locked snapshots are kept while their
- * retention lasts. Decisions are listed newest first; with dryRun nothing is deleted.
+ * Applies a retention policy (restic's `forget` rules, src/retention/policy.ts) to a
+ * table's complete snapshots and removes incomplete ones older than the grace period.
+ * Locked snapshots are kept while their retention lasts. Like restic, a policy that keeps
+ * none of the table's snapshots is refused. Decisions are listed newest first; with
+ * dryRun nothing is deleted. Backups and checkpoints alike: the repository says which.
  */
 export async function pruneSnapshots(store: ObjectStore, repo: SnapshotRepository, table: string, options: PruneOptions): Promise<PruneResult> {
-  if (isEmptyPolicy(options.policy)) {
-    throw new UsageError('no retention rule given (--keep-last, --keep-hourly, --keep-daily, --keep-weekly, --keep-monthly or --keep-yearly): refusing to remove every backup');
-  }
+  const policy = checkRetentionPolicy(options.policy);
   const now = options.now ?? new Date();
   const entries = await listTableSnapshots(store, repo, table);
-  const complete = entries.flatMap((e) => (e.manifest ? [{ id: e.id, time: new Date(e.manifest.createdAt), manifest: e.manifest }] : []));
-  const decisions: PruneDecision[] = applyRetention(complete, options.policy).map(({ item, keep, reasons }) => {
+  const complete = entries.flatMap((e) => (e.manifest ? [{ id: e.id, time: createdTime(e.id, e.manifest.createdAt), tags: e.manifest.tags, manifest: e.manifest }] : []));
+  const retention = applyRetention(complete, policy, { now });
+  if (complete.length > 0 && !retention.some((decision) => decision.keep)) {
+    throw new ConflictError(`refusing to remove every ${repo.kind} of table ${table}: the policy keeps none of its ${complete.length} complete ${repo.kind}${complete.length === 1 ? '' : 's'} (nothing was deleted)`);
+  }
+  const decisions: PruneDecision[] = retention.map(({ item, keep, reasons }) => {
     const lockedUntil = item.manifest.lock ? new Date(item.manifest.lock.retainUntil) : undefined;
     const locked = !keep && lockedUntil !== undefined && lockedUntil.getTime() > now.getTime();
     return {
       id: item.id,
       createdAt: item.manifest.createdAt,
+      ...(item.tags?.length ? { tags: item.tags } : {}),
       state: 'complete' as const,
       action: keep || locked ? 'keep' as const : 'remove' as const,
       reasons: locked ? [`locked until ${lockedUntil!.toISOString()}`] : keep ? reasons : ['no rule keeps it'],
@@ -64,6 +72,7 @@ export async function pruneSnapshots(store: ObjectStore, repo: SnapshotRepositor
     decisions.push({
       id: entry.id,
       createdAt: entry.pending.createdAt,
+      ...(entry.pending.tags?.length ? { tags: entry.pending.tags } : {}),
       state: 'incomplete',
       action: stale ? 'remove' : 'keep',
       reasons: [stale ? `incomplete for ${Math.round(ageMs / 60_000)} min, longer than the grace period` : 'incomplete but within the grace period (may still be running)'],
@@ -79,9 +88,15 @@ export async function pruneSnapshots(store: ObjectStore, repo: SnapshotRepositor
   return {
     table,
     dryRun: options.dryRun,
-    policy: options.policy,
+    policy,
     kept: decisions.filter((d) => d.action === 'keep').length,
     removed: decisions.filter((d) => d.action === 'remove').length,
     decisions,
   };
+}
+
+/** When a snapshot was taken: its manifest's createdAt, or (unreadable) the instant its id carries. */
+function createdTime(id: string, createdAt: string): Date {
+  const time = new Date(createdAt);
+  return Number.isNaN(time.getTime()) ? idTime(id) : time;
 }

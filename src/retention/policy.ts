@@ -1,50 +1,144 @@
+import { IntegrityError, UsageError } from '../errors';
+import { formatDuration, isZeroDuration, parseDuration, timeBefore, type RetentionDuration } from './duration';
+import { checkTag, hasTags } from './tags';
+
 /**
  * Retention policies with restic's `forget` semantics, as a pure function of snapshot
- * times: no I/O, so every rule can be proven on fixed timestamps.
+ * times and tags: no I/O, so every rule is proven on restic's own test cases
+ * (test/unit/retention-restic.test.ts). Backups, checkpoints and backup plans all call
+ * `applyRetention` with their own items.
  *
- * restic walks the snapshots newest first. Each rule (last, hourly, daily, weekly,
- * monthly, yearly) has a budget of N and remembers the period of the last snapshot it
- * kept; a snapshot whose period (e.g. its calendar day for --keep-daily) differs from
- * that remembered period is kept by the rule, which then spends one of its N. So each
- * rule keeps the newest snapshot of each of its N most recent periods that have one.
- * A snapshot kept by any rule is kept; the reasons list every rule that kept it.
+ * restic walks the snapshots newest first. Every count rule (last, hourly, daily, weekly,
+ * monthly, yearly) has a budget of N (-1: unlimited) and remembers the period of the last
+ * snapshot it kept; a snapshot in another period (its calendar day for daily, …) is kept
+ * and spends one of the N. The oldest snapshot is kept by every rule that still has budget
+ * even when its period was already kept ("oldest yearly snapshot"): a young repository
+ * keeps its only old restore point. The within rules keep, among the snapshots newer than
+ * the newest snapshot minus the duration, every one (within) or the newest of each period
+ * (within-daily, …), with the same oldest-snapshot rule. Tag rules keep every snapshot
+ * carrying all tags of one of the lists. A snapshot is kept when any rule keeps it; its
+ * reasons are restic's words for every rule that did.
  *
- * Periods are computed in UTC (restic uses the local time zone; a server tool must not
- * depend on where it runs). Weeks are ISO-8601 weeks, as in restic.
+ * Periods are those of the UTC calendar, with ISO-8601 weeks. restic uses the time zone
+ * each snapshot's time was recorded in; a server tool must not depend on where it runs.
  */
 
-/** Incomplete snapshots younger than this are left alone by prune: a backup may still be writing them. */
-export const DEFAULT_GRACE_MS = 24 * 3_600_000;
-
+/** Count rules, in restic's order. */
 export type RetentionRule = 'last' | 'hourly' | 'daily' | 'weekly' | 'monthly' | 'yearly';
-
 export const RETENTION_RULES: readonly RetentionRule[] = ['last', 'hourly', 'daily', 'weekly', 'monthly', 'yearly'];
 
-/** How many of each to keep; a missing rule keeps nothing. -1 = unlimited (restic's "all"). */
-export type RetentionPolicy = Partial<Record<RetentionRule, number>>;
+/** Within-period rules, in restic's order: the newest snapshot of each period within the duration. */
+export type WithinRule = 'withinHourly' | 'withinDaily' | 'withinWeekly' | 'withinMonthly' | 'withinYearly';
+export const WITHIN_RULES: readonly WithinRule[] = ['withinHourly', 'withinDaily', 'withinWeekly', 'withinMonthly', 'withinYearly'];
 
-export interface Dated {
-  id: string;
-  time: Date;
+/**
+ * A retention policy with restic's rules and names. Counts: how many to keep, -1 for
+ * unlimited, 0 or absent: the rule is off. Durations in restic's syntax (`1y2m3d4h`),
+ * relative to the newest snapshot. `tags`: one list per `--keep-tag`; a snapshot with
+ * every tag of any list is kept.
+ */
+export interface RetentionPolicy {
+  last?: number;
+  hourly?: number;
+  daily?: number;
+  weekly?: number;
+  monthly?: number;
+  yearly?: number;
+  within?: string;
+  withinHourly?: string;
+  withinDaily?: string;
+  withinWeekly?: string;
+  withinMonthly?: string;
+  withinYearly?: string;
+  tags?: string[][];
 }
 
-export interface RetentionDecision<T extends Dated> {
+/** The command-line option of each rule (error messages, docs). */
+export const RULE_OPTIONS: Readonly<Record<keyof RetentionPolicy, string>> = {
+  last: '--keep-last', hourly: '--keep-hourly', daily: '--keep-daily', weekly: '--keep-weekly', monthly: '--keep-monthly', yearly: '--keep-yearly',
+  within: '--keep-within', withinHourly: '--keep-within-hourly', withinDaily: '--keep-within-daily', withinWeekly: '--keep-within-weekly',
+  withinMonthly: '--keep-within-monthly', withinYearly: '--keep-within-yearly', tags: '--keep-tag',
+};
+
+/** What a policy decides about: anything with a time (and, optionally, tags). */
+export interface RetentionCandidate {
+  time: Date;
+  tags?: readonly string[] | undefined;
+}
+
+export interface RetentionDecision<T extends RetentionCandidate> {
   item: T;
   keep: boolean;
-  /** The rules that kept it, e.g. ['last', 'daily']; empty when removed. */
-  reasons: RetentionRule[];
+  /** restic's words for each rule that kept it: 'daily snapshot', 'oldest yearly snapshot', 'within 7d', 'has tags [a, b]'; empty when removed. */
+  reasons: string[];
+  /** Budget left to each count rule after this item, as restic reports it: -1 unlimited, rules at 0 left out. */
+  counters: Partial<Record<RetentionRule, number>>;
 }
 
+type Unit = 'hourly' | 'daily' | 'weekly' | 'monthly' | 'yearly';
+const UNIT_OF: Record<Exclude<RetentionRule, 'last'> | WithinRule, Unit> = {
+  hourly: 'hourly', daily: 'daily', weekly: 'weekly', monthly: 'monthly', yearly: 'yearly',
+  withinHourly: 'hourly', withinDaily: 'daily', withinWeekly: 'weekly', withinMonthly: 'monthly', withinYearly: 'yearly',
+};
+
+/**
+ * The policy checked and in canonical form: counts whole numbers ≥ -1, durations
+ * parsed and written as restic writes them, rules that are off left out. Unknown rule
+ * names and an empty policy are usage errors — restic refuses to forget without a rule,
+ * since no rule would remove everything.
+ */
+export function checkRetentionPolicy(policy: RetentionPolicy): RetentionPolicy {
+  if (policy === null || typeof policy !== 'object' || Array.isArray(policy)) throw new UsageError('a retention policy is an object of rules, e.g. { daily: 7, weekly: 4 }');
+  const checked: RetentionPolicy = {};
+  for (const [key, value] of Object.entries(policy) as [keyof RetentionPolicy, unknown][]) {
+    if (!Object.hasOwn(RULE_OPTIONS, key)) throw new UsageError(`unknown retention rule "${key}" (known: ${Object.keys(RULE_OPTIONS).join(', ')})`);
+    if (value === undefined) continue;
+    const option = RULE_OPTIONS[key];
+    if (key === 'tags') {
+      const lists = checkTagLists(value, option);
+      if (lists.length) checked.tags = lists;
+    } else if ((RETENTION_RULES as readonly string[]).includes(key)) {
+      if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < -1) throw new UsageError(`${option} must be a whole number ≥ 0, or -1 (unlimited), got ${JSON.stringify(value)}`);
+      if (value !== 0) checked[key as RetentionRule] = value;
+    } else {
+      if (typeof value !== 'string') throw new UsageError(`${option} must be a duration such as 1y2m3d4h, got ${JSON.stringify(value)}`);
+      const duration = formatDuration(parseDuration(value, option));
+      if (duration) checked[key as 'within' | WithinRule] = duration;
+    }
+  }
+  if (Object.keys(checked).length === 0) {
+    throw new UsageError('no retention rule given (--keep-last/-hourly/-daily/-weekly/-monthly/-yearly, --keep-within[-hourly/-daily/-weekly/-monthly/-yearly] or --keep-tag): refusing to remove everything');
+  }
+  return checked;
+}
+
+function checkTagLists(value: unknown, option: string): string[][] {
+  if (!Array.isArray(value) || !value.every((list) => Array.isArray(list) && list.every((tag) => typeof tag === 'string'))) {
+    throw new UsageError(`${option}: tags are lists of strings, e.g. [["weekly"], ["legal", "hold"]]`);
+  }
+  return (value as string[][]).map((list) => {
+    if (list.length === 0) throw new UsageError(`${option}: a tag list must name at least one tag`);
+    for (const tag of list) if (tag !== '') checkTag(tag, option);
+    return [...list];
+  });
+}
+
+/** Whether the policy has no rule at all (it would keep nothing). Invalid policies are not empty: checking them fails. */
 export function isEmptyPolicy(policy: RetentionPolicy): boolean {
-  return RETENTION_RULES.every((rule) => !policy[rule]);
+  try {
+    checkRetentionPolicy(policy);
+    return false;
+  } catch (error) {
+    return error instanceof UsageError && /^no retention rule given/.test(error.message);
+  }
 }
 
-/** The period a time falls in, for each rule; two times in the same period are equal. */
-function periodOf(rule: Exclude<RetentionRule, 'last'>, time: Date): number {
+/** The period a time falls in, for each unit; two times in the same period are equal. */
+function periodOf(unit: Unit, time: Date): number {
   const y = time.getUTCFullYear();
   const m = time.getUTCMonth() + 1;
   const d = time.getUTCDate();
-  switch (rule) {
+  switch (unit) {
     case 'hourly': return ((y * 100 + m) * 100 + d) * 100 + time.getUTCHours();
     case 'daily': return (y * 100 + m) * 100 + d;
     case 'weekly': { const week = isoWeek(time); return week.year * 100 + week.week; }
@@ -64,35 +158,72 @@ export function isoWeek(time: Date): { year: number; week: number } {
 }
 
 /**
- * Decides, for each item, keep or remove. Returns the decisions newest first (ties keep
- * the input order). An empty policy keeps everything: like restic, lakevault refuses to
- * remove snapshots when no rule was given (the caller reports it as a usage error).
+ * The time the within rules count back from: the newest snapshot's, leaving out
+ * snapshots dated after `now` (a clock running ahead must not move the window).
+ * Without `now`, no snapshot is taken for a future one.
  */
-export function applyRetention<T extends Dated>(items: readonly T[], policy: RetentionPolicy): RetentionDecision<T>[] {
+function newestTime(items: readonly RetentionCandidate[], now: Date | undefined): Date | undefined {
+  let newest: Date | undefined;
+  for (const { time } of items) {
+    if (now && time.getTime() >= now.getTime()) continue;
+    if (!newest || time.getTime() > newest.getTime()) newest = time;
+  }
+  return newest;
+}
+
+interface CountState { rule: RetentionRule; left: number; last?: number }
+interface WithinState { unit: Unit; label: string; after: number; last?: number }
+
+/**
+ * Decides, for each item, keep or remove, and why. Returns the decisions newest first
+ * (items of equal time keep their input order, as restic's stable sort does). Throws a
+ * UsageError for an invalid or empty policy (see checkRetentionPolicy).
+ */
+export function applyRetention<T extends RetentionCandidate>(items: readonly T[], policy: RetentionPolicy, options: { now?: Date } = {}): RetentionDecision<T>[] {
+  const rules = checkRetentionPolicy(policy);
+  for (const item of items) {
+    if (!(item.time instanceof Date) || Number.isNaN(item.time.getTime())) throw new IntegrityError(`a snapshot's time is not a valid date: ${String(item.time)}`);
+  }
   const sorted = items
     .map((item, index) => ({ item, index }))
     .sort((a, b) => b.item.time.getTime() - a.item.time.getTime() || a.index - b.index)
     .map(({ item }) => item);
-  if (isEmptyPolicy(policy)) return sorted.map((item) => ({ item, keep: true, reasons: [] }));
+  const newest = newestTime(sorted, options.now);
+  const cutoff = (duration: RetentionDuration) => (newest ? timeBefore(newest, duration) : -Infinity);
 
-  const budget = new Map<RetentionRule, number>();
-  const lastPeriod = new Map<RetentionRule, number>();
-  for (const rule of RETENTION_RULES) {
-    const count = policy[rule] ?? 0;
-    if (count !== 0) budget.set(rule, count);
-  }
+  const counts: CountState[] = RETENTION_RULES.flatMap((rule) => (rules[rule] ? [{ rule, left: rules[rule]! }] : []));
+  const withins: WithinState[] = WITHIN_RULES.flatMap((rule) => {
+    const text = rules[rule];
+    return text ? [{ unit: UNIT_OF[rule], label: text, after: cutoff(parseDuration(text, RULE_OPTIONS[rule])) }] : [];
+  });
+  const within = rules.within ? { label: rules.within, after: cutoff(parseDuration(rules.within, RULE_OPTIONS.within)) } : undefined;
+
   return sorted.map((item, position) => {
-    const reasons: RetentionRule[] = [];
-    for (const rule of RETENTION_RULES) {
-      const left = budget.get(rule);
-      if (left === undefined || left === 0) continue;
-      // 'last' puts every snapshot in a period of its own.
-      const period = rule === 'last' ? position : periodOf(rule, item.time);
-      if (period === lastPeriod.get(rule)) continue;
-      lastPeriod.set(rule, period);
-      if (left > 0) budget.set(rule, left - 1);
-      reasons.push(rule);
+    const oldest = position === sorted.length - 1;
+    const time = item.time.getTime();
+    const reasons: string[] = [];
+    for (const list of rules.tags ?? []) {
+      if (hasTags(item.tags ?? [], list)) reasons.push(`has tags [${list.join(', ')}]`);
     }
-    return { item, keep: reasons.length > 0, reasons };
+    if (within && time > within.after) reasons.push(`within ${within.label}`);
+    for (const state of counts) {
+      if (state.left === 0) continue;
+      // 'last' puts every snapshot in a period of its own.
+      const period = state.rule === 'last' ? position : periodOf(UNIT_OF[state.rule], item.time);
+      if (period === state.last && !oldest) continue;
+      reasons.push(`${period === state.last ? 'oldest ' : ''}${state.rule} snapshot`);
+      state.last = period;
+      if (state.left > 0) state.left -= 1;
+    }
+    for (const state of withins) {
+      if (!(time > state.after)) continue;
+      const period = periodOf(state.unit, item.time);
+      if (period === state.last && !oldest) continue;
+      reasons.push(`${period === state.last ? 'oldest ' : ''}${state.unit} within ${state.label}`);
+      state.last = period;
+    }
+    const counters: Partial<Record<RetentionRule, number>> = {};
+    for (const state of counts) if (state.left !== 0) counters[state.rule] = state.left;
+    return { item, keep: reasons.length > 0, reasons, counters };
   });
 }

@@ -16,6 +16,7 @@ export interface SnapshotSummary {
   state: 'complete' | 'incomplete';
   createdAt: string;
   label?: string;
+  tags?: string[];
   rows?: number;
   objects?: number;
   bytes?: number;
@@ -76,6 +77,7 @@ export function summarize(repo: SnapshotRepository, entry: SnapshotEntry): Snaps
       state: 'complete',
       createdAt: m.createdAt,
       ...(m.label ? { label: m.label } : {}),
+      ...(m.tags?.length ? { tags: m.tags } : {}),
       rows: m.totals.rows,
       objects: m.totals.files,
       bytes: m.totals.bytes,
@@ -85,7 +87,7 @@ export function summarize(repo: SnapshotRepository, entry: SnapshotEntry): Snaps
     };
   }
   const p = entry.pending!;
-  return { ...base, state: 'incomplete', createdAt: p.createdAt, ...(p.label ? { label: p.label } : {}), generation: p.source.generation };
+  return { ...base, state: 'incomplete', createdAt: p.createdAt, ...(p.label ? { label: p.label } : {}), ...(p.tags?.length ? { tags: p.tags } : {}), generation: p.source.generation };
 }
 
 /** Complete snapshots of a table, newest first. */

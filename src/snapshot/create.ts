@@ -20,6 +20,8 @@ export interface CreateSnapshotOptions {
   id?: string;
   resume?: boolean;
   label?: string;
+  /** Tags to find and keep the snapshot by; a resumed snapshot keeps its own unless given. */
+  tags?: string[];
   lock?: LockRequest;
   concurrency: number;
   /** Restarts on a newer table generation when the table is overwritten mid-copy. */
@@ -48,6 +50,7 @@ export interface CreateSnapshotResult {
   reused: Transfer;
   /** 1 unless the table was overwritten mid-copy and the snapshot restarted on the new generation. */
   attempts: number;
+  tags?: string[];
   lock?: { mode: string; retainUntil: string };
   elapsedMs: number;
 }
@@ -70,15 +73,16 @@ export async function createSnapshot(store: ObjectStore, repo: SnapshotRepositor
   const createdAt = previous?.createdAt ?? new Date().toISOString();
   const ownKeys = new Set(previous?.ownKeys ?? []);
   const maxAttempts = options.maxAttempts ?? 3;
+  const tags = options.tags ?? previous?.tags;
 
   for (let attempt = 1; ; attempt++) {
     const source = await readSnapshotSource(store, table, versionOption(options));
     const earlier = repo.incremental ? (await completeSnapshots(store, repo, table.name)).filter((m) => m.id !== id) : [];
     const plan = await planSnapshot(store, repo, source, id, earlier);
-    await recordIntent(store, repo, { id, createdAt, plan, source, ownKeys, label: options.label });
+    await recordIntent(store, repo, { id, createdAt, plan, source, ownKeys, label: options.label, tags });
     try {
       const outcome = await copyPlan(store, plan, options, attempt > 1 || options.resume === true);
-      const manifest = buildManifest(repo, source, id, createdAt, plan, outcome.records, options.label, lock?.retention);
+      const manifest = buildManifest(repo, source, id, createdAt, plan, outcome.records, options.label, lock?.retention, tags);
       if (lock) await lockSnapshotObjects(store, manifest, lock.retention);
       const at = repo.snapshotLocation(table.name, id);
       await writeJson(store, at.bucket, at.prefix + SNAPSHOT_MANIFEST, manifest);
@@ -89,6 +93,7 @@ export async function createSnapshot(store: ObjectStore, repo: SnapshotRepositor
         kind: repo.kind, id, table: table.name, uri: snapshotUri(repo, table.name, id), state: 'complete',
         createdAt, generation: plan.generation, rows: manifest.totals.rows, objects: manifest.totals.files, bytes: manifest.totals.bytes,
         copied: outcome.copied, skipped: outcome.skipped, reused: outcome.reused, attempts: attempt,
+        ...(manifest.tags ? { tags: manifest.tags } : {}),
         ...(manifest.lock ? { lock: manifest.lock } : {}),
         elapsedMs: Date.now() - started,
       };
@@ -126,7 +131,7 @@ async function claimId(store: ObjectStore, repo: SnapshotRepository, table: Tabl
 }
 
 /** Writes the pending marker with every key this snapshot may ever have written. */
-async function recordIntent(store: ObjectStore, repo: SnapshotRepository, intent: { id: string; createdAt: string; plan: SnapshotPlan; source: TableSnapshotSource; ownKeys: Set<string>; label?: string | undefined }): Promise<void> {
+async function recordIntent(store: ObjectStore, repo: SnapshotRepository, intent: { id: string; createdAt: string; plan: SnapshotPlan; source: TableSnapshotSource; ownKeys: Set<string>; label?: string | undefined; tags?: string[] | undefined }): Promise<void> {
   for (const file of intent.plan.files) if (!file.reuse) intent.ownKeys.add(file.destination.key);
   const at = repo.snapshotLocation(intent.source.table.name, intent.id);
   const marker: PendingMarker = {
@@ -134,6 +139,7 @@ async function recordIntent(store: ObjectStore, repo: SnapshotRepository, intent
     kind: repo.kind,
     id: intent.id,
     ...(intent.label ? { label: intent.label } : {}),
+    ...(intent.tags?.length ? { tags: intent.tags } : {}),
     createdAt: intent.createdAt,
     source: { table: intent.source.table.name, uri: intent.source.table.uri, generation: intent.plan.generation },
     ownKeys: [...intent.ownKeys].sort(),
@@ -214,7 +220,7 @@ function versionOption(options: CreateSnapshotOptions): { version?: number } {
 }
 
 function buildManifest(repo: SnapshotRepository, source: TableSnapshotSource, id: string, createdAt: string, plan: SnapshotPlan,
-  records: SnapshotFileRecord[], label: string | undefined, lock: { mode: 'GOVERNANCE' | 'COMPLIANCE'; retainUntil: Date } | undefined): SnapshotManifest {
+  records: SnapshotFileRecord[], label: string | undefined, lock: { mode: 'GOVERNANCE' | 'COMPLIANCE'; retainUntil: Date } | undefined, tags: string[] | undefined): SnapshotManifest {
   const reused = records.filter((r) => r.reusedFrom);
   const own = records.filter((r) => !r.reusedFrom);
   const m = source.manifest;
@@ -224,6 +230,7 @@ function buildManifest(repo: SnapshotRepository, source: TableSnapshotSource, id
     kind: repo.kind,
     id,
     ...(label ? { label } : {}),
+    ...(tags?.length ? { tags } : {}),
     createdAt,
     completedAt: new Date().toISOString(),
     toolVersion: TOOL_VERSION,

@@ -43,6 +43,8 @@ export const snapshotManifestSchema = z.object({
   kind: z.enum(['backup', 'checkpoint']),
   id: z.string(),
   label: z.string().optional(),
+  /** Free words to find and keep the snapshot by (`--tag`; retention's `--keep-tag`). */
+  tags: z.array(z.string()).optional(),
   /** When the snapshot was started (its id carries the same instant). */
   createdAt: z.string(),
   completedAt: z.string(),
@@ -80,6 +82,7 @@ export const pendingMarkerSchema = z.object({
   kind: z.enum(['backup', 'checkpoint']),
   id: z.string(),
   label: z.string().optional(),
+  tags: z.array(z.string()).optional(),
   createdAt: z.string(),
   source: z.object({ table: z.string(), uri: z.string(), generation: z.string() }),
   /** Keys (in the repository bucket) this snapshot writes, over all its attempts. */

@@ -178,7 +178,7 @@ describe(`backups on ${TARGET}`, () => {
 
     const future = new Date(Date.now() + 2 * 3_600_000);
     const done = await pruneSnapshots(open.store, repo, 'pruned', { policy: { last: 1 }, dryRun: false, graceMs: 3_600_000, now: future });
-    expect(done.decisions.find((d) => d.id === ids[2])!.reasons).toEqual(['last']);
+    expect(done.decisions.find((d) => d.id === ids[2])!.reasons).toEqual(['last snapshot']);
     expect(done.removed).toBe(3);
     const left = await listTableSnapshots(open.store, repo, 'pruned');
     expect(left.map((e) => e.id)).toEqual([ids[2]]);

@@ -65,7 +65,7 @@ describe('CLI --json output against the published schemas', () => {
     await cli('table-inspect', ['table', 'inspect', 'vendas']);
     await cli('table-list', ['table', 'list']);
     await cli('copy', ['copy', `s3://${bucket}/warehouse/vendas/`, `s3://${bucket}/copies/vendas/`]);
-    const backup = await cli('backup-create', ['backup', 'create', 'vendas', '--name', 'first']);
+    const backup = await cli('backup-create', ['backup', 'create', 'vendas', '--name', 'first', '--tag', 'weekly,first']);
     await cli('backup-list', ['backup', 'list']);
     await cli('backup-show', ['backup', 'show', String(backup.id)]);
     await cli('backup-restore', ['backup', 'restore', String(backup.id), '--to', 'restored']);
@@ -75,8 +75,9 @@ describe('CLI --json output against the published schemas', () => {
     await cli('recover', ['recover', 'vendas', '--latest']);
     await cli('drill', ['drill', 'vendas', '--level', 'quick']);
     const second = await cli('backup-create', ['backup', 'create', 'vendas']);
-    const pruned = await cli('backup-prune', ['backup', 'prune', 'vendas', '--keep-last', '1']);
-    expect(pruned).toMatchObject({ kept: 1, removed: 1 });
+    const pruned = await cli('backup-prune', ['backup', 'prune', 'vendas', '--keep-last', '1', '--keep-tag', 'weekly,none']);
+    expect(pruned).toMatchObject({ kept: 1, removed: 1, policy: { last: 1, tags: [['weekly', 'none']] } });
+    expect(pruned.decisions).toContainEqual(expect.objectContaining({ id: backup.id, tags: ['weekly', 'first'], action: 'remove' }));
     await cli('backup-delete', ['backup', 'delete', String(second.id)]);
     await cli('table-drop', ['table', 'drop', 'restored']);
     // A finding at or above --fail-on exits 1 with the report printed: still a report.

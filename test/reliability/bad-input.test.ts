@@ -183,6 +183,10 @@ describe(`bad input on ${TARGET}: one clear line, the right exit code, nothing c
     { name: 'unknown flag', args: ['table', 'create', 'fresh', '--rowz', '10'], exit: 2, message: /unknown option '--rowz'/ },
     { name: 'bad choice: --level fast', args: ['validate', 'good', '--level', 'fast'], exit: 2, message: /--level.*fast.*(invalid|Allowed choices)/ },
     { name: 'prune with no rule at all', args: ['backup', 'prune', 'good'], exit: 2, message: /no retention rule given/ },
+    { name: 'prune whose only rule keeps no backup', args: ['backup', 'prune', 'good', '--keep-tag', 'nosuch'], exit: 1, message: /refusing to remove every backup of table good: the policy keeps none of its 1 complete backup \(nothing was deleted\)/ },
+    { name: 'prune with a malformed duration', args: ['backup', 'prune', 'good', '--keep-within', '7x'], exit: 2, message: /--keep-within "7x": invalid unit "x" after number 7/ },
+    { name: 'prune with a negative count other than -1', args: ['backup', 'prune', 'good', '--keep-daily', '-3'], exit: 2, message: /--keep-daily must be a whole number ≥ 0, or -1 \/ unlimited/ },
+    { name: 'backup tag with a control character', args: ['backup', 'create', 'good', '--tag', 'bad\u0007tag'], exit: 2, message: /--tag "bad\\u0007tag": a tag cannot contain control characters/ },
     { name: 'malformed --resume id', args: ['backup', 'create', 'good', '--resume', 'last'], exit: 2, message: /"last" is not a snapshot id/ },
   ];
 

@@ -21,6 +21,7 @@ const snapshotCreateShape = {
   skipped: transfer.describe('already there from an interrupted run (resume)'),
   reused: transfer.describe('referenced from earlier backups (incremental)'),
   attempts: count.describe('1 unless the table was overwritten mid-copy and the snapshot restarted'),
+  tags: z.array(z.string()).optional(),
   lock: z.object({ mode: z.string(), retainUntil: timestamp }).optional(),
   elapsedMs: millis,
 };
@@ -35,6 +36,7 @@ const snapshotSummary = z.object({
   state: z.enum(['complete', 'incomplete']),
   createdAt: timestamp,
   label: z.string().optional(),
+  tags: z.array(z.string()).optional(),
   rows: count.optional(),
   objects: count.optional(),
   bytes: count.optional(),
@@ -54,6 +56,7 @@ export const backupShow = z.object({
   kind,
   id: z.string(),
   label: z.string().optional(),
+  tags: z.array(z.string()).optional(),
   createdAt: timestamp,
   completedAt: timestamp,
   toolVersion: z.string(),
@@ -99,20 +102,27 @@ export const backupDelete = z.object({
   collected: count,
 }).describe('lakevault backup delete --json');
 
-const retentionCount = z.number().int().min(-1);
+const retentionCount = z.number().int().min(-1).describe('how many to keep; -1: unlimited');
+const retentionDuration = z.string().describe('restic\'s duration syntax, e.g. 1y2m3d4h, counted back from the newest backup');
 export const backupPrune = z.object({
   schemaVersion,
   table: z.string(),
   dryRun: z.boolean(),
-  policy: z.object({ last: retentionCount, hourly: retentionCount, daily: retentionCount, weekly: retentionCount, monthly: retentionCount, yearly: retentionCount }).partial(),
+  policy: z.object({
+    last: retentionCount, hourly: retentionCount, daily: retentionCount, weekly: retentionCount, monthly: retentionCount, yearly: retentionCount,
+    within: retentionDuration, withinHourly: retentionDuration, withinDaily: retentionDuration, withinWeekly: retentionDuration,
+    withinMonthly: retentionDuration, withinYearly: retentionDuration,
+    tags: z.array(z.array(z.string())).describe('one list per --keep-tag: a backup with every tag of any list is kept'),
+  }).partial().describe('the rules applied, with restic\'s names (--keep-last … --keep-tag)'),
   kept: count,
   removed: count,
   decisions: z.array(z.object({
     id: z.string(),
     createdAt: timestamp,
+    tags: z.array(z.string()).optional(),
     state: z.enum(['complete', 'incomplete']),
     action: z.enum(['keep', 'remove']),
-    reasons: z.array(z.string()),
+    reasons: z.array(z.string()).describe('restic\'s words for each rule that kept it (e.g. "daily snapshot", "oldest yearly snapshot", "within 7d", "has tags [legal]"), or why it is kept or removed otherwise'),
     deletedObjects: count.optional(),
   })),
 }).describe('lakevault backup prune --json');

@@ -1,6 +1,8 @@
 import { Command } from 'commander';
 import { UsageError } from '../../errors';
-import { DEFAULT_GRACE_MS, RETENTION_RULES, type RetentionPolicy } from '../../retention/policy';
+import { DEFAULT_GRACE_MS } from '../../backup/prune';
+import { RETENTION_RULES, RULE_OPTIONS, WITHIN_RULES, checkRetentionPolicy, type RetentionPolicy, type RetentionRule } from '../../retention/policy';
+import { snapshotTags, splitTagList } from '../../retention/tags';
 import { parseLockMode } from '../../snapshot/lock';
 import { checkSnapshotId } from '../../snapshot/repository';
 import { parseInteger } from '../context';
@@ -14,6 +16,7 @@ export function backupCommand(): Command {
   backup.command('create <table>')
     .description('copy exactly the files the table manifest lists to s3://lake-backups/<table>/<backup-id>/ (server-side)')
     .option('--name <label>', 'a label to remember the backup by')
+    .option('--tag <tags>', 'tag the backup (comma-separated; repeatable), for prune --keep-tag', collect)
     .option('--to <uri>', 'backup repository (default: --backups, s3://lake-backups)')
     .option('--resume <id>', 'finish an interrupted backup: copy only what is missing or differs')
     .option('--full', 'copy every file, even those an earlier backup already holds')
@@ -21,20 +24,23 @@ export function backupCommand(): Command {
     .option('--delta-version <n>', 'Delta tables: back up this version (default: the newest)')
     .option('--lock-days <n>', 'object-lock retention for the backup\'s objects (bucket needs object lock)')
     .option('--lock-mode <mode>', 'governance or compliance', 'governance')
-    .action(async (name: string, flags: { name?: string; to?: string; resume?: string; full?: boolean; deltaVersion?: string; lockDays?: string; lockMode?: string }, command: Command) => {
+    .action(async (name: string, flags: { name?: string; tag?: string[]; to?: string; resume?: string; full?: boolean; deltaVersion?: string; lockDays?: string; lockMode?: string }, command: Command) => {
       const version = flags.deltaVersion !== undefined ? parseInteger('--delta-version', flags.deltaVersion, 0, Number.MAX_SAFE_INTEGER) : undefined;
       const lock = flags.lockDays !== undefined ? { days: parseInteger('--lock-days', flags.lockDays, 1, 36_500), mode: parseLockMode(flags.lockMode) } : undefined;
       const resume = flags.resume !== undefined ? checkSnapshotId(flags.resume) : undefined;
+      const tags = snapshotTags(flags.tag ?? []);
       await withClient(command, async ({ lv, output }) => {
         await printResult(output, lv.backup.create(name, {
           ...(resume ? { resume } : {}),
           ...(flags.name ? { label: flags.name } : {}),
+          ...(tags.length ? { tags } : {}),
           ...(flags.to ? { to: flags.to } : {}),
           ...(flags.full ? { full: true } : {}),
           ...(lock ? { lock } : {}),
           ...(version !== undefined ? { deltaVersion: version } : {}),
         }), (r) =>
-          `backup ${r.id} of ${r.table}: ${formatCount(r.rows)} rows, ${r.objects} objects (${formatBytes(r.bytes)}) at ${r.uri}\n` +
+          `backup ${r.id} of ${r.table}: ${formatCount(r.rows)} rows, ${r.objects} objects (${formatBytes(r.bytes)}) at ${r.uri}` +
+          (r.tags ? `, tags ${r.tags.join(', ')}` : '') + '\n' +
           `copied ${r.copied.objects}, skipped ${r.skipped.objects} (already there), reused ${r.reused.objects} from earlier backups` +
           (r.attempts > 1 ? `; restarted ${r.attempts - 1}× because the table was overwritten meanwhile` : '') +
           (r.lock ? `; locked (${r.lock.mode}) until ${r.lock.retainUntil}` : '') +
@@ -55,7 +61,7 @@ export function backupCommand(): Command {
     .action(async (id: string, _flags: unknown, command: Command) => {
       await withClient(command, async ({ lv, output }) => {
         await printResult(output, lv.backup.show(id), (m) => [
-          `backup ${m.id}${m.label ? ` "${m.label}"` : ''} of ${m.source.uri} (generation ${m.source.generation})`,
+          `backup ${m.id}${m.label ? ` "${m.label}"` : ''} of ${m.source.uri} (generation ${m.source.generation})${m.tags ? `, tags ${m.tags.join(', ')}` : ''}`,
           `created ${m.createdAt}, completed ${m.completedAt}, lakevault ${m.toolVersion}`,
           `${formatCount(m.totals.rows)} rows, ${m.totals.files} files, ${formatBytes(m.totals.bytes)}; copied ${m.transfer.copiedObjects}, reused ${m.transfer.reusedObjects}`,
           ...(m.lock ? [`locked (${m.lock.mode}) until ${m.lock.retainUntil}`] : []),
@@ -75,20 +81,24 @@ export function backupCommand(): Command {
     });
 
   const prune = backup.command('prune <table>')
-    .description('remove backups a restic-style retention policy does not keep, and stale incomplete ones')
-    .option('--dry-run', 'print the decisions, delete nothing')
+    .description('remove the backups restic\'s forget rules do not keep, and stale incomplete ones')
+    .option('--dry-run', 'print the decisions and why, delete nothing')
     .option('--grace-hours <n>', 'incomplete backups younger than this are left alone', String(DEFAULT_GRACE_MS / 3_600_000));
-  for (const rule of RETENTION_RULES) prune.option(`--keep-${rule} <n>`, `keep the ${rule === 'last' ? 'N newest backups' : `newest backup of each of the last N ${rule === 'daily' ? 'days' : rule.replace(/ly$/, 's')}`}`);
-  prune.action(async (name: string, flags: Record<string, string | boolean | undefined>, command: Command) => {
-    const policy: RetentionPolicy = {};
-    for (const rule of RETENTION_RULES) {
-      const raw = flags[`keep${rule[0]!.toUpperCase()}${rule.slice(1)}`];
-      if (raw !== undefined) policy[rule] = parseInteger(`--keep-${rule}`, String(raw), 0, 1_000_000);
-    }
+  for (const rule of RETENTION_RULES) {
+    prune.option(`${RULE_OPTIONS[rule]} <n>`, rule === 'last' ? 'keep the N newest backups (-1 or unlimited: all)' : `keep the newest backup of each of the last N ${PERIODS[rule]} (-1 or unlimited: of every ${PERIODS[rule].replace(/s$/, '')})`);
+  }
+  prune.option('--keep-within <duration>', 'keep the backups newer than the newest one minus the duration (e.g. 1y2m3d4h)');
+  for (const rule of WITHIN_RULES) {
+    const period = PERIODS[rule.slice('within'.length).toLowerCase() as Exclude<RetentionRule, 'last'>].replace(/s$/, '');
+    prune.option(`${RULE_OPTIONS[rule]} <duration>`, `keep the newest backup of each ${period} within the duration of the newest backup`);
+  }
+  prune.option('--keep-tag <tags>', 'keep backups with all these tags (comma-separated); repeatable: any of the lists', (value: string, lists: string[][] = []) => [...lists, splitTagList(value)]);
+  prune.action(async (name: string, flags: Record<string, string | string[][] | boolean | undefined>, command: Command) => {
     const graceHours = parseInteger('--grace-hours', String(flags.graceHours), 0, 100_000);
+    const policy = checkRetentionPolicy(policyFromFlags(flags));
     await withClient(command, async ({ lv, output }) => {
       await printResult(output, lv.backup.prune(name, { policy, dryRun: flags.dryRun === true, graceHours }), (r) => [
-        ...r.decisions.map((d) => `${d.action === 'keep' ? 'keep  ' : r.dryRun ? 'would remove' : 'remove'} ${d.id} (${d.state}, ${d.createdAt}): ${d.reasons.join(', ')}`),
+        ...r.decisions.map((d) => `${d.action === 'keep' ? 'keep  ' : r.dryRun ? 'would remove' : 'remove'} ${d.id} (${d.state}, ${d.createdAt}${d.tags ? `, tags ${d.tags.join(', ')}` : ''}): ${d.reasons.join(', ')}`),
         `${r.kept} kept, ${r.removed} ${r.dryRun ? 'to remove (dry run: nothing deleted)' : 'removed'}`,
       ].join('\n'));
     });
@@ -111,4 +121,40 @@ export function backupCommand(): Command {
     });
 
   return backup;
+}
+
+const PERIODS: Record<Exclude<RetentionRule, 'last'>, string> = { hourly: 'hours', daily: 'days', weekly: 'weeks', monthly: 'months', yearly: 'years' };
+
+/** Repeatable option: every value, in order. */
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/** The prune options as a policy (checkRetentionPolicy then checks durations, tags and emptiness). */
+function policyFromFlags(flags: Record<string, string | string[][] | boolean | undefined>): RetentionPolicy {
+  const policy: RetentionPolicy = {};
+  for (const rule of RETENTION_RULES) {
+    const raw = flags[optionKey(RULE_OPTIONS[rule])];
+    if (raw !== undefined) policy[rule] = parseCount(RULE_OPTIONS[rule], String(raw));
+  }
+  for (const rule of ['within', ...WITHIN_RULES] as const) {
+    const raw = flags[optionKey(RULE_OPTIONS[rule])];
+    if (raw !== undefined) policy[rule] = String(raw);
+  }
+  const tags = flags.keepTag as string[][] | undefined;
+  if (tags) policy.tags = tags;
+  return policy;
+}
+
+/** commander's property name of an option: --keep-within-daily → keepWithinDaily. */
+function optionKey(option: string): string {
+  return option.slice(2).replace(/-(\w)/g, (_, letter: string) => letter.toUpperCase());
+}
+
+/** A count: a whole number, or -1 / unlimited (restic's word) for no limit. */
+function parseCount(option: string, raw: string): number {
+  const text = raw.trim();
+  if (text === 'unlimited' || text === '-1') return -1;
+  if (text.startsWith('-')) throw new UsageError(`${option} must be a whole number ≥ 0, or -1 / unlimited (keep all), got "${raw}"`);
+  return parseInteger(option, text, 0, 1_000_000);
 }
