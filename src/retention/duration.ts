@@ -44,10 +44,6 @@ export function formatDuration(duration: RetentionDuration): string {
     (duration.days ? `${duration.days}d` : '') + (duration.hours ? `${duration.hours}h` : '');
 }
 
-export function isZeroDuration(duration: RetentionDuration): boolean {
-  return !duration.years && !duration.months && !duration.days && !duration.hours;
-}
-
 /**
  * The instant `duration` before `time`, on the UTC calendar: years, months and days go
  * back by calendar (an overflowing day rolls into the next month, as Go's AddDate does:

@@ -1,5 +1,5 @@
 import { IntegrityError, UsageError } from '../errors';
-import { formatDuration, isZeroDuration, parseDuration, timeBefore, type RetentionDuration } from './duration';
+import { formatDuration, parseDuration, timeBefore, type RetentionDuration } from './duration';
 import { checkTag, hasTags } from './tags';
 
 /**
@@ -121,16 +121,6 @@ function checkTagLists(value: unknown, option: string): string[][] {
     for (const tag of list) if (tag !== '') checkTag(tag, option);
     return [...list];
   });
-}
-
-/** Whether the policy has no rule at all (it would keep nothing). Invalid policies are not empty: checking them fails. */
-export function isEmptyPolicy(policy: RetentionPolicy): boolean {
-  try {
-    checkRetentionPolicy(policy);
-    return false;
-  } catch (error) {
-    return error instanceof UsageError && /^no retention rule given/.test(error.message);
-  }
 }
 
 /** The period a time falls in, for each unit; two times in the same period are equal. */

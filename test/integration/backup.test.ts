@@ -8,6 +8,7 @@ import { listTableSnapshots, requireCompleteSnapshot, summarize } from '../../sr
 import { createSnapshot } from '../../src/snapshot/create';
 import { deleteSnapshot } from '../../src/snapshot/delete';
 import { snapshotFileSet, tableFileSet } from '../../src/snapshot/file-set';
+import { SNAPSHOT_MANIFEST, writeJson } from '../../src/snapshot/manifest';
 import { backupRepository } from '../../src/snapshot/repository';
 import { compareSets } from '../../src/snapshot/validation';
 import { restoreSnapshot } from '../../src/restore/restore';
@@ -81,9 +82,9 @@ describe(`backups on ${TARGET}`, () => {
   it('a backup interrupted after k copies is incomplete, refused by restore, and --resume copies only the rest', async () => {
     const table = await makeTable(open.store, env.config, 'interrupted', 25_000, 5_000);
     const crashing = new CopyHookStore(open.store, { failAfter: 2 });
-    await expect(createSnapshot(crashing, repo, table, { concurrency: 1 })).rejects.toThrow(/simulated crash/);
+    await expect(createSnapshot(crashing, repo, table, { concurrency: 1, tags: ['weekly'] })).rejects.toThrow(/simulated crash/);
     const [entry] = await listTableSnapshots(open.store, repo, 'interrupted');
-    expect(summarize(repo, entry!).state).toBe('incomplete');
+    expect(summarize(repo, entry!)).toMatchObject({ state: 'incomplete', tags: ['weekly'] });
     await expect(requireCompleteSnapshot(open.store, repo, entry!.id)).rejects.toThrow(/incomplete/);
     await expect(requireCompleteSnapshot(open.store, repo, entry!.id)).rejects.toBeInstanceOf(NotFoundError);
 
@@ -93,6 +94,8 @@ describe(`backups on ${TARGET}`, () => {
     expect(resumed.copied.objects).toBe(3);
     expect(counting.copies).toBe(3);
     const manifest = await requireCompleteSnapshot(open.store, repo, entry!.id);
+    // The resumed run was given no tags: it keeps those the interrupted one recorded.
+    expect(manifest.tags).toEqual(['weekly']);
     const report = await compareSets(open.store, tableFileSet(table, (await readTableManifest(open.store, table.location))!), snapshotFileSet(repo, manifest), 'quick');
     expect(report.ok).toBe(true);
     await expect(createSnapshot(open.store, repo, table, { id: entry!.id, resume: true, concurrency: 4 })).rejects.toBeInstanceOf(ConflictError);
@@ -186,6 +189,22 @@ describe(`backups on ${TARGET}`, () => {
     const keptManifest = await requireCompleteSnapshot(open.store, repo, ids[2]!);
     expect((await compareSets(open.store, tableFileSet(table, (await readTableManifest(open.store, table.location))!), snapshotFileSet(repo, keptManifest), 'quick')).ok).toBe(true);
     await expect(pruneSnapshots(open.store, repo, 'pruned', { policy: {}, dryRun: false, graceMs: 0 })).rejects.toThrow(/no retention rule/);
+  });
+
+  it('prune and hand-edited manifests: an unreadable createdAt falls back to the id\'s time; malformed tags delete nothing', async () => {
+    const table = await makeTable(open.store, env.config, 'edited', 1_000, 1_000);
+    const older = await createSnapshot(open.store, repo, table, { concurrency: 2 });
+    const newer = await createSnapshot(open.store, repo, table, { concurrency: 2 });
+    const at = repo.snapshotLocation('edited', older.id);
+    const manifest = await requireCompleteSnapshot(open.store, repo, older.id);
+    await writeJson(open.store, at.bucket, at.prefix + SNAPSHOT_MANIFEST, { ...manifest, createdAt: 'last tuesday' });
+    const dry = await pruneSnapshots(open.store, repo, 'edited', { policy: { last: 1 }, dryRun: true, graceMs: 0 });
+    expect(dry.decisions.map((d) => [d.id, d.action])).toEqual([[newer.id, 'keep'], [older.id, 'remove']]);
+
+    await writeJson(open.store, at.bucket, at.prefix + SNAPSHOT_MANIFEST, { ...manifest, tags: 'legal' });
+    const before = await keysUnder(open.store, at.bucket, repo.tableRoot('edited').prefix);
+    await expect(pruneSnapshots(open.store, repo, 'edited', { policy: { last: 1 }, dryRun: false, graceMs: 0 })).rejects.toThrow(/snapshot\.json is invalid: tags/);
+    expect(await keysUnder(open.store, at.bucket, repo.tableRoot('edited').prefix)).toEqual(before);
   });
 
   it('asking for a lock where the bucket has no object lock is a clear error, and nothing is copied', async () => {
