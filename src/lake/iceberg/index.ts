@@ -21,3 +21,8 @@ export {
   type IcebergFileRole, type ReachableFile, type ReachableSet, type ReachableOptions, type ReadOptions,
   type OutsideReference, type SnapshotContents, type Unreferenced,
 } from './reachable';
+export { LocationRewrite } from './location-rewrite';
+export { rewriteMetadataDocument } from './rewrite-metadata';
+export { rewriteManifest, rewriteManifestList } from './rewrite-manifests';
+export { rewritePositionDeleteFile, rewritePuffinReferences } from './rewrite-deletes';
+export { planTableRewrite, type RewritePlan, type RewriteOptions, type RewrittenFile, type CopiedFile } from './rewrite';
