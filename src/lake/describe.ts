@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { IntegrityError, NotFoundError, UsageError } from '../errors';
+import { IntegrityError, LakevaultError, NotFoundError, UsageError } from '../errors';
 import { readFooter } from '../parquet/footer';
 import { formatS3Uri, type Location } from '../store/location';
 import type { ObjectInfo, ObjectStore } from '../store/types';
@@ -9,7 +9,7 @@ import { runPool } from '../util/pool';
 import { DELTA_LOG } from './delta/log-files';
 import { compare, readDeltaSnapshot, type DeltaSnapshot } from './delta/snapshot';
 import { parsePartitionPath, summarizePartitions, type PartitionSummary } from './hive';
-import { detectIceberg, type IcebergInfo } from './iceberg';
+import { detectIceberg, summarizeIceberg, type IcebergInfo, type IcebergSummary } from './iceberg';
 import { classifyKey, countRoles, needsProbe, type LayoutRole } from './layout';
 import { analyzeSchemas, type SchemaDrift } from './schema-drift';
 
@@ -25,6 +25,9 @@ export interface LakeFile extends SnapshotFile {
 }
 
 export type LakeFormat = 'delta' | 'iceberg' | 'hive' | 'parquet';
+
+/** An Iceberg prefix: what was detected, plus the table as its metadata describes it (or why it could not be read). */
+export type IcebergDescription = IcebergInfo & Partial<IcebergSummary> & { error?: string };
 
 export interface DeltaSummary {
   version: number;
@@ -53,7 +56,7 @@ export interface PrefixDescription {
   layout: Partial<Record<LayoutRole, number>>;
   totals: { dataFiles: number; metadataFiles: number; rows: number; dataBytes: number; bytes: number };
   delta?: DeltaSummary;
-  iceberg?: IcebergInfo;
+  iceberg?: IcebergDescription;
   /** Objects under the prefix that are not part of the set (Delta: not in the chosen version). */
   excluded: { objects: number; bytes: number; examples: string[] };
   warnings: string[];
@@ -63,6 +66,8 @@ export interface PrefixDescription {
 export interface DescribeOptions {
   /** Delta: the version to describe (default: the newest). An error for other prefixes. */
   version?: number;
+  /** Iceberg: the snapshot (by id or branch/tag) and metadata file to read (default: the current snapshot of the newest metadata). */
+  iceberg?: { snapshotId?: bigint; ref?: string; metadataLocation?: string };
   /** Footer reads at once. */
   concurrency?: number;
   onProgress?: (progress: { footers: number; totalFooters: number }) => void;
@@ -73,7 +78,9 @@ export interface DescribeOptions {
  * Parquet footers of its data files (range GETs, no data pages):
  *  - a Delta table (`_delta_log/`): the live files of one version and the log up to it;
  *  - anything else (Spark/Hive/DuckDB/pyarrow output, Iceberg): every object under the
- *    prefix — data files as 'data', layout noise and table metadata as 'metadata'.
+ *    prefix — data files as 'data', layout noise and table metadata as 'metadata'. An
+ *    Iceberg table is also read from its metadata (one snapshot, its manifests): its
+ *    delete files are metadata, its data files' record counts are checked against footers.
  */
 export async function describePrefix(store: ObjectStore, location: Location, options: DescribeOptions = {}): Promise<PrefixDescription> {
   const uri = formatS3Uri(location);
@@ -99,6 +106,11 @@ export async function describePrefix(store: ObjectStore, location: Location, opt
     files = listed.map((object) => lakeFile(location, object, classifyKey(relative(object)).role));
   }
 
+  const detected = isDelta ? undefined : detectIceberg(files.map((f) => f.relativeKey));
+  if (!detected && options.iceberg) throw new UsageError(`Iceberg options apply to Iceberg tables; ${uri} has no metadata/*.metadata.json`);
+  const iceberg = detected ? await readIceberg(store, location, listed, detected, options) : undefined;
+  if (iceberg?.dataFiles) applyIcebergRoles(files, iceberg);
+
   await readFooters(store, location, files, options);
   for (const file of files) {
     if (file.error && !needsProbe(file.relativeKey)) warnings.push(`${file.relativeKey}: ${file.error}`);
@@ -112,8 +124,13 @@ export async function describePrefix(store: ObjectStore, location: Location, opt
   }
   for (const d of analysis.drift) if (d.change === 'incompatible') warnings.push(`schema: ${d.message}`);
 
-  const iceberg = isDelta ? undefined : detectIceberg(files.map((f) => f.relativeKey));
-  if (iceberg) warnings.push(iceberg.message);
+  if (iceberg) {
+    warnings.push(iceberg.message);
+    if (iceberg.error) warnings.push(`Iceberg metadata could not be read: ${iceberg.error}`);
+    checkIcebergRecords(iceberg, files);
+    warnings.push(...(iceberg.problems ?? []).map((p) => `iceberg: ${p}`));
+    notes.push(...(iceberg.notes ?? []));
+  }
   const partitions = summarizePartitions(data.map((f) => f.relativeKey));
   if (partitions.inconsistent.length) warnings.push(`${partitions.inconsistent.length} data file(s) do not follow the partition layout ${partitions.columns.join('/') || '(none)'}: ${partitions.inconsistent.slice(0, 3).map((i) => i.key).join(', ')}`);
   const format: LakeFormat = delta ? 'delta' : iceberg ? 'iceberg' : partitions.columns.length ? 'hive' : 'parquet';
@@ -139,6 +156,47 @@ export async function describePrefix(store: ObjectStore, location: Location, opt
     excluded: { objects: excluded.length, bytes: excluded.reduce((s, o) => s + o.size, 0), examples: excluded.slice(0, 5).map(relative) },
     warnings, notes,
   };
+}
+
+/** The Iceberg table of the prefix; a metadata file that does not read is a warning unless the caller chose a snapshot. */
+async function readIceberg(store: ObjectStore, location: Location, listed: ObjectInfo[], detected: IcebergInfo, options: DescribeOptions): Promise<IcebergDescription> {
+  try {
+    return { ...detected, ...(await summarizeIceberg(store, location, listed, { ...options.iceberg, ...(options.concurrency ? { concurrency: options.concurrency } : {}) })) };
+  } catch (error) {
+    if (options.iceberg || !(error instanceof LakevaultError)) throw error;
+    return { ...detected, error: error.message };
+  }
+}
+
+/**
+ * Iceberg's manifests, not key names, say what a file is: a data file under `_day=…/` is
+ * data (a segment starting with '_' hides it only from engines that list), and delete
+ * files are Parquet whose rows are deletes, not table rows.
+ */
+function applyIcebergRoles(files: LakeFile[], iceberg: IcebergDescription): void {
+  const data = new Set((iceberg.dataFiles ?? []).map((f) => f.key));
+  const deletes = new Set((iceberg.deleteFiles ?? []).map((f) => f.key));
+  for (const file of files) {
+    if (data.has(file.relativeKey)) {
+      file.kind = 'data';
+      file.role = 'data';
+    } else if (deletes.has(file.relativeKey)) {
+      file.kind = 'metadata';
+      file.role = 'iceberg-deletes';
+      delete file.partition;
+    }
+  }
+}
+
+/** Each live data file's record_count against the rows its footer states. */
+function checkIcebergRecords(iceberg: IcebergDescription, files: LakeFile[]): void {
+  const byKey = new Map(files.map((f) => [f.relativeKey, f]));
+  for (const data of iceberg.dataFiles ?? []) {
+    const file = byKey.get(data.key);
+    if (file?.rows !== undefined && file.rows !== data.records) {
+      iceberg.problems!.push(`data file ${data.key}: its manifest says ${data.records} records, its footer ${file.rows} rows`);
+    }
+  }
 }
 
 function lakeFile(location: Location, object: ObjectInfo, role: LayoutRole): LakeFile {

@@ -2,9 +2,8 @@ import { NotFoundError } from '../errors';
 import type { ObjectStore } from '../store/types';
 import type { InspectResult } from '../table/inspect';
 import type { TableRef } from '../table/table-ref';
-import { describePrefix, type DeltaSummary, type LakeFormat, type PrefixDescription } from './describe';
+import { describePrefix, type DeltaSummary, type DescribeOptions, type IcebergDescription, type LakeFormat, type PrefixDescription } from './describe';
 import type { PartitionSummary } from './hive';
-import type { IcebergInfo } from './iceberg';
 import type { LayoutRole } from './layout';
 import type { SchemaDrift } from './schema-drift';
 
@@ -16,19 +15,23 @@ export interface ForeignInspectResult extends InspectResult {
   layout: Partial<Record<LayoutRole, number>>;
   metadataFiles: number;
   delta?: DeltaSummary;
-  iceberg?: IcebergInfo;
+  iceberg?: IcebergDescription;
   excluded: PrefixDescription['excluded'];
   warnings: string[];
   notes: string[];
 }
 
-export async function inspectForeignPrefix(store: ObjectStore, table: TableRef, options: { concurrency?: number; version?: number } = {}): Promise<ForeignInspectResult> {
+export async function inspectForeignPrefix(store: ObjectStore, table: TableRef, options: Pick<DescribeOptions, 'concurrency' | 'version' | 'iceberg'> = {}): Promise<ForeignInspectResult> {
   const d = await describePrefix(store, table.location, options).catch((error: unknown) => {
     throw error instanceof NotFoundError && options.version === undefined
       ? new NotFoundError(`table "${table.name}" not found (no lakevault manifest and no objects under ${table.uri})`)
       : error;
   });
-  const data = d.files.filter((f) => f.kind === 'data');
+  // An Iceberg table's rows are those of its snapshot's data files; older snapshots' files are other objects.
+  const live = d.iceberg?.dataFiles ? new Set(d.iceberg.dataFiles.map((f) => f.key)) : undefined;
+  const data = d.files.filter((f) => f.kind === 'data' && (!live || live.has(f.relativeKey)));
+  const rows = live ? data.reduce((sum, f) => sum + (f.rows ?? 0), 0) : d.totals.rows;
+  const bytes = live ? data.reduce((sum, f) => sum + f.size, 0) : d.totals.dataBytes;
   return {
     table: table.name,
     uri: table.uri,
@@ -39,9 +42,9 @@ export async function inspectForeignPrefix(store: ObjectStore, table: TableRef, 
       ...(f.schema ? { schema: f.schema } : {}),
       ...(f.error ? { error: f.error } : {}),
     })),
-    totals: { files: data.length, rows: d.totals.rows, bytes: d.totals.dataBytes },
+    totals: { files: data.length, rows, bytes },
     problems: d.warnings,
-    otherObjects: d.files.filter((f) => f.kind === 'metadata').map((f) => f.relativeKey),
+    otherObjects: d.files.filter((f) => !data.includes(f)).map((f) => f.relativeKey),
     format: d.format,
     partitions: d.partitions,
     drift: d.drift,
@@ -68,7 +71,21 @@ export function formatForeignInspect(r: ForeignInspectResult): string[] {
     }
   }
   if (r.drift.length) lines.push('schema drift:', ...r.drift.map((d) => `  ${d.change}: ${d.message}`));
+  if (r.iceberg?.snapshots) lines.push(...formatIceberg(r.iceberg));
   if (r.excluded.objects) lines.push(`not part of this version: ${r.excluded.objects} objects (e.g. ${r.excluded.examples.join(', ')})`);
   for (const note of r.notes) lines.push(`note: ${note}`);
+  return lines;
+}
+
+function formatIceberg(i: IcebergDescription): string[] {
+  const lines = [`iceberg: format version ${i.formatVersion}, metadata ${i.metadataFile} (${i.foundBy === 'version-hint' ? 'named by version-hint.text' : i.foundBy === 'given' ? 'as given' : 'the newest'}), location ${i.location}`];
+  lines.push(`snapshot ${i.snapshotId ?? 'none'}${i.snapshotId !== i.currentSnapshotId ? ` (current: ${i.currentSnapshotId ?? 'none'})` : ' (current)'}; ${i.snapshots!.length} snapshots, refs: ${i.refs!.map((r) => `${r.name} (${r.type}) → ${r.snapshotId}`).join(', ') || 'none'}`);
+  for (const s of i.snapshots!) lines.push(`  ${s.snapshotId}  seq ${s.sequenceNumber ?? '-'}  ${new Date(Number(s.timestampMs)).toISOString()}  ${s.operation ?? ''}${s.totalRecords ? `  ${s.totalRecords} records` : ''}`);
+  lines.push(`schema ${i.schema!.schemaId}: ${i.schema!.fields.map((f) => `${f.id}:${f.name} ${f.type}${f.required ? ' required' : ''}`).join(', ')}`);
+  lines.push(`partition spec ${i.partitionSpec!.specId}: ${i.partitionSpec!.fields.map((f) => `${f.name} = ${f.transform}(${f.source ?? f.sourceId})`).join(', ') || 'unpartitioned'}`);
+  const f = i.files!;
+  lines.push(`manifests: ${f.manifests}; data files ${f.dataFiles} with ${f.records} records; position deletes ${f.positionDeletes} in ${f.positionDeleteFiles} files${f.deletionVectors ? ` and ${f.deletionVectors} deletion vectors` : ''}; equality deletes ${f.equalityDeletes} in ${f.equalityDeleteFiles} files`);
+  for (const d of i.deleteFiles!) lines.push(`  ${d.kind} deletes: ${d.key} (${d.records} records)`);
+  lines.push(i.orphans!.length ? `orphans (no snapshot reaches them): ${i.orphans!.map((o) => o.key).join(', ')}` : 'orphans: none');
   return lines;
 }

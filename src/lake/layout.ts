@@ -15,6 +15,7 @@ export type LayoutRole =
   | 'directory-marker'     // "dir/" (zero-byte folder object) or dir_$folder$ (EMR)
   | 'delta-log'            // _delta_log/… (Delta Lake transaction log)
   | 'iceberg-metadata'     // metadata/*.metadata.json, manifests (Iceberg)
+  | 'iceberg-deletes'      // position or equality delete files, deletion vectors (named by Iceberg manifests, not by their key)
   | 'parquet-summary'      // _metadata, _common_metadata (Parquet summary files)
   | 'lakevault'            // _lakevault/… (lakevault's own manifests)
   | 'hidden'               // any other path segment starting with '_' or '.'

@@ -26,3 +26,4 @@ export { rewriteMetadataDocument } from './rewrite-metadata';
 export { rewriteManifest, rewriteManifestList } from './rewrite-manifests';
 export { rewritePositionDeleteFile, rewritePuffinReferences } from './rewrite-deletes';
 export { planTableRewrite, type RewritePlan, type RewriteOptions, type RewrittenFile, type CopiedFile } from './rewrite';
+export { summarizeIceberg, type IcebergSummary, type IcebergSummaryOptions } from './summary';
