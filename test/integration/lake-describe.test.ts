@@ -127,7 +127,9 @@ describe(`describing prefixes lakevault did not write (${TARGET})`, () => {
     const d = await describePrefix(open.store, { bucket, prefix });
     expect(d.format).toBe('iceberg');
     expect(d.totals).toMatchObject({ dataFiles: 1, metadataFiles: 2 });
-    expect(d.warnings.join('\n')).toMatch(/Iceberg .*not read natively yet.*absolute paths/);
+    expect(d.warnings.join('\n')).toMatch(/Iceberg .*backups do not read Iceberg natively yet.*absolute paths/);
+    // Its metadata is no Iceberg table: described object by object, and the warning says why.
+    expect(d.warnings).toContain('Iceberg metadata could not be read: Iceberg metadata metadata/v1.metadata.json has no "location"');
   });
 
   it('an empty prefix is not a table', async () => {
