@@ -148,6 +148,15 @@ describe('reading Iceberg tables written by Spark, the Iceberg Java API and pyic
     expect(summary.files).toEqual({ manifests: 4, dataFiles: 2, records: 22, positionDeleteFiles: 1, positionDeletes: 6, equalityDeleteFiles: 1, equalityDeletes: 1, deletionVectors: 0 });
   });
 
+  it('read from an older metadata file (no snapshot yet): files of later commits are not orphans', async () => {
+    const { store, location } = await storeWithFixture('iceberg-java-bunnies');
+    const summary = await summarizeIceberg(store, location, await listAll(store, location), { metadataLocation: 'metadata/v1.metadata.json' });
+    expect(summary.snapshotId).toBeUndefined();
+    expect(summary.snapshots).toEqual([]);
+    expect(summary.files.dataFiles).toBe(0);
+    expect(summary.orphans).toEqual([]);
+  });
+
   it('describePrefix: Iceberg data files are data even under _day=…/, delete files are not rows, footers agree with record counts', async () => {
     const { store, location } = await storeWithFixture('iceberg-pyiceberg-map_stats');
     const d = await describePrefix(store, location);

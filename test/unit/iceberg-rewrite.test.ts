@@ -187,6 +187,15 @@ describe('rewriting Iceberg tables to a new location (rewrite_table_path without
     expect(lenient.copies.some((c) => c.relativeKey.includes('x.parquet'))).toBe(false);
   });
 
+  it('a metadata chain with a file missing is refused with one clear line; a table without snapshots moves as its metadata alone', async () => {
+    const { store, location } = await storeWithFixture('iceberg-java-bunnies');
+    const empty = await planTableRewrite(store, await openIcebergTable(store, location, { metadataLocation: 'metadata/v1.metadata.json' }), { targetLocation: 's3://restore/t' });
+    expect([empty.rewritten.map((f) => f.relativeKey), empty.copies, empty.snapshotIds]).toEqual([['metadata/v1.metadata.json'], [], []]);
+    await store.deleteKeys('lake', [location.prefix + 'metadata/v2.metadata.json']);
+    await expect(planTableRewrite(store, await openIcebergTable(store, location), { targetLocation: 's3://restore/t' }))
+      .rejects.toThrow('Iceberg metadata file metadata/v2.metadata.json, named by the metadata-log of metadata/v5.metadata.json, does not exist');
+  });
+
   it('one snapshot only: its manifest list and manifests, every metadata file of the chain', async () => {
     const { store, location } = await storeWithFixture('iceberg-spark-bunnies');
     const table = await openIcebergTable(store, location);

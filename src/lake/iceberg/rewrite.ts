@@ -1,3 +1,4 @@
+import { IntegrityError, NotFoundError } from '../../errors';
 import type { ObjectStore } from '../../store/types';
 import { runPool } from '../../util/pool';
 import { readAvroFile, writeAvroFile } from './avro';
@@ -10,6 +11,16 @@ import { rewritePositionDeleteFile, rewritePuffinReferences } from './rewrite-de
 import { rewriteManifest, rewriteManifestList } from './rewrite-manifests';
 import { rewriteMetadataDocument } from './rewrite-metadata';
 import type { IcebergTable } from './table';
+
+/** A metadata file the metadata-log names: a rewrite needs every one (engines may read them to time-travel). */
+async function chainFile(reader: IcebergReader, key: string, from: string): Promise<Uint8Array> {
+  try {
+    return await reader.bytes(key);
+  } catch (error) {
+    if (error instanceof NotFoundError) throw new IntegrityError(`Iceberg metadata file ${key}, named by the metadata-log of ${from}, does not exist: a moved table would log a metadata file that is not there, so lakevault does not move a table whose metadata chain is incomplete`);
+    throw error;
+  }
+}
 
 /** A file the rewritten table needs with new bytes (its paths changed). */
 export interface RewrittenFile {
@@ -66,7 +77,7 @@ export async function planTableRewrite(store: ObjectStore, table: IcebergTable, 
   // The metadata chain: the file read and the metadata-log files before it.
   const chain = [table.metadataKey, ...table.metadata.metadataLog.flatMap((entry) => reader.key(entry.metadataFile, 'metadata') ?? [])];
   await runPool([...new Set(chain)], concurrency, async (key) => {
-    const document = key === table.metadataKey ? table.document : parseMetadataBytes(await reader.bytes(key), key);
+    const document = key === table.metadataKey ? table.document : parseMetadataBytes(await chainFile(reader, key, table.metadataKey), key);
     rewritten.set(key, { relativeKey: key, role: 'metadata', bytes: metadataBytes(rewriteMetadataDocument(document, rewrite)) });
   });
   if (table.foundBy === 'version-hint') copies.set('metadata/version-hint.text', { relativeKey: 'metadata/version-hint.text', role: 'version-hint' });

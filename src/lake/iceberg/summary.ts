@@ -65,6 +65,11 @@ export async function summarizeIceberg(store: ObjectStore, location: Location, l
   };
   const [snapshot] = selectSnapshots(table, choice);
   const everySnapshot = await reachableFiles(store, table, { allSnapshots: true, ...choice });
+  // Read from an older metadata file, later commits' files are not orphans: the newest metadata reaches them.
+  if (table.foundBy === 'given') {
+    const newest = await openIcebergTable(store, location, { listing });
+    if (newest.metadataKey !== table.metadataKey) everySnapshot.files.push(...(await reachableFiles(store, newest, { allSnapshots: true, ...choice })).files);
+  }
   const unreferenced = unreferencedObjects(table, listing, everySnapshot);
 
   const objects = new Map(listing.map((o) => [o.key.slice(location.prefix.length), o]));
