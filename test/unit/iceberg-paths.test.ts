@@ -51,5 +51,6 @@ describe('Iceberg paths resolve against the table location the way engines do', 
     const lenient = new LocationRewrite(new TablePaths('s3://a/t'), 's3://b/t', { allowOutside: true });
     expect(lenient.path('s3://elsewhere/x.parquet', 'data file')).toBe('s3://elsewhere/x.parquet');
     expect(() => new LocationRewrite(new TablePaths('s3://a/t'), 'moved/t')).toThrow('is not a URI with a scheme and a bucket');
+    expect(() => new LocationRewrite(new TablePaths('s3://a/t'), 's3://b/x/../t')).toThrow('has a "." or ".." segment');
   });
 });

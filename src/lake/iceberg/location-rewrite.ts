@@ -16,6 +16,9 @@ export class LocationRewrite {
     if (!/^[a-z][a-z0-9+.-]*:\/\/[^/]+/i.test(targetLocation)) {
       throw new IntegrityError(`target location ${targetLocation} is not a URI with a scheme and a bucket (s3://bucket/prefix)`);
     }
+    if (targetLocation.split('/').slice(3).some((segment) => segment === '.' || segment === '..')) {
+      throw new IntegrityError(`target location ${targetLocation} has a "." or ".." segment`);
+    }
   }
 
   get sourceLocation(): string {
