@@ -1,9 +1,10 @@
 import type { Table } from 'apache-arrow';
-import { StoreError } from '../errors';
+import { StoreError, UsageError } from '../errors';
 import type { EncryptionOptions } from '../store/types';
 import { dropTable, listTables, type DropResult, type TableSummary } from '../table/catalog';
 import { createSalesTable, type CreateTableResult } from '../table/create';
 import { inspectTable, type InspectResult } from '../table/inspect';
+import type { IcebergChoice } from '../lake/describe';
 import type { ForeignInspectResult } from '../lake/inspect';
 import { checkDeltaVersion, inspectDeltaVersion } from '../lake/delta-version';
 import { resolveTable, type TableRef } from '../table/table-ref';
@@ -89,12 +90,17 @@ export class TableApi {
     return warning ? { warnings: [warning] } : {};
   }
 
-  /** Files, rows (from the Parquet footers), bytes and schema, compared with the manifest; `deltaVersion`: a Delta table as that version. */
-  async inspect(name: string, options: { deltaVersion?: number } = {}): Promise<TableInspectReport> {
+  /**
+   * Files, rows (from the Parquet footers), bytes and schema, compared with the manifest;
+   * `deltaVersion`: a Delta table as that version; `iceberg`: an Iceberg table's snapshot
+   * by id or branch/tag, read from a given metadata file.
+   */
+  async inspect(name: string, options: { deltaVersion?: number; iceberg?: IcebergChoice } = {}): Promise<TableInspectReport> {
     const { config, store } = this.context;
     const table = resolveTable(config, name);
+    if (options.deltaVersion !== undefined && options.iceberg) throw new UsageError('--delta-version and Iceberg options do not go together');
     if (options.deltaVersion !== undefined) return report(await inspectDeltaVersion(store, table, checkDeltaVersion(options.deltaVersion), config.concurrency));
-    return report(await inspectTable(store, table, config.concurrency));
+    return report(await inspectTable(store, table, config.concurrency, options.iceberg ? { iceberg: options.iceberg } : {}));
   }
 
   /** The tables of the warehouse. */

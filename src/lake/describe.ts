@@ -26,6 +26,13 @@ export interface LakeFile extends SnapshotFile {
 
 export type LakeFormat = 'delta' | 'iceberg' | 'hive' | 'parquet';
 
+/** Which Iceberg snapshot to describe: by id or by branch/tag, from a given metadata file. */
+export interface IcebergChoice {
+  snapshotId?: bigint;
+  ref?: string;
+  metadataLocation?: string;
+}
+
 /** An Iceberg prefix: what was detected, plus the table as its metadata describes it (or why it could not be read). */
 export type IcebergDescription = IcebergInfo & Partial<IcebergSummary> & { error?: string };
 
@@ -66,8 +73,8 @@ export interface PrefixDescription {
 export interface DescribeOptions {
   /** Delta: the version to describe (default: the newest). An error for other prefixes. */
   version?: number;
-  /** Iceberg: the snapshot (by id or branch/tag) and metadata file to read (default: the current snapshot of the newest metadata). */
-  iceberg?: { snapshotId?: bigint; ref?: string; metadataLocation?: string };
+  /** Iceberg: the snapshot and metadata file to read (default: the current snapshot of the newest metadata). */
+  iceberg?: IcebergChoice;
   /** Footer reads at once. */
   concurrency?: number;
   onProgress?: (progress: { footers: number; totalFooters: number }) => void;

@@ -1,7 +1,8 @@
-import { NotFoundError } from '../errors';
+import { NotFoundError, UsageError } from '../errors';
 import type { ObjectStore } from '../store/types';
 import { readFooter } from '../parquet/footer';
 import { runPool } from '../util/pool';
+import type { IcebergChoice } from '../lake/describe';
 import { inspectForeignPrefix } from '../lake/inspect';
 import { readTableManifest, TABLE_MANIFEST } from './manifest';
 import { schemaDifferences, type FieldDescription } from './schema';
@@ -35,11 +36,12 @@ export interface InspectResult {
  * Describes a table from what is really stored: lists the prefix, reads every Parquet
  * footer with range GETs (no data pages), and compares with the manifest when one exists.
  */
-export async function inspectTable(store: ObjectStore, table: TableRef, concurrency = 16): Promise<InspectResult> {
+export async function inspectTable(store: ObjectStore, table: TableRef, concurrency = 16, options: { iceberg?: IcebergChoice } = {}): Promise<InspectResult> {
   const { bucket, prefix } = table.location;
   const manifest = await readTableManifest(store, table.location);
-  // A prefix lakevault did not write: partitions, layout noise, schema drift, Delta versions (src/lake).
-  if (!manifest) return inspectForeignPrefix(store, table, { concurrency });
+  // A prefix lakevault did not write: partitions, layout noise, schema drift, Delta versions, Iceberg snapshots (src/lake).
+  if (!manifest) return inspectForeignPrefix(store, table, { concurrency, ...options });
+  if (options.iceberg) throw new UsageError(`Iceberg options apply to Iceberg tables; ${table.uri} is a lakevault table`);
   const parquetObjects: { key: string; size: number; etag: string }[] = [];
   const otherObjects: string[] = [];
   for await (const object of store.list(bucket, prefix)) {

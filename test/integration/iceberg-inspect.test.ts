@@ -33,8 +33,8 @@ describe(`table inspect of Iceberg tables no one here wrote (${TARGET})`, () => 
     return `s3://${bucket}/tables/${name}/`;
   }
 
-  async function inspect(uri: string): Promise<any> {
-    const run = await runLakevault(['table', 'inspect', uri, '--json'], { env: targetEnv() });
+  async function inspect(uri: string, flags: string[] = []): Promise<any> {
+    const run = await runLakevault(['table', 'inspect', uri, ...flags, '--json'], { env: targetEnv() });
     if (run.code !== 0) throw new Error(`table inspect ${uri} exited ${run.code}: ${run.stderr}`);
     expect(published.safeParse(run.json).success).toBe(true);
     expect(reportSchemas['table-inspect'].parse(run.json)).toEqual(run.json); // nothing undocumented
@@ -85,6 +85,28 @@ describe(`table inspect of Iceberg tables no one here wrote (${TARGET})`, () => 
       partitionSpec: { specId: 0, fields: [{ name: 'name', transform: 'identity', sourceId: 2, source: 'name' }] },
     });
     expect(eq.totals.rows).toBe(6);
+  });
+
+  it('--iceberg-snapshot, --ref and --metadata-location choose what is inspected; bad ones are one error line', async () => {
+    const uri = await upload('iceberg-spark-bunnies');
+    const first = await inspect(uri, ['--iceberg-snapshot', '7505300640432048841']);
+    expect(first.iceberg).toMatchObject({ snapshotId: '7505300640432048841', currentSnapshotId: '2701171901096418979', files: { dataFiles: 1, records: 21, positionDeleteFiles: 0 } });
+    expect(first.totals).toMatchObject({ files: 1, rows: 21 });
+    expect(first.files.map((f: { key: string }) => f.key)).toEqual(['data/00000-1-9acc37f2-90ae-42f5-915c-a21c3cb99690-00001.parquet']);
+    expect((await inspect(uri, ['--ref', 'main'])).iceberg.snapshotId).toBe('2701171901096418979');
+    const v3 = await inspect(uri, ['--metadata-location', 's3a://hyperparam-iceberg/spark/bunnies/metadata/v3.metadata.json']);
+    expect(v3.iceberg).toMatchObject({ metadataFile: 'metadata/v3.metadata.json', foundBy: 'given', currentSnapshotId: '469881615898633426', orphans: [] });
+
+    const bad = async (args: string[], code: number, message: string) => {
+      const run = await runLakevault(['table', 'inspect', ...args], { env: targetEnv() });
+      expect(run.code).toBe(code);
+      expect(run.stderr.split('\n').filter((line) => line.startsWith('lakevault: error:'))).toEqual([`lakevault: error: ${message}`]);
+    };
+    await bad([uri, '--iceberg-snapshot', '12ab'], 2, '--iceberg-snapshot: "12ab" is not a snapshot id (a 64-bit integer)');
+    await bad([uri, '--iceberg-snapshot', '1', '--ref', 'main'], 2, '--iceberg-snapshot and --ref each choose a snapshot: give one');
+    await bad([uri, '--ref', 'nightly'], 1, 'Iceberg table has no branch or tag "nightly" (refs: main)');
+    await open.store.put(bucket, 'plain/x.parquet', readFileSync(join(fixtureFolder('iceberg-java-bunnies'), 'data/bunnies-initial.parquet')));
+    await bad([`s3://${bucket}/plain/`, '--ref', 'main'], 2, `Iceberg options apply to Iceberg tables; s3://${bucket}/plain/ has no metadata/*.metadata.json`);
   });
 
   it('a Spark table moved to a new prefix without Spark: rewritten files put, the rest copied server-side, it inspects as the same table there', async () => {

@@ -1,4 +1,6 @@
 import { Command } from 'commander';
+import { UsageError } from '../../errors';
+import type { IcebergChoice } from '../../lake/describe';
 import type { ForeignInspectResult } from '../../lake/inspect';
 import { MAX_ROWS, MAX_ROWS_PER_FILE } from '../../table/limits';
 import { lazyModule } from '../../util/lazy';
@@ -41,10 +43,14 @@ export function tableCommand(): Command {
   table.command('inspect <table>')
     .description('files, rows (from Parquet footers), bytes and schema of a table or s3:// prefix')
     .option('--delta-version <n>', 'Delta tables: inspect this version (default: the newest)')
-    .action(async (name: string, flags: { deltaVersion?: string }, command: Command) => {
+    .option('--iceberg-snapshot <id>', 'Iceberg tables: inspect this snapshot (default: the current one)')
+    .option('--ref <name>', 'Iceberg tables: inspect the snapshot of this branch or tag')
+    .option('--metadata-location <path>', 'Iceberg tables: read this metadata file (default: the one version-hint.text names, else the newest)')
+    .action(async (name: string, flags: { deltaVersion?: string; icebergSnapshot?: string; ref?: string; metadataLocation?: string }, command: Command) => {
       const deltaVersion = flags.deltaVersion !== undefined ? parseInteger('--delta-version', flags.deltaVersion, 0, Number.MAX_SAFE_INTEGER) : undefined;
+      const iceberg = icebergChoice(flags);
       await withClient(command, async ({ lv, output }) => {
-        await printResult(output, lv.table.inspect(name, deltaVersion !== undefined ? { deltaVersion } : {}), (r) => [
+        await printResult(output, lv.table.inspect(name, { ...(deltaVersion !== undefined ? { deltaVersion } : {}), ...(iceberg ? { iceberg } : {}) }), (r) => [
           `${r.uri}${r.hasManifest ? ` (generation ${r.generation}, created ${r.createdAt})` : ' (no lakevault manifest)'}`,
           `${formatCount(r.totals.rows)} rows, ${r.totals.files} files, ${formatBytes(r.totals.bytes)}`,
           'schema: ' + r.schema.map((f) => `${f.name} ${f.type}${f.nullable ? '' : ' not null'}`).join(', '),
@@ -76,4 +82,16 @@ export function tableCommand(): Command {
     });
 
   return table;
+}
+
+/** The Iceberg snapshot flags, checked before any request: ids are 64-bit, kept exact as BigInt. */
+function icebergChoice(flags: { icebergSnapshot?: string; ref?: string; metadataLocation?: string }): IcebergChoice | undefined {
+  if (flags.icebergSnapshot === undefined && flags.ref === undefined && flags.metadataLocation === undefined) return undefined;
+  if (flags.icebergSnapshot !== undefined && flags.ref !== undefined) throw new UsageError('--iceberg-snapshot and --ref each choose a snapshot: give one');
+  if (flags.icebergSnapshot !== undefined && !/^-?\d{1,19}$/.test(flags.icebergSnapshot)) throw new UsageError(`--iceberg-snapshot: "${flags.icebergSnapshot}" is not a snapshot id (a 64-bit integer)`);
+  return {
+    ...(flags.icebergSnapshot !== undefined ? { snapshotId: BigInt(flags.icebergSnapshot) } : {}),
+    ...(flags.ref !== undefined ? { ref: flags.ref } : {}),
+    ...(flags.metadataLocation !== undefined ? { metadataLocation: flags.metadataLocation } : {}),
+  };
 }
