@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describePrefix } from '../../src/lake/describe';
 import {
-  openIcebergTable, reachableFiles, readAvroFile, readManifest, summarizeIceberg, unreferencedObjects, writeAvroFile, type ReachableSet,
+  metadataBytes, parseMetadataBytes, readTableMetadata, openIcebergTable, reachableFiles, readAvroFile, readManifest, summarizeIceberg, unreferencedObjects, writeAvroFile, type ReachableSet,
 } from '../../src/lake/iceberg';
 import type { ObjectInfo } from '../../src/store/types';
 import { fixtureFolder, storeWithFixture, type IcebergFixture } from '../support/iceberg-fixtures';
@@ -155,6 +155,26 @@ describe('reading Iceberg tables written by Spark, the Iceberg Java API and pyic
     expect(summary.snapshots).toEqual([]);
     expect(summary.files.dataFiles).toBe(0);
     expect(summary.orphans).toEqual([]);
+  });
+
+  it('format 1 and format 3 metadata: v1 schema, partition-spec and snapshot manifests; v3 row lineage; no current snapshot; numbers written back exactly', () => {
+    const v1 = readTableMetadata(parseMetadataBytes(Buffer.from(`{"format-version":1,"location":"s3://b/t","last-updated-ms":1700000000000,
+      "schema":{"type":"struct","fields":[{"id":1,"name":"id","required":true,"type":"long"}]},
+      "partition-spec":[{"name":"id_bucket","transform":"bucket[16]","source-id":1,"field-id":1000}],
+      "current-snapshot-id":-1,
+      "snapshots":[{"snapshot-id":9007199254740993,"timestamp-ms":1700000000000,"manifests":["s3://b/t/metadata/m1.avro"],"summary":{"operation":"append"}}]}`), 'v1'), 'v1');
+    expect(v1.schemas).toEqual([{ schemaId: 0, fields: [{ id: 1, name: 'id', required: true, type: 'long' }], identifierFieldIds: [] }]);
+    expect(v1.partitionSpecs).toEqual([{ specId: 0, fields: [{ sourceId: 1, fieldId: 1000, name: 'id_bucket', transform: 'bucket[16]' }] }]);
+    expect(v1.currentSnapshotId).toBeUndefined();
+    expect(v1.snapshots[0]).toMatchObject({ snapshotId: 9007199254740993n, manifests: ['s3://b/t/metadata/m1.avro'] }); // 2^53 + 1
+
+    const text = `{"format-version":3,"location":"s3://b/t","next-row-id":18446744073709551,"current-snapshot-id":null,"snapshots":[{"snapshot-id":1,"timestamp-ms":1,"first-row-id":0,"added-rows":12,"manifest-list":"s3://b/t/metadata/snap-1.avro"}],"properties":{"x":"1.0"},"statistics":[{"snapshot-id":1,"statistics-path":"s3://b/t/metadata/1.stats","file-size-in-bytes":413,"file-footer-size-in-bytes":42,"blob-metadata":[]}]}`;
+    const document = parseMetadataBytes(Buffer.from(text), 'v3');
+    const v3 = readTableMetadata(document, 'v3');
+    expect([v3.formatVersion, v3.nextRowId, v3.currentSnapshotId, v3.snapshots[0]!.firstRowId, v3.snapshots[0]!.addedRows]).toEqual([3, 18446744073709551n, undefined, 0n, 12n]);
+    expect(v3.statistics).toEqual([{ snapshotId: 1n, path: 's3://b/t/metadata/1.stats', sizeInBytes: 413 }]);
+    expect(JSON.stringify(JSON.parse(Buffer.from(metadataBytes(document)).toString()))).toBe(JSON.stringify(JSON.parse(text)));
+    expect(Buffer.from(metadataBytes(document)).toString()).toContain('"next-row-id": 18446744073709551');
   });
 
   it('describePrefix: Iceberg data files are data even under _day=…/, delete files are not rows, footers agree with record counts', async () => {
