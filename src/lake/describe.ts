@@ -9,7 +9,8 @@ import { runPool } from '../util/pool';
 import { DELTA_LOG } from './delta/log-files';
 import { compare, readDeltaSnapshot, type DeltaSnapshot } from './delta/snapshot';
 import { parsePartitionPath, summarizePartitions, type PartitionSummary } from './hive';
-import { detectIceberg, summarizeIceberg, type IcebergInfo, type IcebergSummary } from './iceberg';
+import { detectIceberg, type IcebergInfo } from './iceberg/detect';
+import { summarizeIceberg, type IcebergSummary } from './iceberg/summary';
 import { classifyKey, countRoles, needsProbe, type LayoutRole } from './layout';
 import { analyzeSchemas, type SchemaDrift } from './schema-drift';
 
