@@ -72,7 +72,7 @@ export class BackupApi {
     const ref = resolveTable(config, table);
     const repo = { ...backupRepository(config, options.to ? { to: options.to } : {}), ...(options.full ? { incremental: false } : {}) };
     const progress = this.context.progress('backup.create', options.onProgress);
-    const result = await createSnapshot(store, repo, ref, {
+    return this.context.history.track('backup', ref.name, async () => report(await createSnapshot(store, repo, ref, {
       ...(resume ? { id: resume, resume: true } : {}),
       ...(options.label ? { label: options.label } : {}),
       ...(tags.length ? { tags } : {}),
@@ -80,8 +80,7 @@ export class BackupApi {
       ...(options.deltaVersion !== undefined ? { version: options.deltaVersion } : {}),
       concurrency: config.concurrency,
       onProgress: (p) => progress(`backup ${ref.name}: ${formatCount(p.objects)}/${formatCount(p.totalObjects)} objects, ${formatBytes(p.bytes)}`, { ...p }),
-    });
-    return report(result);
+    })));
   }
 
   /** Backups (complete and incomplete) of one table or all, oldest first. */

@@ -3,6 +3,7 @@ import { runAudit, type AuditReport } from '../audit/run';
 import { CHECKS } from '../audit/catalog';
 import { parseSeverity, type CheckDefinition, type Severity } from '../audit/types';
 import { UsageError } from '../errors';
+import type { FileSet } from '../snapshot/file-set';
 import { resolveFileSet } from '../snapshot/resolve';
 import { checkDeltaVersion, resolveFileSetsAtDeltaVersion } from '../lake/delta-version';
 import { bucketNameProblem } from '../store/location';
@@ -25,6 +26,11 @@ export interface ValidateOptions extends CallOptions {
   fileTimeoutMs?: number;
   /** Delta tables: read the table operand(s) as this version (only its live files count). */
   deltaVersion?: number;
+  /**
+   * Check only these files of one subject (keys relative to it, as its manifest names
+   * them): a slice, as verification cycles take. The subject's totals are then not checked.
+   */
+  files?: readonly string[];
 }
 
 export interface AuditOptions extends CallOptions {
@@ -49,6 +55,10 @@ export async function validate(context: ApiContext, a: string, b?: string, optio
   const [setA, setB] = options.deltaVersion === undefined
     ? [await resolveFileSet(store, config, a), b === undefined ? undefined : await resolveFileSet(store, config, b)]
     : await resolveFileSetsAtDeltaVersion(store, config, b === undefined ? [a] : [a, b], checkDeltaVersion(options.deltaVersion));
+  if (options.files !== undefined) {
+    if (setB) throw new UsageError('files selects a slice of one subject; it cannot be given with a comparison');
+    return report(await validateFileSet(store, sliceOf(setA, options.files), { level, ...(options.workers !== undefined ? { concurrency: options.workers } : {}) }));
+  }
   const progress = context.progress('validate', options.onProgress);
   const validationOptions = {
     level,
@@ -58,6 +68,18 @@ export async function validate(context: ApiContext, a: string, b?: string, optio
       progress(`validate (${level}): ${p.files}/${p.totalFiles} files, ${formatCount(p.rows)} rows, ${formatBytes(p.bytes)} read`, { ...p }),
   };
   return report(setB ? await compareFileSets(store, setA, setB, validationOptions) : await validateFileSet(store, setA, validationOptions));
+}
+
+/** The files of a subject that are named, as a partial FileSet; a name it does not list is a usage error. */
+function sliceOf(set: FileSet, keys: readonly string[]): FileSet {
+  const wanted = new Set(keys);
+  const files = set.files.filter((file) => wanted.has(file.relativeKey));
+  if (files.length !== wanted.size) {
+    const listed = new Set(set.files.map((file) => file.relativeKey));
+    throw new UsageError(`${set.label} does not list ${[...wanted].filter((key) => !listed.has(key)).slice(0, 3).join(', ')}`);
+  }
+  const { totals: _totals, contentDigest: _contentDigest, ...rest } = set;
+  return { ...rest, files, partial: true };
 }
 
 /**

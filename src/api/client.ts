@@ -10,6 +10,7 @@ import type { DoctorOptions, DoctorReport } from './doctor';
 import type { ProgressEvent, ProgressListener } from './progress';
 import type { CheckpointApi, DrillOptions, DrillRunReport, RecoverOptions, RecoverReport } from './recovery';
 import type { TableApi } from './tables';
+import type { CycleOptions, CycleReport } from './verify';
 
 // Capabilities load on first use (src/util/lazy.ts says why): `copy` never loads Arrow or zod.
 const backups = lazyModule((): typeof import('./backups') => require('./backups'));
@@ -18,6 +19,7 @@ const copying = lazyModule((): typeof import('./copy') => require('./copy'));
 const doctoring = lazyModule((): typeof import('./doctor') => require('./doctor'));
 const recovery = lazyModule((): typeof import('./recovery') => require('./recovery'));
 const tables = lazyModule((): typeof import('./tables') => require('./tables'));
+const verifying = lazyModule((): typeof import('./verify') => require('./verify'));
 
 export interface LakevaultOptions extends ConfigOverrides {
   /**
@@ -31,12 +33,17 @@ export interface LakevaultOptions extends ConfigOverrides {
   config?: Config;
   /** Receives every progress event of this client (as does the 'progress' event). */
   onProgress?: ProgressListener;
+  /**
+   * Keep the report of every backup, checkpoint, drill, validation and audit in the backup
+   * repository (`_lakevault/history/`), for plans, metrics and `report`. Default true.
+   */
+  history?: boolean;
 }
 
 /** Builds the configuration: overrides over env (or process.env + .env), checked before any request. */
 export function resolveConfig(options: LakevaultOptions = {}): Config {
   if (options.config) return options.config;
-  const { env, credentials, config: _config, onProgress: _onProgress, ...overrides } = options;
+  const { env, credentials, config: _config, onProgress: _onProgress, history: _history, ...overrides } = options;
   const variables = { ...(env ?? readEnvironment()) };
   if (credentials) {
     variables.AWS_ACCESS_KEY_ID = credentials.accessKeyId;
@@ -62,12 +69,12 @@ export class Lakevault extends EventEmitter<{ progress: [ProgressEvent] }> {
   private backupApi?: BackupApi;
   private checkpointApi?: CheckpointApi;
 
-  private constructor(config: Config, opened: OpenStore, onProgress?: ProgressListener) {
+  private constructor(config: Config, opened: OpenStore, onProgress?: ProgressListener, history = true) {
     super();
     this.context = new ApiContext(config, opened, (event) => {
       onProgress?.(event);
       this.emit('progress', event);
-    });
+    }, history);
   }
 
   /** `table create|write|inspect|list|drop` */
@@ -95,7 +102,7 @@ export class Lakevault extends EventEmitter<{ progress: [ProgressEvent] }> {
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
     const config = resolveConfig(options);
     const opened = await openStore(config);
-    return new Lakevault(config, opened, options.onProgress);
+    return new Lakevault(config, opened, options.onProgress, options.history !== false);
   }
 
   /** The endpoint in use (the embedded server's when none was configured). */
@@ -125,17 +132,25 @@ export class Lakevault extends EventEmitter<{ progress: [ProgressEvent] }> {
 
   /** `drill <table>`: checkpoint → disaster → recover → validate. */
   drill(table: string, options?: DrillOptions): Promise<DrillRunReport> {
-    return recovery().drill(this.context, table, options);
+    return this.context.history.track('drill', table, () => recovery().drill(this.context, table, options), (r) => r.table);
   }
 
   /** `validate <a> [b]`: one subject against its manifest, or a against b. */
   validate(a: string, b?: string, options?: ValidateOptions): Promise<ValidateReport> {
-    return checks().validate(this.context, a, b, options);
+    return this.context.history.track('validation', b === undefined ? a : `${a} vs ${b}`, () => checks().validate(this.context, a, b, options));
+  }
+
+  /**
+   * `validate <subject> --cycle`: this run's slice of a verification cycle over a table, a
+   * backup or a backup repository; every object is verified once per cycle.
+   */
+  verifyCycle(subject: string, options?: CycleOptions): Promise<CycleReport> {
+    return this.context.history.track('validation', subject, () => verifying().verifyCycle(this.context, subject, options), (r) => r.subject);
   }
 
   /** `audit`: the store's security, as findings (report.exitCode says whether to fail a pipeline). */
   audit(options?: AuditOptions): Promise<AuditRunReport> {
-    return checks().audit(this.context, options);
+    return this.context.history.track('audit', 'store', () => checks().audit(this.context, options));
   }
 
   /** `doctor`: endpoint, credentials, TLS, and which S3 features really work on this store. */

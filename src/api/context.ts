@@ -1,13 +1,16 @@
 import type { Config } from '../config/config';
 import { UsageError } from '../errors';
+import { opsArea } from '../history/area';
+import { HistoryRecorder } from '../history/recorder';
 import type { OpenStore } from '../store/open';
 import { progressSink, type Operation, type ProgressListener } from './progress';
 
 /** What every API module needs: the configuration, the open store, the client's listener. */
 export class ApiContext {
   private closed = false;
+  private recorder?: HistoryRecorder;
 
-  constructor(readonly config: Config, private readonly opened: OpenStore, private readonly listener: ProgressListener) {}
+  constructor(readonly config: Config, private readonly opened: OpenStore, private readonly listener: ProgressListener, private readonly recordHistory = true) {}
 
   /** The open store; after close() every call is a usage error, not a hang or a crash. */
   get open(): OpenStore {
@@ -22,6 +25,14 @@ export class ApiContext {
   /** A progress function for one call: the call's own listener and the client's. */
   progress(operation: Operation, own?: ProgressListener) {
     return progressSink(operation, own, this.listener);
+  }
+
+  /** Where operations' reports are kept: the backup repository's operations area (src/history). */
+  get history(): HistoryRecorder {
+    return (this.recorder ??= new HistoryRecorder(this.store, opsArea(this.config.backups), {
+      enabled: this.recordHistory,
+      warn: (line) => this.progress('history')(line, { warning: line }),
+    }));
   }
 
   async close(): Promise<void> {

@@ -6,7 +6,9 @@ export type Operation =
   | 'table.create' | 'table.write' | 'copy'
   | 'backup.create' | 'backup.restore'
   | 'checkpoint.create' | 'recover' | 'drill'
-  | 'validate' | 'audit' | 'doctor';
+  | 'validate' | 'audit' | 'doctor'
+  /** A report that could not be recorded in the repository (detail.warning). */
+  | 'history';
 
 export interface ProgressEvent {
   operation: Operation;

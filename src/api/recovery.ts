@@ -5,7 +5,9 @@ import { recoverTable, type RecoverResult } from '../dr/recover';
 import { IntegrityError, UsageError } from '../errors';
 import type { SnapshotSummary } from '../snapshot/catalog';
 import type { CreateSnapshotResult } from '../snapshot/create';
-import { checkSnapshotId } from '../snapshot/repository';
+import { checkpointRepository, checkSnapshotId } from '../snapshot/repository';
+import { DEFAULT_GRACE_MS, pruneSnapshots, type PruneResult } from '../backup/prune';
+import type { RetentionPolicy } from '../retention/policy';
 import type { ValidationLevel } from '../snapshot/validation';
 import { resolveTable } from '../table/table-ref';
 import type { ApiContext, CallOptions } from './context';
@@ -14,6 +16,7 @@ import { report, type Report } from './report';
 import { checkLevel, failedValidation } from './validation-failure';
 
 export type CheckpointCreateReport = Report<CreateSnapshotResult>;
+export type CheckpointPruneReport = Report<PruneResult>;
 export type CheckpointListReport = Report<{ table: string; checkpoints: SnapshotSummary[] }>;
 export type RecoverReport = Report<RecoverResult>;
 export type DrillRunReport = Report<DrillReport>;
@@ -47,11 +50,19 @@ export class CheckpointApi {
     const resume = options.resume !== undefined ? checkSnapshotId(options.resume) : undefined;
     const ref = resolveTable(config, table);
     const progress = this.context.progress('checkpoint.create', options.onProgress);
-    return report(await createCheckpoint(store, config, ref, {
+    return this.context.history.track('checkpoint', ref.name, async () => report(await createCheckpoint(store, config, ref, {
       ...(resume ? { id: resume, resume: true } : {}),
       ...(options.label ? { label: options.label } : {}),
       onProgress: (p) => progress(`checkpoint ${ref.name}: ${formatCount(p.objects)}/${formatCount(p.totalObjects)} objects`, { ...p }),
-    }));
+    })));
+  }
+
+  /** Applies restic's retention rules to a table's checkpoints (as `backup prune` does to backups). */
+  async prune(table: string, options: { policy: RetentionPolicy; dryRun?: boolean; graceHours?: number }): Promise<CheckpointPruneReport> {
+    const { config, store } = this.context;
+    const ref = resolveTable(config, table);
+    const graceMs = options.graceHours === undefined ? DEFAULT_GRACE_MS : options.graceHours * 3_600_000;
+    return report(await pruneSnapshots(store, checkpointRepository(config), ref.name, { policy: options.policy, dryRun: options.dryRun === true, graceMs }));
   }
 
   /** Checkpoints of a table, oldest first. */

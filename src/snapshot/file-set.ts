@@ -43,6 +43,8 @@ export interface FileSet {
   schema?: FieldDescription[];
   totals?: { files: number; rows: number; bytes: number };
   contentDigest?: string;
+  /** Some of a subject's files (a verification cycle's slice): other objects under `uri` are not strays. */
+  partial?: boolean;
 }
 
 /** What a file holds, which a table's and a snapshot's manifest both record in these terms. */

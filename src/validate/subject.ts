@@ -138,7 +138,7 @@ async function findObjects(store: ObjectStore, set: FileSet, notes: string[]): P
     if (head) found.set(`${file.bucket}/${file.key}`, { key: head.key, size: head.size, etag: head.etag });
   });
   const known = new Set(set.files.map((file) => file.key));
-  const unlisted = [...listed].filter((key) => !known.has(key) && !/(^|\/)_lakevault\//.test(key.slice(root.prefix.length)));
+  const unlisted = set.partial ? [] : [...listed].filter((key) => !known.has(key) && !/(^|\/)_lakevault\//.test(key.slice(root.prefix.length)));
   if (unlisted.length) {
     notes.push(`${set.label}: ${unlisted.length} object(s) under ${set.uri} are not in its manifest: ${unlisted.slice(0, 5).map((key) => key.slice(root.prefix.length)).join(', ')}${unlisted.length > 5 ? ', ...' : ''}`);
   }

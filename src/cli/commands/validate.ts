@@ -1,5 +1,7 @@
 import { Command, Option } from 'commander';
-import { IntegrityError } from '../../errors';
+import { IntegrityError, UsageError } from '../../errors';
+import type { CycleReport } from '../../api/verify';
+import { parseByteSize } from '../../util/units';
 import type { ValidationLevel, ValidationReport } from '../../validate';
 import { parseInteger } from '../context';
 import { withClient } from '../with-client';
@@ -17,7 +19,11 @@ export function validateCommand(): Command {
     .option('--workers <n>', 'decode worker threads (default: min(2, CPUs))')
     .option('--file-timeout <seconds>', 'fail a file whose decoder makes no progress for this long', '60')
     .option('--delta-version <n>', 'Delta tables: validate the table as this version (only its live files count)')
-    .action(async (a: string, b: string | undefined, flags: { level: ValidationLevel; workers?: string; fileTimeout: string; deltaVersion?: string }, command: Command) => {
+    .option('--cycle', 'verification cycle: verify this run\'s slice, remember coverage in the repository (every object once per cycle)')
+    .option('--slices <t>', 'with --cycle: one of t key-hash slices per run (restic\'s n/t, rotated for you; default 7)')
+    .option('--max-bytes <size>', 'with --cycle: verify up to this many bytes per run (e.g. 10GiB)')
+    .action(async (a: string, b: string | undefined, flags: { level: ValidationLevel; workers?: string; fileTimeout: string; deltaVersion?: string; cycle?: boolean; slices?: string; maxBytes?: string }, command: Command) => {
+      if (flags.cycle || flags.slices !== undefined || flags.maxBytes !== undefined) return validateCycle(a, b, flags, command);
       const concurrency = flags.workers === undefined ? undefined : parseInteger('--workers', flags.workers, 1, 64);
       const fileTimeoutMs = parseInteger('--file-timeout', flags.fileTimeout, 1, 86_400) * 1000;
       const deltaVersion = flags.deltaVersion !== undefined ? parseInteger('--delta-version', flags.deltaVersion, 0, Number.MAX_SAFE_INTEGER) : undefined;
@@ -30,6 +36,36 @@ export function validateCommand(): Command {
         }
       });
     });
+}
+
+/** `validate <subject> --cycle`: full level unless --level says quick. */
+async function validateCycle(subject: string, other: string | undefined, flags: { level: ValidationLevel; workers?: string; cycle?: boolean; slices?: string; maxBytes?: string; deltaVersion?: string }, command: Command): Promise<void> {
+  if (!flags.cycle) throw new UsageError('--slices and --max-bytes go with --cycle');
+  if (other !== undefined) throw new UsageError('--cycle verifies one subject; it does not compare two');
+  if (flags.deltaVersion !== undefined) throw new UsageError('--cycle verifies what is stored; --delta-version does not apply');
+  if (flags.slices !== undefined && flags.maxBytes !== undefined) throw new UsageError('give either --slices or --max-bytes, not both');
+  const slices = flags.slices !== undefined ? parseInteger('--slices', flags.slices, 1, 10_000) : undefined;
+  const maxBytes = flags.maxBytes !== undefined ? parseByteSize(flags.maxBytes, '--max-bytes') : undefined;
+  const workers = flags.workers === undefined ? undefined : parseInteger('--workers', flags.workers, 1, 64);
+  const level = command.getOptionValueSource('level') === 'default' ? 'full' : flags.level;
+  await withClient(command, async ({ lv, output }) => {
+    const report = await lv.verifyCycle(subject, { level, ...(slices ? { slices } : {}), ...(maxBytes ? { maxBytes } : {}), ...(workers ? { workers } : {}) });
+    output.result(report, formatCycle);
+    if (!report.ok) throw Object.assign(new IntegrityError(`verification found ${report.run.failed.length} bad object(s) in ${report.subject}`), { reported: true });
+  });
+}
+
+export function formatCycle(report: CycleReport): string {
+  const c = report.cycle;
+  const lines = [
+    `${report.ok ? 'OK' : 'BAD OBJECTS'}: ${report.level} verification of ${report.subject}, cycle ${c.number}${report.slice !== undefined && 'slices' in report.budget ? `, slice ${report.slice + 1} of ${report.budget.slices}` : ''}`,
+    `  this run: ${formatCount(report.run.objects)} objects (${formatBytes(report.run.bytes)}), ${formatBytes(report.bytesRead)} read in ${(report.elapsedMs / 1000).toFixed(1)} s`,
+    `  cycle: ${(c.coverage * 100).toFixed(1)} % verified (${formatCount(c.verifiedObjects)} of ${formatCount(c.objects)} objects, ${formatBytes(c.verifiedBytes)} of ${formatBytes(c.bytes)})` +
+      (c.completed ? `; complete at ${c.completedAt}: the next run starts cycle ${c.number + 1}` : `; ${c.runsLeft} more run(s) at this budget${c.estimatedCompletion ? `, about ${c.estimatedCompletion}` : ''}`),
+  ];
+  for (const uri of report.run.failed) lines.push(`  bad: ${uri}`);
+  for (const d of [...report.differences.map((d) => d.message), ...report.fileErrors.map((e) => `${e.file}: ${e.error}`)].slice(0, TEXT_LIMIT)) lines.push(`  ${d}`);
+  return lines.join('\n');
 }
 
 export function formatReport(report: ValidationReport): string {
