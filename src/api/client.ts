@@ -132,7 +132,7 @@ export class Lakevault extends EventEmitter<{ progress: [ProgressEvent] }> {
 
   /** `drill <table>`: checkpoint → disaster → recover → validate. */
   drill(table: string, options?: DrillOptions): Promise<DrillRunReport> {
-    return this.context.history.track('drill', table, () => recovery().drill(this.context, table, options), (r) => r.table);
+    return this.context.history.track('drill', options?.recordAs ?? table, () => recovery().drill(this.context, table, options), (r) => options?.recordAs ?? r.table);
   }
 
   /** `validate <a> [b]`: one subject against its manifest, or a against b. */

@@ -37,6 +37,8 @@ export interface RecoverOptions extends CallOptions {
 
 export interface DrillOptions extends CallOptions {
   disaster?: DisasterKind;
+  /** The table the drill's history record is about (a plan drills a copy of the table: the table's name). */
+  recordAs?: string;
   /** Validation of the recovered table (default full). */
   level?: ValidationLevel;
 }

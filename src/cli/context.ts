@@ -3,6 +3,7 @@ import { loadConfig, type Config, type ConfigOverrides } from '../config/config'
 import { openStore, type OpenStore } from '../store/open';
 import { UsageError } from '../errors';
 import { createOutput, type Output } from './output';
+import type { MetricsFlags } from './metrics-flags';
 
 /** The global flags that set a ConfigOverrides field of the same name and type, as given. */
 const OVERRIDE_FLAGS = ['endpoint', 'region', 'caBundle', 'pathStyle', 'warehouse', 'backups', 'checkpoints'] as const;
@@ -13,7 +14,7 @@ const OVERRIDE_FLAGS = ['endpoint', 'region', 'caBundle', 'pathStyle', 'warehous
  * differs (commander hands over the raw string, parsed strictly in configFrom) and --json
  * is no configuration at all.
  */
-export interface GlobalOptions extends Pick<ConfigOverrides, (typeof OVERRIDE_FLAGS)[number]> {
+export interface GlobalOptions extends Pick<ConfigOverrides, (typeof OVERRIDE_FLAGS)[number]>, MetricsFlags {
   concurrency?: string;
   json?: boolean;
 }

@@ -18,6 +18,8 @@ export function buildProgram(): Command {
     .option('--backups <uri>', 'where backups go (default: s3://lake-backups)')
     .option('--checkpoints <uri>', 'where checkpoints go (default: s3://lake-checkpoints)')
     .option('--concurrency <n>', 'requests in flight (default: 64)')
+    .option('--metrics-textfile <dir>', 'after the command, write the repository\'s metrics to <dir>/lakevault.prom (node_exporter textfile collector)')
+    .option('--metrics-push <url>', 'after the command, push the repository\'s metrics to this Pushgateway (job lakevault)')
     .showHelpAfterError(false)
     .exitOverride()
     .configureOutput({ writeErr: () => undefined });

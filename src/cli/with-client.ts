@@ -3,6 +3,7 @@ import { Lakevault } from '../api/client';
 import { LakevaultError } from '../errors';
 import { configFrom, globalOptions } from './context';
 import { createOutput, type Output } from './output';
+import { checkMetricsFlags, publishMetrics, wantsMetrics } from './metrics-flags';
 
 export interface ClientContext {
   lv: Lakevault;
@@ -18,13 +19,27 @@ export interface ClientContext {
 export async function withClient<T>(command: Command, body: (context: ClientContext) => Promise<T>): Promise<T> {
   const options = globalOptions(command);
   const output = createOutput(options.json === true);
-  const lv = await Lakevault.open({ config: configFrom(options), onProgress: (event) => output.progress(event.message) });
+  checkMetricsFlags(options);
+  const lv = await Lakevault.open({ config: configFrom(options), onProgress: (event) => (event.operation === 'history' ? output.warn(event.message) : output.progress(event.message)) });
+  let failed = false;
   try {
     return await body({ lv, output });
+  } catch (error) {
+    failed = true;
+    throw error;
   } finally {
     output.done();
+    // Metrics go out after failures too: a failed backup must show in them.
+    if (wantsMetrics(options)) await publishMetrics(lv, options).catch((error: unknown) => metricsFailed(error, output, failed));
     await lv.close();
   }
+}
+
+/** Metrics asked for and not delivered fail the command (exit 1), after its own result was printed. */
+export function metricsFailed(error: unknown, output: Output, alreadyFailed: boolean): void {
+  const message = `metrics not published: ${(error as Error).message.split('\n')[0]}`;
+  if (alreadyFailed) { output.warn(message); return; }
+  throw Object.assign(error instanceof LakevaultError ? error : new LakevaultError('UNREACHABLE', message), { message, reported: true });
 }
 
 /**

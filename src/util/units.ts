@@ -15,7 +15,7 @@ export function parseByteSize(text: string, what: string): number {
   return bytes;
 }
 
-const INTERVAL_UNITS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 };
+const INTERVAL_UNITS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 };
 const INTERVAL_WORDS: Record<string, string> = { hourly: '1h', daily: '1d', weekly: '1w' };
 
 /**
@@ -23,17 +23,17 @@ const INTERVAL_WORDS: Record<string, string> = { hourly: '1h', daily: '1d', week
  * `1w`), or hourly / daily / weekly. (Not restic's duration syntax, where m is a month:
  * retention keeps that one.)
  */
-export function parseInterval(text: string, what: string): number {
+export function parseInterval(text: string, what: string, minimumMs = 60_000): number {
   const source = INTERVAL_WORDS[text.trim().toLowerCase()] ?? text.trim();
   let total = 0;
   let rest = source;
   while (rest.length) {
-    const match = /^(\d+)([mhdw])/.exec(rest);
+    const match = /^(\d+)([smhdw])/.exec(rest);
     if (!match) { total = NaN; break; }
     total += Number(match[1]) * INTERVAL_UNITS[match[2]!]!;
     rest = rest.slice(match[0].length);
   }
-  if (!source.length || !Number.isSafeInteger(total) || total < 60_000) throw new UsageError(`${what} must be an interval such as 30m, 6h, 1d or 1w (at least 1m), got "${text}"`);
+  if (!source.length || !Number.isSafeInteger(total) || total < minimumMs) throw new UsageError(`${what} must be an interval such as 30m, 6h, 1d or 1w (at least ${formatInterval(minimumMs)}), got "${text}"`);
   return total;
 }
 
@@ -41,5 +41,5 @@ export function formatInterval(ms: number): string {
   for (const [unit, size] of [['w', INTERVAL_UNITS.w!], ['d', INTERVAL_UNITS.d!], ['h', INTERVAL_UNITS.h!]] as const) {
     if (ms % size === 0) return `${ms / size}${unit}`;
   }
-  return `${Math.round(ms / 60_000)}m`;
+  return ms % 60_000 === 0 ? `${ms / 60_000}m` : `${Math.round(ms / 1000)}s`;
 }

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { reportSchemas, SCHEMA_DIRECTORY } from '../schemas/index';
+import { inputSchemas, reportSchemas, SCHEMA_DIRECTORY } from '../schemas/index';
 
 /**
  * The JSON Schema of every report, from the zod schemas: published as schemas/v1/<name>.json.
@@ -13,6 +13,11 @@ export function jsonSchemas(): Map<string, object> {
   for (const [name, schema] of Object.entries(reportSchemas)) {
     const json = z.toJSONSchema(schema, { io: 'input', target: 'draft-2020-12' }) as Record<string, unknown>;
     out.set(name, { ...json, $id: `https://lakevault.dev/${SCHEMA_DIRECTORY}/${name}.json`, title: `lakevault ${name} report` });
+  }
+  for (const [name, schema] of Object.entries(inputSchemas)) {
+    // The file as written: unknown keys are errors (zod's strict objects), as plan check says.
+    const json = z.toJSONSchema(schema, { io: 'input', target: 'draft-2020-12' }) as Record<string, unknown>;
+    out.set(name, { ...json, $id: `https://lakevault.dev/${SCHEMA_DIRECTORY}/${name}.json`, title: `lakevault ${name.replace('-', ' ')}` });
   }
   return out;
 }

@@ -3,6 +3,8 @@ import { audit, auditChecks, error, validate } from './checks';
 import { doctor } from './doctor';
 import { backupCreate, backupDelete, backupList, backupPrune, backupRestore, backupShow, checkpointCreate, checkpointList, drill, recover } from './snapshots';
 import { copy, tableCreate, tableDrop, tableInspect, tableList } from './tables';
+import { planCheck, planRun, reportDocument, validateCycle } from './ops';
+import { planFile } from '../../plan/schema';
 
 /**
  * The zod schema of every command's --json report, by the file name it is published
@@ -26,6 +28,10 @@ export const reportSchemas = {
   recover,
   drill,
   validate,
+  'validate-cycle': validateCycle,
+  'plan-check': planCheck,
+  'plan-run': planRun,
+  report: reportDocument,
   audit,
   'audit-checks': auditChecks,
   doctor,
@@ -33,6 +39,11 @@ export const reportSchemas = {
 } as const satisfies Record<string, z.ZodType>;
 
 export type ReportName = keyof typeof reportSchemas;
+
+/** Schemas of lakevault's input files, published beside the reports (for editors and CI linters). */
+export const inputSchemas = {
+  'plan-file': planFile,
+} as const satisfies Record<string, z.ZodType>;
 
 /** Where the JSON Schema files are published, relative to the package root. */
 export const SCHEMA_DIRECTORY = 'schemas/v1';

@@ -9,6 +9,8 @@ import { drillCommand } from './drill';
 import { validateCommand } from './validate';
 import { auditCommand } from './audit';
 import { doctorCommand } from './doctor';
+import { planCommand } from './plan';
+import { reportCommand } from './report';
 
 /** Every command of the CLI, one file each. */
 export const commands: (() => Command)[] = [
@@ -22,4 +24,6 @@ export const commands: (() => Command)[] = [
   validateCommand,
   auditCommand,
   doctorCommand,
+  planCommand,
+  reportCommand,
 ];
