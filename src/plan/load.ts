@@ -37,7 +37,7 @@ const OFF_SITE_KEYS = new Set(['endpoint', 'profile', 'region', 'credentials']);
  */
 export function loadPlan(text: string, defaults: PlanDefaults): { plan?: Plan; errors: PlanError[] } {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
   const at = (path: (string | number)[], key?: string) => position(doc, lines, path, key);
   if (doc.errors.length) {
     return { errors: doc.errors.map((error) => ({ line: error.linePos?.[0].line ?? 1, column: error.linePos?.[0].col ?? 1, field: '', message: error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '') })) };

@@ -17,13 +17,14 @@ export type LockOutcome =
  * heartbeat. S3 offers no compare-and-swap everywhere (the embedded server ignores
  * If-None-Match), so a run writes its lock, waits, and reads it back: of two runs that
  * both found none, the one whose write landed last wins and the other backs off. A lock
- * whose heartbeat is older than `staleAfterMs` belongs to a run that died: taken over.
+ * whose heartbeat is older than `staleAfterMs` belongs to a run that died: taken over —
+ * at once when it names this host and a process that no longer exists (kill -9, a crash).
  */
 export async function acquireRunLock(store: ObjectStore, area: Location, plan: string, runId: string, staleAfterMs: number, now = () => new Date()): Promise<LockOutcome> {
   const key = `${runsFolder(area, plan)}lock.json`;
   const current = await readLock(store, area.bucket, key);
-  if (current && now().getTime() - Date.parse(current.heartbeatAt) < staleAfterMs) return { acquired: false, holder: current };
   const { host, pid } = thisHost();
+  if (current && now().getTime() - Date.parse(current.heartbeatAt) < staleAfterMs && !(current.host === host && !processAlive(current.pid))) return { acquired: false, holder: current };
   const startedAt = now().toISOString();
   const mine: LockRecord = { runId, host, pid, startedAt, heartbeatAt: startedAt };
   await writeJson(store, area.bucket, key, mine);
@@ -64,5 +65,15 @@ export class RunLock {
     this.timer = undefined;
     const current = await readLock(this.store, this.bucket, this.key);
     if (current?.runId === this.record.runId) await this.store.deleteKeys(this.bucket, [this.key]);
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
