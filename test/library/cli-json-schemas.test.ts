@@ -4,13 +4,14 @@
  * does not document. Runs the real CLI (dist/) against the suite's S3 target.
  */
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { buildProgram } from '../../src/cli/main';
-import { reportSchemas, SCHEMA_DIRECTORY, type ReportName } from '../../src/api/schemas/index';
+import { inputSchemas, reportSchemas, SCHEMA_DIRECTORY, type ReportName } from '../../src/api/schemas/index';
 import { jsonSchemas } from '../../src/api/build/schemas';
 import { openTestStore, removeBucket, uniqueBucket } from '../support/target';
 
@@ -84,6 +85,15 @@ describe('CLI --json output against the published schemas', () => {
     await cli('audit', ['audit', '--fail-on', 'critical'], [0, 1]);
     await cli('audit-checks', ['audit', '--list-checks']);
     await cli('doctor', ['doctor'], [0, 1]);
+    await cli('validate-cycle', ['validate', `s3://${bucket}/backups/`, '--cycle', '--slices', '2']);
+    const plan = join(mkdtempSync(join(tmpdir(), 'lakevault-schemas-')), 'plan.yaml');
+    writeFileSync(plan, 'version: 1\nname: schemas\ntables:\n  - table: vendas\n    backup: { every: 1d, retention: { keep-last: 2 } }\n    verify: { every: 1d, slices: 3 }\n');
+    await cli('plan-check', ['plan', 'check', plan]);
+    await cli('plan-run', ['plan', 'run', plan, '--dry-run']);
+    await cli('plan-run', ['plan', 'run', plan]);
+    writeFileSync(plan, 'version: 1\nname: schemas\ntables: []\n');
+    expect(await cli('plan-check', ['plan', 'check', plan], [2])).toMatchObject({ ok: false, errors: [{ line: 3, field: 'tables' }] });
+    await cli('report', ['report']);
     const failure = await cli('error', ['backup', 'show', '20200101T000000Z-000000'], [1]);
     expect(failure).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
     const usage = await cli('error', ['table', 'create', 'x', '--rows', 'many'], [2]);
@@ -92,7 +102,7 @@ describe('CLI --json output against the published schemas', () => {
 
   it('the published files are what the zod schemas generate (schemas/ is not stale)', () => {
     const generated = jsonSchemas();
-    expect(generated.size).toBe(Object.keys(reportSchemas).length);
+    expect(generated.size).toBe(Object.keys(reportSchemas).length + Object.keys(inputSchemas).length);
     for (const [name, schema] of generated) {
       expect(JSON.parse(readFileSync(join(ROOT, SCHEMA_DIRECTORY, `${name}.json`), 'utf8'))).toEqual(schema);
     }
