@@ -19,6 +19,8 @@ export interface BackupSummary {
   /** Retain-until recorded in the manifest when the backup was locked. */
   lockedUntil?: Date;
   reason?: string;
+  /** Where the data files it references are stored (an incremental backup points into earlier ones). */
+  objects?: { bucket: string; key: string }[];
 }
 
 function date(text: string | undefined): Date | undefined {
@@ -41,7 +43,7 @@ export async function listBackups(store: ObjectStore, config: Pick<Config, 'back
       complete: entry.manifest !== undefined,
       ...(when ? { at: when } : {}),
       ...(lockedUntil ? { lockedUntil } : {}),
-      ...(entry.manifest ? {} : { reason: 'interrupted (pending marker, no manifest)' }),
+      ...(entry.manifest ? { objects: entry.manifest.files.filter((f) => f.kind !== 'metadata').map((f) => ({ bucket: f.bucket, key: f.key })) } : { reason: 'interrupted (pending marker, no manifest)' }),
     };
   });
 }

@@ -14,7 +14,7 @@ const DEFINITIONS = [
     observes: 'the access key pair in use against MinIO defaults (minioadmin/minioadmin, minio/minio123) and documented example keys (AKIAIOSFODNN7EXAMPLE, ...)',
     references: ['CIS AWS 1.4', 'MinIO: MINIO_ROOT_USER / MINIO_ROOT_PASSWORD', 'Prowler iam_no_root_access_key'] },
   { id: 'LV-CRED-002', title: 'No keys in git-tracked files of the working directory', theme: 'authentication', severity: 'high',
-    observes: 'git-tracked .env / config files under the working directory holding the configured secret key or a secret-key assignment',
+    observes: 'git-tracked .env / config files under the working directory: the secret key in use (high), or an assignment of another literal secret key (medium); references to variables and placeholders are not keys',
     references: ['CIS Controls 3.11', 'OWASP ASVS 2.10.4'] },
   { id: 'LV-CRED-003', title: 'Temporary session credentials instead of long-lived static keys', theme: 'authentication', severity: 'low',
     observes: 'whether the resolved credentials carry a session token / expiry', references: ['CIS AWS 1.14', 'MinIO: STS AssumeRole'] },
@@ -46,11 +46,16 @@ const DEFINITIONS = [
     observes: 'encryption of the sampled backup objects vs the sampled objects of the table they copy', references: ['CIS Controls 11.3', 'LGPD art. 46'] },
   // Access
   { id: 'LV-POL-001', title: 'Bucket policy denies requests without TLS', theme: 'encryption', severity: 'medium',
-    observes: 'a Deny for everyone on all actions, bucket and objects, when aws:SecureTransport is false (Bool or BoolIfExists)', references: ['Prowler s3_bucket_secure_transport_policy', 'CIS AWS 2.1.1'] },
-  { id: 'LV-POL-002', title: 'No public access through the bucket policy', theme: 'authorization', severity: 'critical',
-    observes: 'Allow statements whose Principal is everyone (or NotPrincipal) with no restricting Condition or cancelling Deny, by read / list / write / permissions', references: ['Prowler s3_bucket_public_access', 'Prowler s3_bucket_policy_public_write_access', 'CIS AWS 2.1.4'] },
+    observes: 'the bucket policy judged as S3 does: every plain-HTTP request (aws:SecureTransport false) denied for every principal, action, the bucket and its objects, whatever else the request carries; a TLS-version floor (s3:TlsVersion) noted',
+    references: ['Prowler s3_bucket_secure_transport_policy', 'CIS AWS 3.1.1 (v3.0: 2.1.1)'] },
+  { id: 'LV-POL-002', title: 'No access for outsiders through the bucket policy', theme: 'authorization', severity: 'critical',
+    observes: 'the bucket policy judged as S3 does: every S3 action, classified (read, list, write, delete, configuration, data protection, policy, ACL), that anonymous callers or any other AWS account can get, with its scope; a policy that cannot be read is a finding',
+    references: ['Prowler s3_bucket_public_access', 'Prowler s3_bucket_policy_public_write_access', 'CIS AWS 3.1.4 (v3.0: 2.1.4)', 'S3 User Guide: The meaning of "public"'] },
   { id: 'LV-POL-003', title: 'Public access block on', theme: 'authorization', severity: 'medium',
     observes: 'GetPublicAccessBlock: all four settings true', references: ['Prowler s3_bucket_level_public_access_block', 'CIS AWS 2.1.4'] },
+  { id: 'LV-POL-004', title: 'Anonymous requests refused', theme: 'authorization', severity: 'critical',
+    observes: 'unsigned requests, as anyone on the network could send: ListObjectsV2, and GetObject (first byte) and HeadObject of a sampled key; high on a loopback endpoint',
+    references: ['Prowler s3_bucket_public_access', 'Prowler s3_bucket_object_public'] },
   { id: 'LV-ACL-001', title: 'No ACL grants to AllUsers or AuthenticatedUsers', theme: 'authorization', severity: 'critical',
     observes: 'GetBucketAcl grants to the global groups', references: ['Prowler s3_bucket_public_access', 'ScoutSuite s3-bucket-AllUsers-*'] },
   // Data protection
@@ -64,6 +69,9 @@ const DEFINITIONS = [
     observes: 'backup manifests under the backups location: age of the newest complete backup of each table (seed rule: weekly)', references: ['seed backup policy: weekly', 'CIS Controls 11.2'] },
   { id: 'LV-DP-005', title: 'Backups retained for 7 years', theme: 'compliance', severity: 'medium',
     observes: 'object lock default retention, retain-until of sampled backup objects and lifecycle expirations of the backup bucket (seed rule: 7 years)', references: ['Prowler s3_bucket_lifecycle_enabled', 'seed retention policy: 7 years', 'LGPD art. 16'] },
+  { id: 'LV-DP-006', title: 'Backups in a separate failure domain', theme: 'compliance', severity: 'medium',
+    observes: 'where each backup and checkpoint repository lives against the tables it protects: same bucket (high), same endpoint (medium; on Ceph RGW a CopyObject shares the data inside the cluster), or another endpoint; an off-site repository with a complete backup of every table from the last week clears it',
+    references: ['CIS Controls 11.3 (isolated recovery data)', 'NIST SP 800-209 (storage infrastructure: isolation)', '3-2-1 backup rule'] },
   // Monitoring
   { id: 'LV-LOG-001', title: 'Server access logging', theme: 'monitoring', severity: 'low',
     observes: 'GetBucketLogging', references: ['Prowler s3_bucket_server_access_logging_enabled', 'CIS AWS 3.6', 'MinIO: audit logging (audit_webhook)'] },
@@ -83,6 +91,7 @@ export interface OutcomeFields {
   /** Overrides the definition's severity (context: loopback, backup bucket, ...). */
   severity?: Severity;
   recommendation?: string;
+  details?: Record<string, unknown>;
 }
 
 /** Builds a result; passes and non-findings carry severity info and no recommendation. */
@@ -96,7 +105,8 @@ export function outcome(id: CheckId, status: Status, fields: OutcomeFields): Che
     evidence: fields.evidence,
     ...(finding && fields.recommendation ? { recommendation: fields.recommendation } : {}),
     references: def.references,
+    ...(fields.details ? { details: fields.details } : {}),
   };
 }
 
-export const pass = (id: CheckId, resource: string, evidence: string) => outcome(id, 'pass', { resource, evidence });
+export const pass = (id: CheckId, resource: string, evidence: string, details?: Record<string, unknown>) => outcome(id, 'pass', { resource, evidence, ...(details ? { details } : {}) });

@@ -1,6 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Config } from '../config/config';
 import type { BucketSettings } from '../store/bucket-settings';
+import type { ServerKind } from '../store/server-kind';
 import type { ObjectStore } from '../store/types';
 
 export type BucketRole = 'warehouse' | 'backups' | 'checkpoints' | 'named';
@@ -29,6 +30,8 @@ export interface AuditContext {
   config: Config;
   endpoint: string;
   embedded: boolean;
+  /** Which server answers (from its headers); some findings depend on it. */
+  serverKind: ServerKind;
   client: S3Client;
   store: ObjectStore;
   buckets: AuditedBucket[];

@@ -1,15 +1,19 @@
 import type { Config } from '../config/config';
-import { AccessError } from '../errors';
+import { AccessError, NotFoundError } from '../errors';
 import { EMBEDDED_CREDENTIALS } from '../store/embedded/embedded-server';
-import { anonymousStatus, defaultEncryptionSupported, readBucketSettings } from '../store/bucket-settings';
+import { defaultEncryptionSupported, readBucketSettings } from '../store/bucket-settings';
+import { identifyServer } from '../store/server-kind';
 import type { S3Store } from '../store/s3-store';
 import { TOOL_VERSION } from '../version';
 import { outcome, pass } from './catalog';
+import { probeAnonymously } from './anonymous-probe';
 import { checkBucket } from './checks/buckets';
+import { checkFailureDomains, failureDomainInput, type RepositoryView } from './checks/failure-domain';
+import type { AnonymousProbe } from './checks/policy';
 import { checkCredentials } from './checks/credentials';
-import { checkObjectsAndBackups } from './checks/objects';
+import { checkObjectsAndBackups, warehouseTables } from './checks/objects';
 import { checkTransport } from './checks/transport';
-import { isLoopbackEndpoint, type AuditContext, type AuditedBucket, type BucketRole, type ResolvedCredentials } from './context';
+import { type AuditContext, type AuditedBucket, type BucketRole, type ResolvedCredentials } from './context';
 import { themesOf, type ThemeAdvice } from './themes';
 import { isFinding, SEVERITIES, severityRank, type CheckResult, type Severity } from './types';
 
@@ -29,6 +33,11 @@ export interface AuditOptions {
   env?: Record<string, string | undefined>;
   now?: Date;
   progress?: (line: string) => void;
+  /**
+   * Repositories elsewhere (another endpoint) that also hold backups of these tables, with
+   * what they hold: an off-site copy that is complete and recent clears LV-DP-006.
+   */
+  repositories?: RepositoryView[];
 }
 
 export interface AuditReport {
@@ -81,8 +90,9 @@ async function resolveCredentials(target: AuditTarget, config: Config): Promise<
 export async function runAudit(target: AuditTarget, config: Config, options: AuditOptions = {}): Promise<{ report: AuditReport; secrets: string[] }> {
   const progress = options.progress ?? (() => undefined);
   const credentials = await resolveCredentials(target, config);
+  const named = new Set(options.buckets ?? []);
   const context: AuditContext = {
-    config, endpoint: target.endpoint, embedded: target.embedded, client: target.store.client, store: target.store,
+    config, endpoint: target.endpoint, embedded: target.embedded, serverKind: 'unknown', client: target.store.client, store: target.store,
     buckets: auditedBuckets(config, options.buckets),
     ...(credentials ? { credentials } : {}),
     cwd: options.cwd ?? process.cwd(),
@@ -96,7 +106,7 @@ export async function runAudit(target: AuditTarget, config: Config, options: Aud
   progress('audit: credentials and TLS');
   results.push(...await checkCredentials(context), ...await checkTransport(context));
 
-  const anonymous = new Map<string, number>();
+  const anonymous = new Map<string, AnonymousProbe>();
   for (const audited of context.buckets) {
     progress(`audit: bucket ${audited.bucket}`);
     const resource = `s3://${audited.bucket}`;
@@ -112,21 +122,26 @@ export async function runAudit(target: AuditTarget, config: Config, options: Aud
       results.push(outcome('LV-CONN-001', 'fail', { resource, evidence: audited.error, recommendation: 'Run `lakevault doctor` to see whether the endpoint, TLS trust or credentials fail; fix S3_ENDPOINT / S3_CA_BUNDLE / AWS_ACCESS_KEY_ID.' }));
       continue;
     }
-    if (!audited.exists) continue;
-    audited.settings = await readBucketSettings(target.store.client, audited.bucket);
-    if (config.endpoint !== 'aws') {
-      const status = await anonymousStatus(target.endpoint, audited.bucket, undefined, config.caBundle ? { ca: config.caBundle } : {}).catch(() => undefined);
-      if (status !== undefined) anonymous.set(audited.bucket, status);
+    if (!audited.exists) {
+      if (named.has(audited.bucket)) throw new NotFoundError(`bucket "${audited.bucket}" does not exist at ${target.endpoint}`);
+      continue;
     }
+    audited.settings = await readBucketSettings(target.store.client, audited.bucket);
+    anonymous.set(audited.bucket, await probeAnonymously(target.store, target.endpoint, config, audited.bucket));
   }
+  const reachable = context.buckets.find((b) => b.exists);
+  if (reachable && !target.embedded) context.serverKind = await identifyServer(target.store.client, reachable.bucket);
   const needsProbe = !target.embedded && context.buckets.some((b) => b.settings?.encryption.state === 'absent');
   const encryptionSupported = needsProbe ? await defaultEncryptionSupported(target.store.client) : undefined;
   for (const audited of context.buckets) {
     if (!audited.settings) continue;
-    const list = anonymous.get(audited.bucket);
-    results.push(...checkBucket(context, audited, { ...(encryptionSupported !== undefined ? { encryptionSupported } : {}), anonymous: list !== undefined ? { list, loopback: isLoopbackEndpoint(target.endpoint) } : {} }));
+    const probe = anonymous.get(audited.bucket);
+    results.push(...checkBucket(context, audited, { ...(encryptionSupported !== undefined ? { encryptionSupported } : {}), ...(probe ? { anonymous: probe } : {}) }));
   }
-  results.push(...await checkObjectsAndBackups(context));
+  const tables = await warehouseTables(context);
+  results.push(...await checkObjectsAndBackups(context, tables));
+  // The configured repositories are judged against the warehouse they protect; a run on named buckets has no such pairs.
+  if (!options.buckets?.length) results.push(...checkFailureDomains(failureDomainInput(context, tables, options.repositories ?? [])));
 
   const failOn = options.failOn ?? 'high';
   const secrets = [credentials?.secretAccessKey, credentials?.sessionToken, ...(options.customerKey ? [options.customerKey.toString('base64'), options.customerKey.toString('hex'), options.customerKey.toString('latin1')] : [])]

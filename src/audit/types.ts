@@ -41,6 +41,8 @@ export interface CheckResult {
   /** The concrete fix (commands, policy JSON, settings); only on findings. */
   recommendation?: string;
   references: string[];
+  /** The observation as data, for programs (e.g. LV-POL-002: every action each audience can call). */
+  details?: Record<string, unknown>;
 }
 
 export function severityRank(severity: Severity): number {

@@ -297,16 +297,20 @@ export async function defaultEncryptionSupported(client: S3Client): Promise<bool
 
 /**
  * Sends one unsigned (anonymous) request, as anyone on the network could: the status
- * code shows whether the bucket or object is really public. Path-style URL.
+ * code shows whether the bucket or object is really public. Path-style URL. Without a key
+ * it is a one-key ListObjectsV2; with a key a HEAD, or a GET of the first byte only (the
+ * audit must not download data).
  */
-export function anonymousStatus(endpoint: string, bucket: string, key: string | undefined, options: { ca?: string; timeoutMs?: number } = {}): Promise<number> {
+export function anonymousStatus(endpoint: string, bucket: string, key: string | undefined, options: { ca?: string; timeoutMs?: number; method?: 'GET' | 'HEAD' } = {}): Promise<number> {
   const url = new URL(endpoint);
   url.pathname = key === undefined ? `/${bucket}` : `/${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
   if (key === undefined) url.search = '?list-type=2&max-keys=1';
+  const method = key === undefined ? 'GET' : options.method ?? 'HEAD';
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
-    const req = send(url, { method: key === undefined ? 'GET' : 'HEAD', timeout: options.timeoutMs ?? 10_000, ...(options.ca ? { ca: options.ca } : {}) }, (res) => {
-      res.resume();
+    const headers = key !== undefined && method === 'GET' ? { range: 'bytes=0-0' } : undefined;
+    const req = send(url, { method, timeout: options.timeoutMs ?? 10_000, ...(headers ? { headers } : {}), ...(options.ca ? { ca: options.ca } : {}) }, (res) => {
+      res.destroy();
       resolve(res.statusCode ?? 0);
     });
     req.on('timeout', () => req.destroy(new Error('timed out')));

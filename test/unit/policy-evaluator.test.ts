@@ -1,127 +1,148 @@
 import { analysePolicy, globMatches } from '../../src/audit/policy';
+import { clauseHolds, type ContextValue } from '../../src/audit/policy/conditions';
+import { readPolicyDocument, type ConditionClause } from '../../src/audit/policy/document';
+import { formatIp, parseCidr, publicAddresses, segments } from '../../src/audit/policy/ip';
 
+/**
+ * The evaluator's parts, one rule at a time. The corpus (policy-corpus.test.ts) judges
+ * whole policies; these pin the semantics each verdict rests on.
+ */
 const B = 'lake';
-const doc = (...Statement: object[]) => ({ Version: '2012-10-17', Statement });
+const doc = (...Statement: unknown[]) => ({ Version: '2012-10-17', Statement });
 
-describe('policy evaluator: public access', () => {
-  it('flags the classic public-read policy (Principal "*", s3:GetObject on bucket/*)', () => {
-    const a = analysePolicy(doc({ Sid: 'PublicRead', Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${B}/*` }), B);
-    expect(a.publicGrants).toHaveLength(1);
-    expect(a.publicGrants[0]).toMatchObject({ sid: 'PublicRead', kinds: ['read'], scope: 'bucket and all objects', via: 'Principal *' });
+function clause(operator: string, key: string, values: string[]): ConditionClause {
+  const document = readPolicyDocument(doc({ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: '*', Condition: { [operator]: { [key]: values } } }));
+  expect(document.problems).toEqual([]);
+  return document.statements[0]!.conditions[0]!;
+}
+const holds = (operator: string, key: string, values: string[], request: ContextValue) => clauseHolds(clause(operator, key, values), (k) => (k === key.toLowerCase() ? request : undefined));
+
+describe('condition operators (IAM User Guide semantics)', () => {
+  it('a missing key: false for positive operators, true for negated ones, IfExists and ForAllValues; false for ForAnyValue', () => {
+    expect(holds('StringEquals', 'aws:SourceVpc', ['vpc-1'], undefined)).toBe(false);
+    expect(holds('StringNotEquals', 'aws:SourceVpc', ['vpc-1'], undefined)).toBe(true);
+    expect(holds('NotIpAddress', 'aws:SourceIp', ['10.0.0.0/8'], undefined)).toBe(true);
+    expect(holds('StringEqualsIfExists', 'aws:SourceVpc', ['vpc-1'], undefined)).toBe(true);
+    expect(holds('ForAllValues:StringEquals', 'aws:PrincipalOrgID', ['o-1'], undefined)).toBe(true);
+    expect(holds('ForAllValues:StringEquals', 'aws:TagKeys', ['a'], [])).toBe(true);
+    expect(holds('ForAnyValue:StringEquals', 'aws:TagKeys', ['a'], undefined)).toBe(false);
+    expect(holds('Bool', 'aws:SecureTransport', ['false'], undefined)).toBe(false);
+    expect(holds('BoolIfExists', 'aws:SecureTransport', ['false'], undefined)).toBe(true);
   });
 
-  it('reads JSON text and {"AWS": ["*"]} principals', () => {
-    const text = JSON.stringify(doc({ Effect: 'Allow', Principal: { AWS: ['*'] }, Action: ['s3:ListBucket'], Resource: [`arn:aws:s3:::${B}`] }));
-    expect(analysePolicy(text, B).publicGrants[0]?.kinds).toEqual(['list']);
+  it('values of one key are ORed, and NORed for negated operators', () => {
+    expect(holds('StringEquals', 'aws:UserAgent', ['a', 'b'], ['b'])).toBe(true);
+    expect(holds('StringNotEquals', 'aws:UserAgent', ['a', 'b'], ['b'])).toBe(false);
+    expect(holds('StringNotEquals', 'aws:UserAgent', ['a', 'b'], ['c'])).toBe(true);
   });
 
-  it('does not flag Principal "*" restricted to one VPC endpoint or one account', () => {
-    const a = analysePolicy(doc(
-      { Sid: 'Vpce', Effect: 'Allow', Principal: '*', Action: 's3:*', Resource: [`arn:aws:s3:::${B}`, `arn:aws:s3:::${B}/*`], Condition: { StringEquals: { 'aws:SourceVpce': 'vpce-1a2b3c4d' } } },
-      { Sid: 'Org', Effect: 'Allow', Principal: { AWS: '*' }, Action: 's3:GetObject', Resource: `arn:aws:s3:::${B}/*`, Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-abc123' } } },
-    ), B);
-    expect(a.publicGrants).toEqual([]);
-    expect(a.restrictedGrants.map((g) => g.sid)).toEqual(['Vpce', 'Org']);
-    expect(a.restrictedGrants[0]!.reason).toContain('aws:SourceVpce');
+  it('Null tests presence: "true" = absent, "false" = present', () => {
+    expect(holds('Null', 'aws:SourceVpc', ['true'], undefined)).toBe(true);
+    expect(holds('Null', 'aws:SourceVpc', ['false'], undefined)).toBe(false);
+    expect(holds('Null', 'aws:SourceVpc', ['false'], ['vpc-1'])).toBe(true);
   });
 
-  it('still flags conditions that restrict nothing: IfExists, aws:Referer, 0.0.0.0/0, negated keys', () => {
-    const cases = [
-      { StringEqualsIfExists: { 'aws:SourceVpc': 'vpc-111' } },
-      { StringLike: { 'aws:Referer': 'https://example.com/*' } },
-      { IpAddress: { 'aws:SourceIp': '0.0.0.0/0' } },
-      { NotIpAddress: { 'aws:SourceIp': '10.0.0.0/8' } },
-      { Bool: { 'aws:SecureTransport': 'true' } },
-    ];
-    for (const Condition of cases) {
-      const a = analysePolicy(doc({ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${B}/*`, Condition }), B);
-      expect({ Condition, public: a.publicGrants.length }).toEqual({ Condition, public: 1 });
-    }
+  it('set operators compare every / any request value', () => {
+    expect(holds('ForAllValues:StringLike', 'aws:TagKeys', ['key1*'], ['key1a', 'key1b'])).toBe(true);
+    expect(holds('ForAllValues:StringLike', 'aws:TagKeys', ['key1*'], ['key1a', 'key2'])).toBe(false);
+    expect(holds('ForAnyValue:StringLike', 'aws:TagKeys', ['key1*'], ['key2', 'key1a'])).toBe(true);
+    expect(holds('ForAllValues:StringNotLike', 'aws:TagKeys', ['key1*'], ['key2'])).toBe(true);
   });
 
-  it('treats a public Allow cancelled by a Deny outside a source IP range as restricted', () => {
-    const a = analysePolicy(doc(
-      { Sid: 'Read', Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${B}/*` },
-      { Sid: 'OnlyOffice', Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: `arn:aws:s3:::${B}/*`, Condition: { NotIpAddress: { 'aws:SourceIp': '203.0.113.0/24' } } },
-    ), B);
-    expect(a.publicGrants).toEqual([]);
-    expect(a.restrictedGrants[0]!.reason).toMatch(/OnlyOffice.*NotIpAddress aws:SourceIp/);
-  });
-
-  it('treats Allow with NotPrincipal as public (everyone except the named principal)', () => {
-    const a = analysePolicy(doc({ Effect: 'Allow', NotPrincipal: { AWS: 'arn:aws:iam::111122223333:user/bob' }, Action: 's3:PutObject', Resource: `arn:aws:s3:::${B}/*` }), B);
-    expect(a.publicGrants[0]).toMatchObject({ via: 'NotPrincipal', kinds: ['write'] });
-  });
-
-  it('ignores named principals, services and other buckets', () => {
-    const a = analysePolicy(doc(
-      { Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: 's3:*', Resource: `arn:aws:s3:::${B}/*` },
-      { Effect: 'Allow', Principal: { Service: 'logging.s3.amazonaws.com' }, Action: 's3:PutObject', Resource: `arn:aws:s3:::${B}/*` },
-      { Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${B}-public/*` },
-    ), B);
-    expect(a.publicGrants).toEqual([]);
-  });
-
-  it('expands resource and action wildcards: arn:aws:s3:::lak*, s3:Get*, s3:*Object, NotAction', () => {
-    const wild = analysePolicy(doc({ Effect: 'Allow', Principal: '*', Action: ['s3:Get*', 's3:*Object'], Resource: 'arn:aws:s3:::lak*' }), B);
-    expect(wild.publicGrants[0]!.kinds).toEqual(['read', 'write']);
-    expect(wild.publicGrants[0]!.scope).toBe('bucket and all objects');
-    const notAction = analysePolicy(doc({ Effect: 'Allow', Principal: '*', NotAction: 's3:Delete*', Resource: '*' }), B);
-    expect(notAction.publicGrants[0]!.kinds).toEqual(['read', 'list', 'write', 'permissions']);
-    expect(notAction.publicGrants[0]!.actions).not.toContain('s3:DeleteObject');
-  });
-
-  it('limits the scope to a prefix and drops bucket actions aimed at object ARNs', () => {
-    const a = analysePolicy(doc({ Effect: 'Allow', Principal: '*', Action: ['s3:GetObject', 's3:ListBucket'], Resource: `arn:aws:s3:::${B}/public/*` }), B);
-    expect(a.publicGrants[0]).toMatchObject({ kinds: ['read'], scope: 'objects under public/*' });
-  });
-
-  it('treats "arn:aws:iam::*:root" as everyone', () => {
-    const a = analysePolicy(doc({ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::*:root' }, Action: 's3:ListBucket', Resource: `arn:aws:s3:::${B}` }), B);
-    expect(a.publicGrants).toHaveLength(1);
-  });
-
-  it('reports an unparsable policy instead of throwing', () => {
-    const a = analysePolicy('{"Statement": [', B);
-    expect(a.valid).toBe(false);
-    expect(a.parseError).toBeTruthy();
+  it('string, numeric, date, IP and ARN families', () => {
+    expect(holds('StringEqualsIgnoreCase', 'aws:PrincipalOrgID', ['O-ABC'], ['o-abc'])).toBe(true);
+    expect(holds('StringLike', 'aws:Referer', ['https://x/*'], ['https://x/a/b'])).toBe(true);
+    expect(holds('StringLike', 'aws:Referer', ['https://x/*'], ['https://y/'])).toBe(false);
+    expect(holds('NumericLessThan', 's3:TlsVersion', ['1.2'], ['1.1'])).toBe(true);
+    expect(holds('NumericLessThan', 's3:TlsVersion', ['1.2'], ['1.2'])).toBe(false);
+    expect(holds('DateLessThan', 'aws:CurrentTime', ['2020-01-01T00:00:00Z'], ['2019-12-31T23:59:59Z'])).toBe(true);
+    expect(holds('DateGreaterThan', 'aws:EpochTime', ['1577836800'], ['2021-01-01T00:00:00Z'])).toBe(true);
+    expect(holds('IpAddress', 'aws:SourceIp', ['10.0.0.0/8', '2001:db8::/32'], ['2001:db8::1'])).toBe(true);
+    expect(holds('IpAddress', 'aws:SourceIp', ['10.0.0.0/8'], ['11.0.0.1'])).toBe(false);
+    expect(holds('ArnLike', 'aws:SourceArn', ['arn:aws:cloudtrail:*:111122223333:trail/*'], ['arn:aws:cloudtrail:eu-west-1:111122223333:trail/t'])).toBe(true);
+    expect(holds('ArnLike', 'aws:SourceArn', ['arn:aws:cloudtrail:*:111122223333:trail/*'], ['arn:aws:cloudtrail:eu-west-1:999999999999:trail/t'])).toBe(false);
+    expect(holds('BinaryEquals', 'aws:UserAgent', ['QQ=='], ['QQ=='])).toBe(true);
   });
 });
 
-describe('policy evaluator: SecureTransport deny', () => {
-  const deny = (operator: string, Resource: string | string[], extra: object = {}) => doc({
-    Sid: 'TLSOnly', Effect: 'Deny', Principal: '*', Action: 's3:*', Resource, Condition: { [operator]: { 'aws:SecureTransport': 'false' } }, ...extra,
-  });
-  const both = [`arn:aws:s3:::${B}`, `arn:aws:s3:::${B}/*`];
-
-  it('accepts Bool and BoolIfExists covering bucket and objects', () => {
-    for (const operator of ['Bool', 'BoolIfExists']) {
-      const a = analysePolicy(deny(operator, both), B);
-      expect(a.enforcesTls).toMatchObject({ sid: 'TLSOnly', operator, coversBucket: true, coversObjects: true, allActions: true });
-    }
-  });
-
-  it('accepts the boolean false as well as the string', () => {
-    const a = analysePolicy(doc({ Effect: 'Deny', Principal: { AWS: '*' }, Action: '*', Resource: '*', Condition: { Bool: { 'aws:SecureTransport': false } } }), B);
-    expect(a.enforcesTls?.operator).toBe('Bool');
+describe('reading a policy never throws', () => {
+  it('reports each unreadable statement and keeps the readable ones', () => {
+    const document = readPolicyDocument(doc(null, { Effect: 'Allow', Principal: '*', Action: ['s3:GetObject', null], Resource: 'x' }, { Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 5 },
+      { Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'x', Condition: { StringEqualz: { a: 'b' } } }, { Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'x' }));
+    expect(document.problems).toEqual([
+      'statement 1 is null',
+      'statement 2: Action must be a string or a list of strings, found ["s3:GetObject",null]',
+      'statement 3: Resource must be a string or a list of strings, found 5',
+      'statement 4: unknown condition operator "StringEqualz"',
+    ]);
+    expect(document.statements.map((s) => s.sid)).toEqual(['statement 5']);
   });
 
-  it('does not accept a deny that covers only the objects, only the bucket, or only some actions', () => {
-    expect(analysePolicy(deny('Bool', `arn:aws:s3:::${B}/*`), B).enforcesTls).toBeUndefined();
-    expect(analysePolicy(deny('Bool', `arn:aws:s3:::${B}/*`), B).secureTransport[0]).toMatchObject({ coversBucket: false, coversObjects: true });
-    expect(analysePolicy(deny('Bool', `arn:aws:s3:::${B}`), B).enforcesTls).toBeUndefined();
-    expect(analysePolicy(deny('Bool', both, { Action: 's3:GetObject' }), B).enforcesTls).toBeUndefined();
+  it('reads JSON text, and says when it is not JSON or has no Statement', () => {
+    expect(readPolicyDocument('{"Statement": [').problems[0]).toMatch(/^the policy is not valid JSON/);
+    expect(readPolicyDocument('{"Version": "2012-10-17"}').problems).toEqual(['the policy has no Statement']);
+    expect(readPolicyDocument('[1]').problems).toEqual(['the policy is not a JSON object']);
+  });
+});
+
+describe('IP ranges', () => {
+  it('parses IPv4 and IPv6 CIDRs and counts public addresses', () => {
+    expect(parseCidr('10.1.2.3/8')).toEqual({ version: 4, first: 10n << 24n, last: (11n << 24n) - 1n });
+    expect(parseCidr('::/0')!.last).toBe((1n << 128n) - 1n);
+    expect(parseCidr('not-an-ip')).toBeUndefined();
+    expect(parseCidr('10.0.0.0/33')).toBeUndefined();
+    expect(publicAddresses(4, parseCidr('10.0.0.0/8')!.first, parseCidr('10.0.0.0/8')!.last)).toBe(0n);
+    expect(formatIp(6, parseCidr('2001:db8::1')!.first)).toBe('2001:db8::1');
   });
 
-  it('does not accept a deny for one principal, nor a "true" value, nor another bucket', () => {
-    expect(analysePolicy(deny('Bool', both, { Principal: { AWS: 'arn:aws:iam::111122223333:user/x' } }), B).enforcesTls).toBeUndefined();
-    expect(analysePolicy(doc({ Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: both, Condition: { Bool: { 'aws:SecureTransport': 'true' } } }), B).secureTransport).toEqual([]);
-    expect(analysePolicy(deny('Bool', ['arn:aws:s3:::other', 'arn:aws:s3:::other/*']), B).enforcesTls).toBeUndefined();
+  it('cuts the address space at every boundary a policy names', () => {
+    const cuts = segments([parseCidr('0.0.0.0/1')!, parseCidr('128.0.0.0/1')!]).filter((s) => s.version === 4);
+    expect(cuts.map((s) => s.address)).toEqual(['1.0.0.0', '128.0.0.0']);
+  });
+});
+
+describe('whole-policy verdicts: evidence', () => {
+  it('names the statement, scope and an example request of each exposure', () => {
+    const a = analysePolicy(doc({ Sid: 'PublicRead', Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${B}/public/*` }), B);
+    expect(a.exposure.anonymous).toEqual([{ action: 's3:GetObject', category: 'read', severity: 'critical', scope: 'objects under public/*', via: ['PublicRead'],
+      example: `s3:GetObject on arn:aws:s3:::${B}/public/zq by anyone (anonymous)` }]);
   });
 
-  it('records a TLS version floor (NumericLessThan s3:TlsVersion)', () => {
-    const a = analysePolicy(doc({ Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: both, Condition: { NumericLessThan: { 's3:TlsVersion': '1.2' } } }), B);
-    expect(a.minimumTlsVersion).toBe(1.2);
+  it('explains why a statement naming everyone grants outsiders nothing', () => {
+    const a = analysePolicy(doc({ Sid: 'Office', Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${B}/*`, Condition: { IpAddress: { 'aws:SourceIp': '203.0.113.0/24' } } }), B);
+    expect(a.narrowed).toEqual([{ sid: 'Office', reason: 'only 256 public source addresses can use it (IpAddress aws:SourceIp)' }]);
+  });
+
+  it('gives a plain-HTTP request that is not denied when TLS is not enforced', () => {
+    const a = analysePolicy(doc({ Sid: 'Tls', Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: `arn:aws:s3:::${B}/*`, Condition: { Bool: { 'aws:SecureTransport': 'false' } } }), B);
+    expect(a.tls).toMatchObject({ enforced: false, denies: ['Tls'], gap: `nothing denies s3:ListBucket on arn:aws:s3:::${B}` });
+  });
+
+  it('on servers that leave aws:SecureTransport out of plain HTTP, only BoolIfExists enforces TLS', () => {
+    const tls = (operator: string) => doc({ Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: [`arn:aws:s3:::${B}`, `arn:aws:s3:::${B}/*`], Condition: { [operator]: { 'aws:SecureTransport': 'false' } } });
+    expect(analysePolicy(tls('Bool'), B).tls.enforced).toBe(true);
+    expect(analysePolicy(tls('Bool'), B).tls.gapWhereKeyOmitted).toMatch(/over plain HTTP is not denied/);
+    expect(analysePolicy(tls('Bool'), B, { plainHttpOmitsSecureTransport: true }).tls.enforced).toBe(false);
+    expect(analysePolicy(tls('BoolIfExists'), B, { plainHttpOmitsSecureTransport: true }).tls.enforced).toBe(true);
+  });
+
+  it('gives up with complete=false when its work budget runs out', () => {
+    const policy = doc(
+      { Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${B}/*`, Condition: { StringLike: { 'aws:Referer': 'https://x/*' } } },
+      { Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: '*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } },
+    );
+    expect(analysePolicy(policy, B).complete).toBe(true);
+    expect(analysePolicy(policy, B, { budget: 20 }).complete).toBe(false);
+  });
+
+  it('cuts off branches that cannot matter: many condition keys are judged in full', () => {
+    const values = Object.fromEntries(Array.from({ length: 25 }, (_, i) => [`aws:RequestTag/k${i}`, [`a${i}`, `b${i}`]]));
+    const a = analysePolicy(doc(
+      { Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${B}/*`, Condition: { StringEquals: values } },
+      { Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: '*', Condition: { StringNotEquals: values } },
+    ), B);
+    expect(a.complete).toBe(true);
+    expect(a.exposure.anonymous.map((e) => e.action)).toEqual(['s3:GetObject']);
   });
 });
 

@@ -15,6 +15,7 @@ const checkResult = z.object({
   evidence: z.string(),
   recommendation: z.string().optional(),
   references: z.array(z.string()),
+  details: z.record(z.string(), z.unknown()).optional().describe('the observation as data (e.g. LV-POL-002: the actions each audience can call)'),
 });
 
 export const audit = z.object({

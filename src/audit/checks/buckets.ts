@@ -1,16 +1,16 @@
-import { analysePolicy } from '../policy';
 import { outcome, pass } from '../catalog';
 import type { AuditContext, AuditedBucket } from '../context';
 import type { CheckResult, Severity } from '../types';
 import type { Setting } from '../../store/bucket-settings';
-import { tlsOnlyPolicy } from './fixes';
+import { aclGrantSeverity } from './acl';
+import { checkPolicy, publicAccessBlockNote, type AnonymousProbe } from './policy';
 
 /**
  * Per-bucket settings: default encryption, TLS-only policy, public access (policy, access
  * block, ACL), versioning, object lock, MFA delete, access logging. Pure: it judges the
  * settings the runner read (plus the anonymous probe it made).
  */
-export function checkBucket(context: AuditContext, audited: AuditedBucket, extras: { encryptionSupported?: boolean; anonymous?: { list?: number; loopback?: boolean } }): CheckResult[] {
+export function checkBucket(context: AuditContext, audited: AuditedBucket, extras: { encryptionSupported?: boolean; anonymous?: AnonymousProbe }): CheckResult[] {
   const settings = audited.settings!;
   const bucket = audited.bucket;
   const resource = `s3://${bucket}`;
@@ -41,40 +41,11 @@ export function checkBucket(context: AuditContext, audited: AuditedBucket, extra
     results.push(outcome('LV-ENC-001', 'error', { resource, severity: 'info', evidence: cannotRead(enc) }));
   }
 
-  // --- Policy: TLS-only and public grants
-  const policy = settings.policy;
-  const tlsFix = `Add this statement to the bucket policy (BoolIfExists also catches requests where the key is absent; on Ceph RGW only BoolIfExists fires):\n${JSON.stringify(tlsOnlyPolicy(bucket), null, 2)}\naws s3api put-bucket-policy --bucket ${bucket} --policy file://tls-only.json  |  mc anonymous set-json tls-only.json ALIAS/${bucket}`;
-  if (policy.state === 'present') {
-    const analysis = analysePolicy(policy.value, bucket);
-    if (!analysis.valid) {
-      results.push(outcome('LV-POL-001', 'error', { resource, severity: 'info', evidence: `the bucket policy could not be parsed: ${analysis.parseError}` }));
-    } else if (analysis.enforcesTls) {
-      const d = analysis.enforcesTls;
-      results.push(pass('LV-POL-001', resource, `statement "${d.sid}" denies all actions on the bucket and its objects when aws:SecureTransport is false (${d.operator})${analysis.minimumTlsVersion ? `; TLS below ${analysis.minimumTlsVersion} denied` : ''}`));
-    } else {
-      const partial = analysis.secureTransport.map((d) => `"${d.sid}" (${d.operator}) covers ${[d.coversBucket && 'the bucket', d.coversObjects && 'the objects'].filter(Boolean).join(' and ') || 'neither the bucket nor its objects'}${d.allActions ? '' : ', only some actions'}${d.principalLimited ? ', only named principals' : ''}`);
-      results.push(outcome('LV-POL-001', 'fail', { resource, evidence: partial.length ? `SecureTransport deny incomplete: ${partial.join('; ')}` : 'the bucket policy has no Deny for aws:SecureTransport=false', recommendation: tlsFix }));
-    }
-    results.push(...publicPolicyResults(resource, bucket, analysis, extras.anonymous));
-  } else if (policy.state === 'absent') {
-    results.push(outcome('LV-POL-001', 'fail', { resource, evidence: 'no bucket policy, so nothing denies plain-HTTP requests', recommendation: tlsFix }));
-    results.push(anonymousObserved(resource, bucket, extras.anonymous) ?? pass('LV-POL-002', resource, 'no bucket policy: nothing is granted to everyone by policy'));
-  } else if (policy.state === 'unsupported') {
-    results.push(outcome('LV-POL-001', 'unsupported', { resource, severity: 'low', evidence: `bucket policies ${notSupported(policy)}: TLS cannot be enforced per bucket`, recommendation: 'Serve only HTTPS on the server (no plain-HTTP listener) so that no request can travel unencrypted.' }));
-    results.push(anonymousObserved(resource, bucket, extras.anonymous)
-      ?? outcome('LV-POL-002', 'unsupported', { resource, severity: 'info', evidence: `bucket policies ${notSupported(policy)}; an anonymous listing was refused` }));
-  } else if (policy.state === 'denied' && context.endpoint.startsWith('http:')) {
-    // Measured on RGW: under a SecureTransport deny every plain-HTTP request, the owner's too, gets 403.
-    results.push(outcome('LV-POL-001', 'not-verifiable', { resource, evidence: `reading the bucket policy over plain HTTP was refused (${policy.detail}): consistent with a SecureTransport deny in force; audit over HTTPS to verify` }));
-    results.push(outcome('LV-POL-002', 'error', { resource, severity: 'info', evidence: `bucket policy ${cannotRead(policy)}` }));
-  } else {
-    results.push(outcome('LV-POL-001', 'error', { resource, severity: 'info', evidence: `bucket policy ${cannotRead(policy)}` }));
-    results.push(anonymousObserved(resource, bucket, extras.anonymous) ?? outcome('LV-POL-002', 'error', { resource, severity: 'info', evidence: `bucket policy ${cannotRead(policy)}` }));
-  }
+  results.push(...checkPolicy(context, audited, extras.anonymous));
 
   // --- Public access block
   const pab = settings.publicAccessBlock;
-  const pabFix = `aws s3api put-public-access-block --bucket ${bucket} --public-access-block-configuration BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true`;
+  const pabFix = `aws s3api put-public-access-block --bucket ${bucket} --public-access-block-configuration BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true${publicAccessBlockNote(context)}`;
   if (pab.state === 'present') {
     const off = Object.entries(pab.value).filter(([, on]) => !on).map(([name]) => name);
     results.push(off.length
@@ -93,7 +64,7 @@ export function checkBucket(context: AuditContext, audited: AuditedBucket, extra
   if (acl.state === 'present') {
     const open = acl.value.filter((g) => /AllUsers|AuthenticatedUsers/.test(g.grantee));
     results.push(open.length
-      ? outcome('LV-ACL-001', 'fail', { resource, severity: open.some((g) => /WRITE|FULL_CONTROL/.test(g.permission)) ? 'critical' : 'high',
+      ? outcome('LV-ACL-001', 'fail', { resource, severity: aclGrantSeverity(open),
         evidence: open.map((g) => `${g.permission} to ${g.grantee.replace(/^.*\//, '')}`).join(', '),
         recommendation: `aws s3api put-bucket-acl --bucket ${bucket} --acl private; then turn on the public access block (IgnorePublicAcls=true).` })
       : pass('LV-ACL-001', resource, `${acl.value.length} grants, none to AllUsers/AuthenticatedUsers`));
@@ -116,28 +87,6 @@ export function checkBucket(context: AuditContext, audited: AuditedBucket, extra
     }));
   }
   return results;
-}
-
-function publicPolicyResults(resource: string, bucket: string, analysis: ReturnType<typeof analysePolicy>, anonymous?: { list?: number; loopback?: boolean }): CheckResult[] {
-  const observed = anonymousObserved(resource, bucket, anonymous);
-  if (!analysis.publicGrants.length) {
-    const restricted = analysis.restrictedGrants.map((g) => `"${g.sid}" (${g.kinds.join('/')}) restricted by ${g.reason}`);
-    return [observed ?? pass('LV-POL-002', resource, `no statement grants everyone access${restricted.length ? `; public principals narrowed: ${restricted.join('; ')}` : ''}`)];
-  }
-  const kinds = new Set(analysis.publicGrants.flatMap((g) => g.kinds));
-  const severity: Severity = kinds.has('write') || kinds.has('permissions') || kinds.has('read') ? 'critical' : 'high';
-  const evidence = analysis.publicGrants.map((g) => `"${g.sid}" grants everyone (${g.via}) ${g.kinds.join('/')} [${g.actions.slice(0, 6).join(', ')}${g.actions.length > 6 ? ', ...' : ''}] on ${g.scope}`).join('; ')
-    + (anonymous?.list !== undefined ? `; an anonymous listing answered HTTP ${anonymous.list}` : '');
-  return [outcome('LV-POL-002', 'fail', { resource, severity, evidence,
-    recommendation: `Remove the public statements (aws s3api delete-bucket-policy --bucket ${bucket}, or put back a policy without them; MinIO: mc anonymous set none ALIAS/${bucket}). If outside access is intended, add a Condition on aws:SourceIp / aws:SourceVpce / aws:PrincipalOrgID to the statement, and turn on the public access block.` })];
-}
-
-/** A finding from the anonymous listing itself: what anyone on the network can do. */
-function anonymousObserved(resource: string, bucket: string, anonymous?: { list?: number; loopback?: boolean }): CheckResult | undefined {
-  if (anonymous?.list === undefined || anonymous.list < 200 || anonymous.list >= 300) return undefined;
-  return outcome('LV-POL-002', 'fail', { resource, severity: anonymous.loopback ? 'high' : 'critical',
-    evidence: `an unsigned (anonymous) ListObjectsV2 on ${bucket} answered HTTP ${anonymous.list}: anyone who can reach the server can list it${anonymous.loopback ? ' (the endpoint is loopback: anyone on this machine)' : ''}`,
-    recommendation: `Turn anonymous access off: mc anonymous set none ALIAS/${bucket}; delete public bucket policies; on a server that does not check signatures at all (a development fake), do not expose it beyond loopback.` });
 }
 
 function dataProtection(context: AuditContext, audited: AuditedBucket): CheckResult[] {

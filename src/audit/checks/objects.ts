@@ -15,12 +15,18 @@ function strength(p: ObjectProtection): number {
 }
 const LABEL = ['unencrypted', 'SSE-S3', 'SSE-KMS/SSE-C'];
 
-interface Sample { resource: string; objects: ObjectProtection[]; problems: string[] }
+interface Sample {
+  resource: string;
+  objects: ObjectProtection[];
+  problems: string[];
+  /** For a backup: when it was taken (its objects must stay restorable 7 years from then). */
+  takenAt?: Date;
+}
 
+/** A sample of the data objects under a table's prefix. */
 async function sample(context: AuditContext, bucket: string, prefix: string): Promise<Sample> {
-  const resource = `s3://${bucket}/${prefix}`;
-  const result: Sample = { resource, objects: [], problems: [] };
   const keys: string[] = [];
+  const problems: string[] = [];
   try {
     for await (const object of context.store.list(bucket, prefix)) {
       // lakevault's own manifests and markers hold no rows: the sample is of data objects.
@@ -29,12 +35,26 @@ async function sample(context: AuditContext, bucket: string, prefix: string): Pr
       if (keys.length >= context.sampleSize) break;
     }
   } catch (error) {
-    result.problems.push(`listing failed: ${(error as Error).message}`);
+    problems.push(`listing failed: ${(error as Error).message}`);
   }
-  for (const key of keys) {
+  return inspect(context, `s3://${bucket}/${prefix}`, keys.map((key) => ({ bucket, key })), problems);
+}
+
+/**
+ * A sample of the data objects a backup references, wherever they are stored: an
+ * incremental backup's files may all live in earlier backups' prefixes.
+ */
+async function sampleBackup(context: AuditContext, backup: BackupSummary): Promise<Sample> {
+  const sampled = await inspect(context, backup.uri, (backup.objects ?? []).slice(0, context.sampleSize), []);
+  return backup.at ? { ...sampled, takenAt: backup.at } : sampled;
+}
+
+async function inspect(context: AuditContext, resource: string, objects: { bucket: string; key: string }[], problems: string[]): Promise<Sample> {
+  const result: Sample = { resource, objects: [], problems };
+  for (const { bucket, key } of objects) {
     const read = await readObjectProtection(context.client, bucket, key, context.customerKey);
     if (read.state === 'present') result.objects.push(read.value);
-    else result.problems.push(`${key}: ${read.detail}`);
+    else result.problems.push(`s3://${bucket}/${key}: ${read.detail}`);
   }
   return result;
 }
@@ -63,17 +83,20 @@ function judgeSample(s: Sample, kind: 'table' | 'backup'): CheckResult {
   });
 }
 
+/** The tables under the warehouse, when the warehouse bucket is audited and exists. */
+export async function warehouseTables(context: AuditContext): Promise<string[]> {
+  const { warehouse } = context.config;
+  const warehouseBucket = context.buckets.find((b) => b.bucket === warehouse.bucket && b.roles.includes('warehouse'));
+  if (!warehouseBucket?.exists) return [];
+  return (await childNames(context.store, warehouse.bucket, warehouse.prefix).catch(() => [] as string[])).filter((name) => !name.startsWith('_'));
+}
+
 /** Encryption of sampled objects, backups vs sources, backup age and retention. */
-export async function checkObjectsAndBackups(context: AuditContext): Promise<CheckResult[]> {
+export async function checkObjectsAndBackups(context: AuditContext, tableNames: string[]): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
   const tableSamples = new Map<string, Sample>();
   const { warehouse, backups: backupsLocation } = context.config;
-  const warehouseBucket = context.buckets.find((b) => b.bucket === warehouse.bucket && b.roles.includes('warehouse'));
-  const tables = warehouseBucket?.exists
-    ? (await childNames(context.store, warehouse.bucket, warehouse.prefix).catch(() => [] as string[]))
-      .filter((name) => !name.startsWith('_'))
-      .map((name) => ({ name, prefix: `${warehouse.prefix}${name}/` }))
-    : [];
+  const tables = tableNames.map((name) => ({ name, prefix: `${warehouse.prefix}${name}/` }));
   for (const table of tables) {
     context.progress(`audit: sampling table ${table.name}`);
     const s = await sample(context, warehouse.bucket, table.prefix);
@@ -100,7 +123,7 @@ export async function checkObjectsAndBackups(context: AuditContext): Promise<Che
   const backupSamples = new Map<string, Sample>();
   for (const [table, backup] of newest) {
     context.progress(`audit: sampling backup ${backup.uri}`);
-    const s = await sample(context, backupsLocation.bucket, backup.prefix);
+    const s = await sampleBackup(context, backup);
     backupSamples.set(table, s);
     results.push(judgeSample(s, 'backup'));
   }
@@ -162,8 +185,8 @@ function retention(context: AuditContext, bucket: string, samples: Sample[], new
   if (!objects.length) {
     return outcome('LV-DP-005', newest.size ? 'fail' : 'not-applicable', { resource, severity: 'medium', evidence: newest.size ? 'backup objects could not be sampled; no default retention enforces 7 years' : 'no complete backups to judge', recommendation: fix });
   }
-  const backupTime = (key: string) => [...newest.values()].find((b) => key.startsWith(b.prefix))?.at?.getTime() ?? context.now.getTime();
-  const short = objects.filter((o) => !o.retainUntil || o.retainUntil.getTime() < backupTime(o.key) + sevenYearsDays * DAY_MS);
+  const takenAt = new Map(samples.flatMap((s) => s.objects.map((o) => [o, (s.takenAt ?? context.now).getTime()] as const)));
+  const short = objects.filter((o) => !o.retainUntil || o.retainUntil.getTime() < takenAt.get(o)! + sevenYearsDays * DAY_MS);
   if (!short.length) return pass('LV-DP-005', resource, `${objects.length} sampled backup objects locked ${objects[0]!.lockMode ?? ''} for at least 7 years (e.g. until ${objects[0]!.retainUntil!.toISOString()})`);
   const locked = short.filter((o) => o.retainUntil);
   return outcome('LV-DP-005', 'fail', { resource,
