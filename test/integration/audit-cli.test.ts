@@ -60,14 +60,14 @@ describe(`lakevault audit CLI (${TARGET})`, () => {
   });
 
   it('flags keys in a git-tracked .env as high', async () => {
-    const run = await cli(['audit', '--json', '--bucket', absent], { cwd });
+    const run = await cli(['audit', '--json', '--bucket', bucket], { cwd });
     const f = findings(run).find((x) => x.id === 'LV-CRED-002');
     expect(f).toMatchObject({ status: 'fail', severity: 'high' });
     expect(run.status).toBe(1);
   });
 
   it('detects MinIO default credentials (high on loopback) and the root identity', async () => {
-    const run = await cli(['audit', '--json', '--bucket', absent], { cwd: tmpdir(), env: { AWS_ACCESS_KEY_ID: 'minioadmin', AWS_SECRET_ACCESS_KEY: 'minioadmin', LAKEVAULT_MAX_ATTEMPTS: '1' } });
+    const run = await cli(['audit', '--json', '--bucket', bucket], { cwd: tmpdir(), env: { AWS_ACCESS_KEY_ID: 'minioadmin', AWS_SECRET_ACCESS_KEY: 'minioadmin', LAKEVAULT_MAX_ATTEMPTS: '1' } });
     const all = findings(run);
     expect(all.find((x) => x.id === 'LV-CRED-001')).toMatchObject({ status: 'fail', severity: 'high' });
     expect(all.find((x) => x.id === 'LV-CRED-001')!.evidence).toContain('MinIO\'s default root credentials');
@@ -76,23 +76,41 @@ describe(`lakevault audit CLI (${TARGET})`, () => {
   });
 
   it('--fail-on decides the exit code', async () => {
-    // A fresh directory (no tracked keys) and a bucket that does not exist: only low findings remain
-    // (plain HTTP on loopback, static keys).
     const clean = mkdtempSync(join(tmpdir(), 'lv-audit-clean-'));
     try {
-      const low = await cli(['audit', '--json', '--bucket', absent, '--fail-on', 'low'], { cwd: clean });
-      const worst = findings(low).map((f) => f.severity);
-      expect(worst).toContain('low');
-      expect(worst.filter((s) => s !== 'low')).toEqual([]);
-      expect(low.status).toBe(1);
-      const medium = await cli(['audit', '--json', '--bucket', absent, '--fail-on', 'medium'], { cwd: clean });
-      expect(medium.status).toBe(0);
-      const byDefault = await cli(['audit', '--bucket', absent], { cwd: clean });
-      expect(byDefault.status).toBe(0);
-      expect(byDefault.stdout).toContain('OK: no finding at or above high');
+      const all = await cli(['audit', '--json', '--bucket', bucket, '--fail-on', 'low'], { cwd: clean });
+      const ranks = ['low', 'medium', 'high', 'critical'];
+      const worst = Math.max(...findings(all).map((f) => ranks.indexOf(f.severity)));
+      expect(worst).toBeGreaterThanOrEqual(0);
+      expect(all.status).toBe(1);
+      // At the worst finding's severity the audit fails; one step above it passes.
+      expect((await cli(['audit', '--json', '--bucket', bucket, '--fail-on', ranks[worst]!], { cwd: clean })).status).toBe(1);
+      if (worst < 3) {
+        const above = await cli(['audit', '--bucket', bucket, '--fail-on', ranks[worst + 1]!], { cwd: clean });
+        expect(above.status).toBe(0);
+        expect(above.stdout).toContain(`OK: no finding at or above ${ranks[worst + 1]}`);
+      }
     } finally {
       rmSync(clean, { recursive: true, force: true });
     }
+  });
+
+  it('a --bucket that does not exist is an error: exit 1, one line, nothing audited', async () => {
+    const text = await cli(['audit', '--bucket', absent], { cwd: tmpdir() });
+    expect(text.status).toBe(1);
+    expect(text.stdout).toBe('');
+    expect(text.stderr.split('\n').filter((line) => line.startsWith('lakevault:'))).toEqual([expect.stringMatching(new RegExp(`^lakevault: error: bucket "${absent}" does not exist at `))]);
+    const json = await cli(['audit', '--json', '--bucket', absent], { cwd: tmpdir() });
+    expect(json.status).toBe(1);
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+  });
+
+  it('--json and --format text contradict each other: exit 2; --json with sarif is JSON', async () => {
+    const run = await cli(['--json', 'audit', '--format', 'text', '--bucket', bucket], { cwd: tmpdir() });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/lakevault: error: --json and --format text contradict each other/);
+    const sarif = await cli(['--json', 'audit', '--format', 'sarif', '--bucket', bucket, '--fail-on', 'critical'], { cwd: tmpdir() });
+    expect(JSON.parse(sarif.stdout)).toMatchObject({ version: '2.1.0' });
   });
 
   const ignoresSseS3 = targetHas('sse-s3') ? it.skip : it;
@@ -102,11 +120,16 @@ describe(`lakevault audit CLI (${TARGET})`, () => {
     expect(run.stderr).toMatch(/SSE-S3 \(AES256\) was requested, but the server stored s3:\/\/.*\/sse\/enc\/data\/part-00000-.*\.parquet unencrypted/);
   });
 
-  it('--list-checks prints the catalog without connecting', async () => {
+  it('--list-checks prints the catalog without connecting: id, severity on failure, title and what is observed', async () => {
     const run = await cli(['audit', '--list-checks', '--json'], { cwd: tmpdir(), env: { S3_ENDPOINT: 'http://127.0.0.1:1' } });
     expect(run.status).toBe(0);
-    const ids = (JSON.parse(run.stdout) as { checks: { id: string }[] }).checks.map((c) => c.id);
-    expect(ids).toEqual(expect.arrayContaining(['LV-TLS-001', 'LV-POL-002', 'LV-DP-004']));
+    const checks = (JSON.parse(run.stdout) as { checks: { id: string; severity: string; observes: string }[] }).checks;
+    expect(checks.map((c) => c.id)).toEqual(expect.arrayContaining(['LV-TLS-001', 'LV-POL-002', 'LV-POL-004', 'LV-DP-004', 'LV-DP-006']));
+    const text = await cli(['audit', '--list-checks'], { cwd: tmpdir(), env: { S3_ENDPOINT: 'http://127.0.0.1:1' } });
+    for (const c of checks) {
+      expect(text.stdout).toMatch(new RegExp(`^${c.id} +${c.severity} `, 'm'));
+      expect(text.stdout).toContain(`observes: ${c.observes}`);
+    }
   });
 
   it('rejects bad input with exit 2 and one error line', async () => {

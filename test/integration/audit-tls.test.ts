@@ -54,9 +54,11 @@ interface Result { id: string; status: string; severity: string; evidence: strin
 /** Runs the CLI asynchronously: the proxies live in this process and must keep serving. */
 function audit(args: string[], env: Record<string, string> = {}): Promise<{ status: number; byId: (id: string) => Result[] }> {
   return new Promise((resolvePromise, reject) => {
-    execFile(process.execPath, [BIN, 'audit', '--json', '--bucket', uniqueBucket('absent'), ...args], {
+    // Locations in buckets that do not exist: nothing stored to audit but the endpoint itself.
+    const absent = uniqueBucket('absent');
+    execFile(process.execPath, [BIN, 'audit', '--json', ...args], {
       cwd: dir, encoding: 'utf8', timeout: 60_000,
-      env: { ...process.env, LAKEVAULT_MAX_ATTEMPTS: '1', ...env },
+      env: { ...process.env, LAKEVAULT_MAX_ATTEMPTS: '1', LAKEVAULT_WAREHOUSE: `s3://${absent}/wh`, LAKEVAULT_BACKUPS: `s3://${absent}-b`, LAKEVAULT_CHECKPOINTS: `s3://${absent}-c`, ...env },
     }, (error, stdout) => {
       try {
         const report = JSON.parse(stdout) as { findings: Result[]; passed: Result[]; other: Result[] };

@@ -118,12 +118,12 @@ describe(`audit of buckets and objects (${TARGET})`, () => {
     await putPolicy(open.store.client, b, { Version: '2012-10-17', Statement: [{ Sid: 'PublicRead', Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${b}/*` }] });
     const r = (await audit({ buckets: [b] })).find('LV-POL-002', `s3://${b}`);
     expect(r).toMatchObject({ status: 'fail', severity: 'critical' });
-    expect(r.evidence).toMatch(/"PublicRead" grants everyone \(Principal \*\) read/);
+    expect(r.evidence).toMatch(/^anyone \(anonymous\) and any AWS account can call read \(critical\): s3:GetObject\. Objects: all objects\. Granted by "PublicRead"/);
 
     await putPolicy(open.store.client, b, { Version: '2012-10-17', Statement: [{ Sid: 'Office', Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${b}/*`, Condition: { IpAddress: { 'aws:SourceIp': '203.0.113.0/24' } } }] });
     const narrowed = (await audit({ buckets: [b] })).find('LV-POL-002', `s3://${b}`);
     expect(narrowed.status).toBe('pass');
-    expect(narrowed.evidence).toMatch(/"Office" \(read\) restricted by IpAddress aws:SourceIp/);
+    expect(narrowed.evidence).toMatch(/"Office": only 256 public source addresses can use it \(IpAddress aws:SourceIp\)/);
     await deletePolicy(open.store.client, b);
   });
 
@@ -172,6 +172,64 @@ describe(`audit of buckets and objects (${TARGET})`, () => {
     const r = find('LV-ENC-004');
     expect(r).toMatchObject({ status: 'fail', severity: 'high' });
     expect(r.evidence).toMatch(/backup objects are unencrypted at worst while the source table s3:\/\/.*\/wh\/vendas\/ is SSE-KMS\/SSE-C/);
+  });
+
+  it('samples the objects an incremental backup references, though they live in an earlier backup', async () => {
+    const w = await bucket('incw');
+    const k = await bucket('inck');
+    const config = testConfig({ LAKEVAULT_WAREHOUSE: `s3://${w}/wh`, LAKEVAULT_BACKUPS: `s3://${k}`, LAKEVAULT_CHECKPOINTS: `s3://${k}-none` });
+    const { createSalesTable } = await import('../../src/table/create');
+    const { resolveTable } = await import('../../src/table/table-ref');
+    const { createSnapshot } = await import('../../src/snapshot/create');
+    const { backupRepository } = await import('../../src/snapshot/repository');
+    const table = resolveTable(config, 'vendas');
+    await createSalesTable(open.store, table, { rows: 400, seed: 3, rowsPerFile: 200, rowGroupRows: 200, overwrite: true });
+    await createSnapshot(open.store, backupRepository(config), table, { concurrency: 4 });
+    const second = await createSnapshot(open.store, backupRepository(config), table, { concurrency: 4 });
+    expect({ copied: second.copied.objects, reused: second.reused.objects }).toEqual({ copied: 0, reused: 2 });
+    const r = (await audit({ warehouse: `s3://${w}/wh`, backups: `s3://${k}` })).find('LV-ENC-003', `${second.uri}`);
+    expect(r.status).toBe('fail');
+    expect(r.evidence).toMatch(/^2 sampled data objects: 2 unencrypted/);
+  });
+
+  it('tries unsigned GET and HEAD of a sampled key, and says what anyone gets', async () => {
+    const b = await bucket('anon');
+    await open.store.put(b, 'wh/t/data/part-0.parquet', 'rows');
+    const before = (await audit({ buckets: [b] })).find('LV-POL-004', `s3://${b}`);
+    if (targetHas('signatures')) {
+      expect(before.status).toBe('pass');
+      expect(before.evidence).toMatch(/GetObject wh\/t\/data\/part-0\.parquet → HTTP 403, HeadObject wh\/t\/data\/part-0\.parquet → HTTP 403/);
+    } else {
+      // The embedded server checks no signature at all: anyone on this machine can read.
+      expect(before).toMatchObject({ status: 'fail', severity: 'high' });
+      expect(before.evidence).toMatch(/GetObject wh\/t\/data\/part-0\.parquet → HTTP 20\d.*can list it and read its objects/);
+    }
+    if (!targetHas('bucket-policy')) return;
+    await putPolicy(open.store.client, b, { Version: '2012-10-17', Statement: [{ Sid: 'PublicRead', Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${b}/*` }] });
+    try {
+      const after = (await audit({ buckets: [b] })).find('LV-POL-004', `s3://${b}`);
+      expect(after).toMatchObject({ status: 'fail', severity: 'high' });
+      expect(after.evidence).toMatch(/ListObjectsV2 → HTTP 403, GetObject wh\/t\/data\/part-0\.parquet → HTTP 20\d, HeadObject wh\/t\/data\/part-0\.parquet → HTTP 200: anyone who can reach the server can read its objects/);
+    } finally {
+      await deletePolicy(open.store.client, b);
+    }
+  });
+
+  it('refuses to audit a named bucket that does not exist', async () => {
+    await expect(audit({ buckets: [uniqueBucket('nosuch')] })).rejects.toThrow(/^bucket "lv-nosuch-[0-9a-f]+" does not exist at /);
+  });
+
+  it('flags backups on the same endpoint as their tables (LV-DP-006), high in the same bucket', async () => {
+    const w = await bucket('fdw');
+    const k = await bucket('fdk');
+    const config = testConfig({ LAKEVAULT_WAREHOUSE: `s3://${w}/wh`, LAKEVAULT_BACKUPS: `s3://${k}`, LAKEVAULT_CHECKPOINTS: `s3://${w}/checkpoints` });
+    const { report } = await runAudit(open, config, { cwd: '/' });
+    const results = [...report.findings, ...report.passed, ...report.other].filter((r) => r.id === 'LV-DP-006').sort((a, b) => a.resource.localeCompare(b.resource));
+    expect(results.map((r) => [r.resource, r.status, r.severity]).sort()).toEqual([
+      [`s3://${k}/ (backups)`, 'fail', 'medium'],
+      [`s3://${w}/checkpoints/ (checkpoints)`, 'fail', 'high'],
+    ]);
+    if (TARGET === 'rgw') expect(results.find((r) => r.resource.includes(k))!.evidence).toMatch(/on Ceph RGW a server-side copy \(CopyObject\) shares the source's data by reference count/);
   });
 
   it('judges the newest complete backup against the weekly rule, and retention against 7 years', async () => {

@@ -1,6 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { globMatches, S3_ACTIONS, s3Action, type PolicyAnalysis } from '../../src/audit/policy';
+import { decide } from '../../src/audit/policy/decide';
+import { readPolicyDocument } from '../../src/audit/policy/document';
 
 /**
  * The bucket-policy corpus (test/fixtures/policies/*.json, format in its README.md): each
@@ -31,7 +33,11 @@ export interface CorpusCase {
   why: string;
   policy: unknown;
   expected: CorpusExpectation;
-  rgw?: { apply: false; why: string };
+  /**
+   * Ceph RGW: not applied live (apply false, e.g. a Deny that would lock the test out of its
+   * bucket), or judged differently there (expected overrides), and why.
+   */
+  rgw?: { apply?: false; expected?: Partial<CorpusExpectation>; why: string };
 }
 
 /** What the audit concluded, in the corpus's terms. */
@@ -90,9 +96,13 @@ export interface Comparison {
   other: string[];
 }
 
-export function compareVerdict(c: CorpusCase, verdict: Verdict): Comparison {
+/** The expectation on a server: Ceph RGW has its own where it judges differently. */
+export function expectationOn(c: CorpusCase, server: 'aws' | 'ceph-rgw'): CorpusExpectation {
+  return server === 'ceph-rgw' && c.rgw?.expected ? { ...c.expected, ...c.rgw.expected } : c.expected;
+}
+
+export function compareVerdict(c: CorpusCase, verdict: Verdict, e: CorpusExpectation = c.expected): Comparison {
   const out: Comparison = { falsePositives: [], falseNegatives: [], other: [] };
-  const e = c.expected;
   for (const audience of ['anonymous', 'anyAwsAccount'] as const) {
     const expected = new Set(expandExpected(e[audience]));
     const got = verdict[audience];
@@ -109,4 +119,17 @@ export function compareVerdict(c: CorpusCase, verdict: Verdict): Comparison {
   if (verdict.readable !== (e.readable ?? true)) out.other.push(`readable ${verdict.readable}, expected ${e.readable ?? true}`);
   if (verdict.problems !== (e.problems ?? 0)) out.other.push(`${verdict.problems} unreadable statements, expected ${e.problems ?? 0}`);
   return out;
+}
+
+/**
+ * Which call the live test needs — reading the policy back, deleting it — a policy would
+ * deny the bucket owner (a principal it does not name, over HTTPS from 127.0.0.1). On
+ * RGW such a Deny binds the owner too, DeleteBucketPolicy included (measured): applying it
+ * would leave a bucket no test can remove.
+ */
+export function deniesOwner(policy: string, bucket: string): string | undefined {
+  const document = readPolicyDocument(policy);
+  const context = (key: string) => ({ 'aws:securetransport': ['true'], 'aws:sourceip': ['127.0.0.1'], 's3:tlsversion': ['1.3'] } as Record<string, string[]>)[key];
+  const caller = { kind: 'aws' as const, account: '000000000000', arn: 'arn:aws:iam::000000000000:user/lakevault' };
+  return ['s3:GetBucketPolicy', 's3:DeleteBucketPolicy'].find((action) => decide(document, { caller, action, resource: `arn:aws:s3:::${bucket}`, context }).effect === 'deny');
 }

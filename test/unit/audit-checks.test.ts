@@ -61,10 +61,13 @@ describe('bucket judgement from settings', () => {
     objectLock: present({ enabled: true, mode: 'COMPLIANCE' as const, years: 7 }),
     ...over,
   });
-  const context = { endpoint: 'https://s3.example.com', embedded: false } as AuditContext;
-  const judge = (s: BucketSettings, roles: AuditedBucket['roles'] = ['backups'], extras = {}) => checkBucket(context, { bucket: 'lake', roles, exists: true, settings: s }, extras);
+  const context = { endpoint: 'https://s3.example.com', embedded: false, serverKind: 'unknown', now: new Date() } as AuditContext;
+  const judge = (s: BucketSettings, roles: AuditedBucket['roles'] = ['backups'], extras: Parameters<typeof checkBucket>[2] = {}, on: Partial<AuditContext> = {}) =>
+    checkBucket({ ...context, ...on }, { bucket: 'lake', roles, exists: true, settings: s }, extras);
+  const policy = (...Statement: object[]) => present(JSON.stringify({ Version: '2012-10-17', Statement }));
 
   it('finds nothing but the missing TLS policy on a well-configured backup bucket', () => {
+    // (LV-POL-004 is not verifiable without a probe: not a finding.)
     const findings = judge(settings({})).filter(isFinding);
     expect(findings.map((f) => f.id)).toEqual(['LV-POL-001']);
   });
@@ -81,9 +84,41 @@ describe('bucket judgement from settings', () => {
     expect(r).toMatchObject({ status: 'unsupported', severity: 'low' });
     expect(r.evidence).toMatch(/not supported by this server/);
   });
-  it('reports an anonymous listing that succeeded even without any policy', () => {
-    const r = judge(settings({}), ['warehouse'], { anonymous: { list: 200 } }).find((x) => x.id === 'LV-POL-002')!;
+  it('reports unsigned requests that succeeded even without any policy (LV-POL-004), and passes refused ones', () => {
+    const open = judge(settings({}), ['warehouse'], { anonymous: { list: 403, get: 206, head: 200, key: 'wh/t/x.parquet' } }).find((x) => x.id === 'LV-POL-004')!;
+    expect(open).toMatchObject({ status: 'fail', severity: 'critical' });
+    expect(open.evidence).toContain('GetObject wh/t/x.parquet → HTTP 206');
+    expect(open.evidence).toContain('anyone who can reach the server can read its objects');
+    const refused = judge(settings({}), ['warehouse'], { anonymous: { list: 403, get: 403, head: 403, key: 'k' } }).find((x) => x.id === 'LV-POL-004')!;
+    expect(refused.status).toBe('pass');
+    expect(judge(settings({}), ['warehouse'], { anonymous: { list: 200 } }, { endpoint: 'http://127.0.0.1:9000' }).find((x) => x.id === 'LV-POL-004')).toMatchObject({ status: 'fail', severity: 'high' });
+  });
+  it('rates ACL grants with the action classification: READ (listing) high, READ_ACP medium, WRITE critical', () => {
+    const acl = (permission: string, group = 'AllUsers') => judge(settings({ acl: present([{ grantee: `http://acs.amazonaws.com/groups/global/${group}`, granteeType: 'Group', permission }]) })).find((x) => x.id === 'LV-ACL-001')!;
+    expect(acl('READ').severity).toBe('high');
+    expect(acl('READ_ACP').severity).toBe('medium');
+    expect(acl('WRITE', 'AuthenticatedUsers').severity).toBe('critical');
+  });
+  it('rates a public lifecycle grant critical: anyone could expire every backup', () => {
+    const r = judge(settings({ policy: policy({ Sid: 'Oops', Effect: 'Allow', Principal: '*', Action: 's3:PutLifecycleConfiguration', Resource: 'arn:aws:s3:::lake' }) })).find((x) => x.id === 'LV-POL-002')!;
     expect(r).toMatchObject({ status: 'fail', severity: 'critical' });
+    expect(r.evidence).toMatch(/anyone \(anonymous\) and any AWS account can call data protection \(critical\): s3:PutLifecycleConfiguration/);
+    expect(r.details).toMatchObject({ anonymous: [{ action: 's3:PutLifecycleConfiguration', category: 'data protection', scope: 'the bucket', via: ['Oops'] }] });
+  });
+  it('reports a policy that cannot be read as a high finding, not a crash', () => {
+    const results = judge(settings({ policy: present('{"Version":"2012-10-17","Statement":[null]}') }));
+    expect(results.find((x) => x.id === 'LV-POL-002')).toMatchObject({ status: 'fail', severity: 'high', evidence: expect.stringContaining('statement 1 is null') });
+    expect(results.find((x) => x.id === 'LV-POL-001')!.status).toBe('not-verifiable');
+  });
+  it('on Ceph RGW a Bool SecureTransport deny does not enforce TLS; elsewhere it does, with a caveat', () => {
+    const tls = policy({ Sid: 'Tls', Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: ['arn:aws:s3:::lake', 'arn:aws:s3:::lake/*'], Condition: { Bool: { 'aws:SecureTransport': 'false' } } });
+    const elsewhere = judge(settings({ policy: tls })).find((x) => x.id === 'LV-POL-001')!;
+    expect(elsewhere.status).toBe('pass');
+    expect(elsewhere.evidence).toMatch(/Ceph RGW 16\) a Bool deny does not fire: BoolIfExists covers both/);
+    const rgw = judge(settings({ policy: tls }), ['backups'], {}, { serverKind: 'ceph-rgw' }).find((x) => x.id === 'LV-POL-001')!;
+    expect(rgw.status).toBe('fail');
+    expect(rgw.evidence).toMatch(/this server, Ceph RGW, leaves aws:SecureTransport out of plain-HTTP requests/);
+    expect(rgw.recommendation).toMatch(/public access block/);
   });
   it('MFA delete: Disabled is a low finding, unreported is not verifiable', () => {
     expect(judge(settings({ versioning: present({ status: 'Enabled' as const, mfaDelete: 'Disabled' as const }) })).find((x) => x.id === 'LV-DP-003')).toMatchObject({ status: 'fail', severity: 'low' });

@@ -24,7 +24,16 @@ const WELL_KNOWN_SECRETS = new Set(['minioadmin', 'minio123', 'wJalrXUtnFEMI/K7M
 const CONFIG_FILE = /(^|\/)(\.env(\.[\w.-]+)?|[^/]*\.(env|ini|cfg|conf|toml|ya?ml|json|properties)|credentials|config|\.s3cfg|rclone\.conf)$/i;
 /** Assignments of a secret key in the formats those files use. */
 const SECRET_ASSIGNMENT = /\b(AWS_SECRET_ACCESS_KEY|aws_secret_access_key|secret_access_key|secretAccessKey|secret_key|MINIO_ROOT_PASSWORD|MINIO_SECRET_KEY)\b["']?\s*[:=]\s*["']?([^"'\s,}#]+)/;
-const PLACEHOLDER = /^(\$\{?\w+\}?|<.*>|\*+|x+|changeme|change-me|your[-_]?.*|example|secret|\.\.\.|""|'')$/i;
+const PLACEHOLDER = /^(<.*>|\*+|x+|changeme|change-me|your[-_]?.*|example|secret|\.\.\.|""|'')$/i;
+/** A reference to a value kept elsewhere: $VAR, ${VAR}, ${VAR:?message}, ${{ secrets.X }}, %(var)s, {{ var }}. */
+const REFERENCE = /^(\$\{?\{?|%\(|\{\{)/;
+/** The name of another variable (MINIO_ROOT_USER) rather than a value. */
+const VARIABLE_NAME = /^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$/;
+
+/** Whether an assigned value can be a literal secret key. */
+function literalSecret(value: string): boolean {
+  return !PLACEHOLDER.test(value) && !REFERENCE.test(value) && !VARIABLE_NAME.test(value) && !WELL_KNOWN_SECRETS.has(value);
+}
 
 export async function checkCredentials(context: AuditContext): Promise<CheckResult[]> {
   return [wellKnownKeys(context), ...(await keysInTrackedFiles(context)), sessionCredentials(context), rootIdentity(context)];
@@ -78,7 +87,7 @@ async function keysInTrackedFiles(context: AuditContext): Promise<CheckResult[]>
           return;
         }
         const match = SECRET_ASSIGNMENT.exec(line);
-        if (match && !PLACEHOLDER.test(match[2]!) && !WELL_KNOWN_SECRETS.has(match[2]!)) hits.push(`${file}:${index + 1} assigns ${match[1]}=<redacted>`);
+        if (match && literalSecret(match[2]!)) hits.push(`${file}:${index + 1} assigns ${match[1]}=<redacted>`);
       });
     } catch {
       // unreadable or deleted since git listed it: nothing to report

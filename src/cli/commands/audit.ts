@@ -20,6 +20,12 @@ interface AuditFlags {
   listChecks?: boolean;
 }
 
+/** The catalog as text: id, severity on failure and title, then what is observed. */
+function checkCatalogText(list: { id: string; severity: string; title: string; observes: string }[]): string {
+  const head = formatTable(['id', 'severity', 'title'], list.map((c) => [c.id, c.severity, c.title])).split('\n');
+  return [head[0], ...list.flatMap((c, i) => [head[i + 1], `             observes: ${c.observes}`])].join('\n');
+}
+
 export function auditCommand(): Command {
   return new Command('audit')
     .description('observe the security of the store: credentials, TLS, encryption at rest, policies, backup protection')
@@ -28,13 +34,14 @@ export function auditCommand(): Command {
     .addOption(new Option('--format <format>', 'text, json or sarif (--json = json)').choices(['text', 'json', 'sarif']))
     .option('--sample <n>', 'objects sampled per table and per backup', '5')
     .option('--sse-c-key-file <file>', 'SSE-C key to present when sampling encrypted objects; never printed')
-    .option('--list-checks', 'print the checks (id, severity, title, what is observed) and exit; no connection')
+    .option('--list-checks', 'print the checks (id, severity on failure, title, what is observed) and exit; no connection')
     .action(async (flags: AuditFlags, command: Command) => {
+      const jsonFlag = globalOptions(command).json;
+      // --json promises one JSON document on stdout; a text report would break that promise.
+      if (jsonFlag && flags.format === 'text') throw new UsageError('--json and --format text contradict each other: use one (--format json or sarif are JSON too)');
       if (flags.listChecks) {
-        const json = globalOptions(command).json || flags.format === 'json';
         const list = checks().auditChecks();
-        process.stdout.write(json ? JSON.stringify(list, null, 2) + '\n'
-          : formatTable(['id', 'severity', 'title'], list.checks.map((c) => [c.id, c.severity, c.title])) + '\n');
+        process.stdout.write(jsonFlag || flags.format === 'json' ? JSON.stringify(list, null, 2) + '\n' : checkCatalogText(list.checks) + '\n');
         return;
       }
       const failOn = parseSeverity(flags.failOn)!;
