@@ -25,6 +25,24 @@ describe(`audit of buckets and objects (${TARGET})`, () => {
     return name;
   }
 
+  /** A warehouse and a backup bucket of their own, and the table `vendas` to write and back up there. */
+  async function lake(label: string) {
+    const w = await bucket(`${label}w`);
+    const k = await bucket(`${label}k`);
+    const config = testConfig({ LAKEVAULT_WAREHOUSE: `s3://${w}/wh`, LAKEVAULT_BACKUPS: `s3://${k}`, LAKEVAULT_CHECKPOINTS: `s3://${k}-none` });
+    const { createSalesTable } = await import('../../src/table/create');
+    const { resolveTable } = await import('../../src/table/table-ref');
+    const { createSnapshot } = await import('../../src/snapshot/create');
+    const { backupRepository } = await import('../../src/snapshot/repository');
+    const table = resolveTable(config, 'vendas');
+    return {
+      k,
+      locations: { warehouse: `s3://${w}/wh`, backups: `s3://${k}` },
+      write: (options: Omit<Parameters<typeof createSalesTable>[2], 'overwrite'>) => createSalesTable(open.store, table, { ...options, overwrite: true }),
+      backup: () => createSnapshot(open.store, backupRepository(config), table, { concurrency: 4 }),
+    };
+  }
+
   /** Audits with the warehouse / backups buckets pointed at test buckets. */
   async function audit(locations: { warehouse?: string; backups?: string; buckets?: string[] }, options: AuditOptions = {}, target = open) {
     const absent = uniqueBucket('absent');
@@ -157,37 +175,23 @@ describe(`audit of buckets and objects (${TARGET})`, () => {
   });
 
   itWith('sse-kms')('flags a backup less protected than its source (table re-encrypted with SSE-KMS after the backup)', async () => {
-    const w = await bucket('e4w');
-    const k = await bucket('e4b');
-    const config = testConfig({ LAKEVAULT_WAREHOUSE: `s3://${w}/wh`, LAKEVAULT_BACKUPS: `s3://${k}`, LAKEVAULT_CHECKPOINTS: `s3://${k}-none` });
-    const { createSalesTable } = await import('../../src/table/create');
-    const { resolveTable } = await import('../../src/table/table-ref');
-    const { createSnapshot } = await import('../../src/snapshot/create');
-    const { backupRepository } = await import('../../src/snapshot/repository');
-    const table = resolveTable(config, 'vendas');
-    await createSalesTable(open.store, table, { rows: 300, seed: 2, rowsPerFile: 300, rowGroupRows: 300, overwrite: true });
-    await createSnapshot(open.store, backupRepository(config), table, { concurrency: 4 });
-    await createSalesTable(open.store, table, { rows: 300, seed: 2, rowsPerFile: 300, rowGroupRows: 300, overwrite: true, encryption: { sse: 'aws:kms', kmsKeyId: 'testkey-1' } });
-    const { find } = await audit({ warehouse: `s3://${w}/wh`, backups: `s3://${k}` }, { sampleSize: 10 });
+    const l = await lake('e4');
+    await l.write({ rows: 300, seed: 2, rowsPerFile: 300, rowGroupRows: 300 });
+    await l.backup();
+    await l.write({ rows: 300, seed: 2, rowsPerFile: 300, rowGroupRows: 300, encryption: { sse: 'aws:kms', kmsKeyId: 'testkey-1' } });
+    const { find } = await audit(l.locations, { sampleSize: 10 });
     const r = find('LV-ENC-004');
     expect(r).toMatchObject({ status: 'fail', severity: 'high' });
     expect(r.evidence).toMatch(/backup objects are unencrypted at worst while the source table s3:\/\/.*\/wh\/vendas\/ is SSE-KMS\/SSE-C/);
   });
 
   it('samples the objects an incremental backup references, though they live in an earlier backup', async () => {
-    const w = await bucket('incw');
-    const k = await bucket('inck');
-    const config = testConfig({ LAKEVAULT_WAREHOUSE: `s3://${w}/wh`, LAKEVAULT_BACKUPS: `s3://${k}`, LAKEVAULT_CHECKPOINTS: `s3://${k}-none` });
-    const { createSalesTable } = await import('../../src/table/create');
-    const { resolveTable } = await import('../../src/table/table-ref');
-    const { createSnapshot } = await import('../../src/snapshot/create');
-    const { backupRepository } = await import('../../src/snapshot/repository');
-    const table = resolveTable(config, 'vendas');
-    await createSalesTable(open.store, table, { rows: 400, seed: 3, rowsPerFile: 200, rowGroupRows: 200, overwrite: true });
-    await createSnapshot(open.store, backupRepository(config), table, { concurrency: 4 });
-    const second = await createSnapshot(open.store, backupRepository(config), table, { concurrency: 4 });
+    const l = await lake('inc');
+    await l.write({ rows: 400, seed: 3, rowsPerFile: 200, rowGroupRows: 200 });
+    await l.backup();
+    const second = await l.backup();
     expect({ copied: second.copied.objects, reused: second.reused.objects }).toEqual({ copied: 0, reused: 2 });
-    const r = (await audit({ warehouse: `s3://${w}/wh`, backups: `s3://${k}` })).find('LV-ENC-003', `${second.uri}`);
+    const r = (await audit(l.locations)).find('LV-ENC-003', second.uri);
     expect(r.status).toBe('fail');
     expect(r.evidence).toMatch(/^2 sampled data objects: 2 unencrypted/);
   });
@@ -233,23 +237,18 @@ describe(`audit of buckets and objects (${TARGET})`, () => {
   });
 
   it('judges the newest complete backup against the weekly rule, and retention against 7 years', async () => {
-    const w = await bucket('bkw');
-    const k = await bucket('bkb');
-    const config = testConfig({ LAKEVAULT_WAREHOUSE: `s3://${w}/wh`, LAKEVAULT_BACKUPS: `s3://${k}`, LAKEVAULT_CHECKPOINTS: `s3://${k}-none` });
-    const { createSalesTable } = await import('../../src/table/create');
-    const { resolveTable } = await import('../../src/table/table-ref');
-    await createSalesTable(open.store, resolveTable(config, 'vendas'), { rows: 500, seed: 1, rowsPerFile: 500, rowGroupRows: 500, overwrite: true });
-    const noBackup = await audit({ warehouse: `s3://${w}/wh`, backups: `s3://${k}` });
+    const l = await lake('bk');
+    const k = l.k;
+    await l.write({ rows: 500, seed: 1, rowsPerFile: 500, rowGroupRows: 500 });
+    const noBackup = await audit(l.locations);
     expect(noBackup.find('LV-DP-004', `s3://${k}/vendas/`)).toMatchObject({ status: 'fail', evidence: 'no backup of this table' });
 
-    const { createSnapshot } = await import('../../src/snapshot/create');
-    const { backupRepository } = await import('../../src/snapshot/repository');
-    await createSnapshot(open.store, backupRepository(config), resolveTable(config, 'vendas'), { concurrency: 4 });
+    await l.backup();
 
-    const fresh = await audit({ warehouse: `s3://${w}/wh`, backups: `s3://${k}` });
+    const fresh = await audit(l.locations);
     expect(fresh.find('LV-DP-004', `s3://${k}/vendas/`).status).toBe('pass');
     expect(fresh.find('LV-DP-005', `s3://${k}`)).toMatchObject({ status: 'fail', severity: 'medium' });
-    const weekLater = await audit({ warehouse: `s3://${w}/wh`, backups: `s3://${k}` }, { now: new Date(Date.now() + 8 * 86_400_000) });
+    const weekLater = await audit(l.locations, { now: new Date(Date.now() + 8 * 86_400_000) });
     expect(weekLater.find('LV-DP-004', `s3://${k}/vendas/`)).toMatchObject({ status: 'fail', severity: 'high' });
     expect(weekLater.find('LV-DP-004', `s3://${k}/vendas/`).evidence).toMatch(/is 8 days old/);
   });

@@ -3,9 +3,11 @@ import { S3_ACTIONS, unclassifiedActions, type ActionCategory, type S3Action } f
 import type { ContextValue } from './conditions';
 import { decide, statementCouldApply } from './decide';
 import { readPolicyDocument, type PolicyDocument, type Statement } from './document';
-import { globMatches } from './glob';
+import { describeRequest } from './describe';
+import { variablesIn } from './glob';
 import { RESTRICTING_SIZE, type IpSegment } from './ip';
-import { dimensionsFor, policyFacts, type Audience, type Choice, type PolicyFacts, type Population } from './requests';
+import { dimensionsFor, policyFacts, type Audience, type Choice, type PolicyFacts } from './requests';
+import { resourceReps, type ResourceRep, type ResourceReps } from './resources';
 import { BudgetExceeded, callerOf, contextOf, searchRequests, type Budget } from './search';
 
 /**
@@ -97,19 +99,11 @@ function inPlay(judge: Judge, statements: readonly Statement[], action: string, 
   return statements.filter((s) => { const i = judge.index.get(s)!; return actions![i] && resources![i]; });
 }
 
-interface ResourceRep {
-  arn: string;
-  /** For object keys: the pattern the key stands for, or undefined for "any key". */
-  label?: string;
-}
-
-const ENGLISH_AUDIENCE: Record<Audience, string> = { anonymous: 'anyone (anonymous)', anyAwsAccount: 'any AWS account' };
-
 /** Keys a statement's judgement reads: its conditions, and variables in its resources and values. */
 function keysOf(statements: readonly Statement[], document: PolicyDocument): Set<string> {
   const keys = new Set<string>();
   const variables = (text: string) => {
-    if (document.variables) for (const m of text.matchAll(/\$\{([^}]+)\}/g)) if (!['*', '?', '$'].includes(m[1]!.trim())) keys.add(m[1]!.trim().toLowerCase());
+    if (document.variables) for (const name of variablesIn(text)) keys.add(name.toLowerCase());
   };
   for (const s of statements) {
     s.resource.patterns.forEach(variables);
@@ -118,46 +112,9 @@ function keysOf(statements: readonly Statement[], document: PolicyDocument): Set
   return keys;
 }
 
-function describeRequest(judge: Judge, choices: Choice[], action: string, resource: string, keys: Set<string>): string {
-  const caller = callerOf(choices);
-  const context = contextOf(choices);
-  const who = caller.kind === 'anonymous' ? 'anyone (anonymous)' : caller.kind === 'service' ? `the service ${caller.service}` : caller.arn ?? caller.canonicalUser ?? caller.federated;
-  const parts = [`${action} on ${resource} by ${who}`];
-  const route = choices.find((c) => c.route);
-  if (route?.route === 'internet') parts.push(`from ${route.segment!.address}`);
-  if (route?.route === 'vpc endpoint') parts.push(`through VPC endpoint ${context('aws:sourcevpce')?.[0]}`);
-  const secure = context('aws:securetransport')?.[0];
-  if (keys.has('aws:securetransport') || keys.has('s3:tlsversion')) parts.push(secure === 'true' ? `over TLS ${context('s3:tlsversion')?.[0] ?? ''}`.trim() : 'over plain HTTP');
-  for (const key of [...keys].sort()) {
-    if (['aws:securetransport', 's3:tlsversion', 'aws:sourceip', 'aws:sourcevpc', 'aws:sourcevpce', 'aws:principalarn', 'aws:principalaccount', 'aws:principaltype', 'aws:userid'].includes(key)) continue;
-    const value = context(key);
-    const name = judge.facts.uses.get(key)?.name ?? key;
-    parts.push(value === undefined ? `without ${name}` : `${name}=${value.length === 1 ? value[0] : JSON.stringify(value)}`);
-  }
-  return parts.join(', ');
-}
-
 /** The actions to judge: the classified ones, and S3 actions the policy names that the table does not know. */
 function actionsToJudge(document: PolicyDocument): S3Action[] {
   return [...S3_ACTIONS, ...unclassifiedActions(document.statements.flatMap((s) => s.action.patterns))];
-}
-
-/** Object keys that stand for every key the policy's resource patterns tell apart. */
-function resourceReps(document: PolicyDocument, bucket: string): { bucket: ResourceRep; objects: ResourceRep[] } {
-  const bucketArn = `arn:aws:s3:::${bucket}`;
-  const objects: ResourceRep[] = [{ arn: `${bucketArn}/q` }, { arn: `${bucketArn}/zz-q/9/x.parquet` }];
-  for (const statement of document.statements) {
-    for (const pattern of statement.resource.patterns) {
-      const m = /^arn:aws:s3:::([^/]*)\/(.*)$/.exec(pattern);
-      if (!m || !globMatches(m[1]!, bucket)) continue;
-      const key = m[2]!.replace(/\$\{aws:username\}/gi, 'zq-outsider').replace(/\$\{[^}]*\}/g, 'zq');
-      for (const instance of [key.replace(/\*/g, 'zq').replace(/\?/g, 'z'), key.replace(/\*/g, '').replace(/\?/g, 'z')]) {
-        const arn = `${bucketArn}/${instance}`;
-        if (instance && !objects.some((o) => o.arn === arn)) objects.push({ arn, label: m[2]! });
-      }
-    }
-  }
-  return { bucket: { arn: bucketArn }, objects };
 }
 
 interface Reach {
@@ -191,7 +148,7 @@ function reachUncached(judge: Judge, relevant: readonly Statement[], audience: A
     searchRequests(judge.document, relevant, resource, route ? [...rest, { name: 'network', choices: [route] }] : rest, 'allowed', judge.budget, (choices) => {
       const decision = decide(judge.document, { caller: callerOf(choices), action, resource, context: contextOf(choices) }, relevant);
       if (decision.effect !== 'allow') return false;
-      found = { allowed: true, via: decision.allowedBy, example: describeRequest(judge, choices, ACTION, resource, keys) };
+      found = { allowed: true, via: decision.allowedBy, example: describeRequest(judge.facts, choices, ACTION, resource, keys) };
       return true;
     });
     return found;
@@ -220,7 +177,7 @@ function scopeOf(allowed: ResourceRep[], all: ResourceRep[]): string {
   return `objects under ${[...new Set(allowed.map((r) => r.label ?? r.arn.replace(/^arn:aws:s3:::[^/]*\//, '')))].join(', ')}`;
 }
 
-function exposureOf(judge: Judge, statements: readonly Statement[], audience: Audience, reps: ReturnType<typeof resourceReps>): { exposure: Exposure[]; fewSources: bigint } {
+function exposureOf(judge: Judge, statements: readonly Statement[], audience: Audience, reps: ResourceReps): { exposure: Exposure[]; fewSources: bigint } {
   const exposure: Exposure[] = [];
   let fewSources = 0n;
   for (const action of actionsToJudge(judge.document)) {
@@ -246,7 +203,7 @@ function exposureOf(judge: Judge, statements: readonly Statement[], audience: Au
 }
 
 /** Is every request of this kind denied, for anyone, every action, the bucket and every object? */
-function everyRequestDenied(judge: Judge, transport: Record<string, ContextValue>, reps: ReturnType<typeof resourceReps>): string | undefined {
+function everyRequestDenied(judge: Judge, transport: Record<string, ContextValue>, reps: ResourceReps): string | undefined {
   const denies = judge.document.statements.filter((s) => s.effect === 'Deny');
   for (const action of actionsToJudge(judge.document)) {
     for (const target of action.resource === 'bucket' ? [reps.bucket] : reps.objects) {
@@ -269,7 +226,7 @@ function firstUndenied(judge: Judge, relevant: readonly Statement[], transport: 
   searchRequests(judge.document, relevant, resource, dims, 'not denied', judge.budget, (choices) => {
     const decision = decide(judge.document, { caller: callerOf(choices), action, resource, context: contextOf(choices) }, relevant);
     if (decision.effect === 'deny') return false;
-    gap = `${describeRequest(judge, choices, ACTION, resource, keys)} is not denied`;
+    gap = `${describeRequest(judge.facts, choices, ACTION, resource, keys)} is not denied`;
     return true;
   });
   return gap;
@@ -280,7 +237,7 @@ function isOpenPrincipal(statement: Statement): boolean {
 }
 
 /** Why an Allow that names everyone grants outsiders nothing. */
-function narrowedReason(judge: Judge, statement: Statement, reps: ReturnType<typeof resourceReps>): string {
+function narrowedReason(judge: Judge, statement: Statement, reps: ResourceReps): string {
   let alone: Exposure[] = [];
   let fewSources = 0n;
   for (const audience of ['anonymous', 'anyAwsAccount'] as Audience[]) {
@@ -344,9 +301,3 @@ export function analysePolicy(policy: string | unknown, bucket: string, options:
   return analysis;
 }
 
-/** "anyone (anonymous)" / "any AWS account". */
-export function audienceName(audience: Audience): string {
-  return ENGLISH_AUDIENCE[audience];
-}
-
-export type { Audience, Population };

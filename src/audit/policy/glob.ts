@@ -70,3 +70,9 @@ export function resolveVariables(text: string, variables: VariableLookup | undef
   }
   return out;
 }
+
+/** The condition keys a text names as policy variables (`${aws:username}`), as written; escapes left out. */
+export function variablesIn(text: string): string[] {
+  if (!text.includes('${')) return [];
+  return [...text.matchAll(/\$\{([^}]+)\}/g)].map((m) => m[1]!.trim()).filter((name) => !(name in ESCAPES));
+}

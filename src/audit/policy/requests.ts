@@ -4,6 +4,7 @@ import type { PolicyDocument } from './document';
 import {
   identityRule, NETWORK_KEYS, OUTSIDER, PRINCIPAL_KEYS, TIME_KEYS, TRANSPORT_KEYS, type OutsiderRule,
 } from './context-keys';
+import { resolveVariables, variablesIn } from './glob';
 import { parseCidr, segments, type IpRange, type IpSegment } from './ip';
 
 /**
@@ -59,8 +60,6 @@ function family(base: string): KeyUse['families'] extends Set<infer F> ? F : nev
   return 'string';
 }
 
-const VARIABLE = /\$\{([^}]+)\}/g;
-
 export function policyFacts(document: PolicyDocument): PolicyFacts {
   const uses = new Map<string, KeyUse>();
   const use = (name: string) => {
@@ -73,7 +72,7 @@ export function policyFacts(document: PolicyDocument): PolicyFacts {
   const iamArns = new Set<string>();
   const noteVariables = (text: string) => {
     if (!document.variables) return;
-    for (const match of text.matchAll(VARIABLE)) if (!['*', '?', '$'].includes(match[1]!.trim())) use(match[1]!.trim());
+    for (const name of variablesIn(text)) use(name);
   };
   for (const statement of document.statements) {
     statement.resource.patterns.forEach(noteVariables);
@@ -116,8 +115,9 @@ function namedCallers(document: PolicyDocument): Caller[] {
   return [...out.values()];
 }
 
-function instances(text: string): string[] {
-  const resolved = text.replace(VARIABLE, (_, name: string) => (name.trim() === 'aws:username' ? OUTSIDER.name : ['*', '?', '$'].includes(name.trim()) ? name.trim() : 'zq'));
+/** Values that match a literal or pattern: its wildcards filled in, or left empty, and as written. */
+export function instances(text: string): string[] {
+  const resolved = resolveVariables(text, (name) => (name.toLowerCase() === 'aws:username' ? OUTSIDER.name : 'zq')) ?? text;
   return [resolved.replace(/\*/g, 'zq').replace(/\?/g, 'z'), resolved.replace(/\*/g, '').replace(/\?/g, 'z'), resolved];
 }
 

@@ -1,7 +1,7 @@
 import { clauseHolds, type ContextValue, type RequestContext } from './conditions';
 import { principalMatches, type Caller } from './decide';
 import type { ConditionClause, PolicyDocument, Statement } from './document';
-import { compilePattern, type VariableLookup } from './glob';
+import { compilePattern, variablesIn, type VariableLookup } from './glob';
 import type { Choice, Dimension } from './requests';
 
 /**
@@ -26,11 +26,9 @@ interface Check {
   test: (context: RequestContext, caller: Caller, variables: VariableLookup | undefined) => boolean;
 }
 
-const VARIABLE = /\$\{([^}]+)\}/g;
-
-function variablesIn(text: string): string[] {
-  if (!text.includes('${')) return [];
-  return [...text.matchAll(VARIABLE)].map((m) => m[1]!.trim().toLowerCase()).filter((k) => !['*', '?', '$'].includes(k));
+/** The keys a text names as policy variables, as context keys (lower case). */
+function variableKeys(text: string): string[] {
+  return variablesIn(text).map((name) => name.toLowerCase());
 }
 
 /** The keys a clause reads: its own, and those its values name as policy variables. */
@@ -38,7 +36,7 @@ const clauseKeys = new WeakMap<ConditionClause, string[]>();
 function keysRead(clause: ConditionClause, variables: boolean): string[] {
   if (!variables) return [clause.key.toLowerCase()];
   let keys = clauseKeys.get(clause);
-  if (!keys) clauseKeys.set(clause, keys = [clause.key.toLowerCase(), ...clause.values.flatMap(variablesIn)]);
+  if (!keys) clauseKeys.set(clause, keys = [clause.key.toLowerCase(), ...clause.values.flatMap(variableKeys)]);
   return keys;
 }
 
@@ -72,7 +70,7 @@ export function searchRequests(
     if (document.variables && statement.resource.patterns.some((p) => p.includes('${'))) {
       const test = (_: RequestContext, __: Caller, variables: VariableLookup | undefined) =>
         statement.resource.patterns.some((p) => compilePattern(p, variables ? { variables } : {})?.test(resource) ?? false) !== statement.resource.negated;
-      add(readyAt(statement.resource.patterns.flatMap(variablesIn)), { statement: index, test });
+      add(readyAt(statement.resource.patterns.flatMap(variableKeys)), { statement: index, test });
     }
     for (const clause of statement.conditions) {
       add(readyAt(keysRead(clause, document.variables)), { statement: index, test: (context, _, variables) => clauseHolds(clause, context, variables) });
