@@ -78,6 +78,13 @@ describe('reading a policy never throws', () => {
     expect(document.statements.map((s) => s.sid)).toEqual(['statement 5']);
   });
 
+  it('is not fooled by condition keys and variables named like object internals', () => {
+    const a = analysePolicy(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::${B}/\${constructor}/*",
+      "Condition":{"StringEquals":{"__proto__":"x","constructor":"y","toString":"z"}}}]}`, B);
+    expect(a.problems).toEqual([]);
+    expect(a.exposure.anonymous.map((e) => e.action)).toEqual(['s3:GetObject']);
+  });
+
   it('reads JSON text, and says when it is not JSON or has no Statement', () => {
     expect(readPolicyDocument('{"Statement": [').problems[0]).toMatch(/^the policy is not valid JSON/);
     expect(readPolicyDocument('{"Version": "2012-10-17"}').problems).toEqual(['the policy has no Statement']);

@@ -20,7 +20,7 @@ export function aclGrantSeverity(grants: AclGrant[]): Severity {
   let worst: Severity = 'info';
   for (const grant of grants) {
     const audience = /AllUsers/.test(grant.grantee) ? 'anonymous' : 'anyAwsAccount';
-    for (const name of BUCKET_ACL_ACTIONS[grant.permission] ?? BUCKET_ACL_ACTIONS.FULL_CONTROL!) {
+    for (const name of (Object.hasOwn(BUCKET_ACL_ACTIONS, grant.permission) ? BUCKET_ACL_ACTIONS[grant.permission] : BUCKET_ACL_ACTIONS.FULL_CONTROL)!) {
       const severity = s3Action(name)!.severity[audience];
       if (severityRank(severity) > severityRank(worst)) worst = severity;
     }

@@ -1,10 +1,10 @@
 import type { Severity } from '../types';
 import { S3_ACTIONS, unclassifiedActions, type ActionCategory, type S3Action } from './actions';
-import type { ContextValue } from './conditions';
+import type { ContextValue, RequestContext } from './conditions';
 import { decide, statementCouldApply } from './decide';
 import { readPolicyDocument, type PolicyDocument, type Statement } from './document';
 import { describeRequest } from './describe';
-import { variablesIn } from './glob';
+import { resolveVariables, variablesIn } from './glob';
 import { RESTRICTING_SIZE, type IpSegment } from './ip';
 import { dimensionsFor, policyFacts, type Audience, type Choice, type PolicyFacts } from './requests';
 import { resourceReps, type ResourceRep, type ResourceReps } from './resources';
@@ -95,16 +95,27 @@ function inPlay(judge: Judge, statements: readonly Statement[], action: string, 
   let actions = judge.actionHits.get(action);
   if (!actions) judge.actionHits.set(action, actions = all.map((s) => statementCouldApply(s, action, undefined, judge.document.variables)));
   let resources = judge.resourceHits.get(resource);
-  if (!resources) judge.resourceHits.set(resource, resources = all.map((s) => statementCouldApply(s, undefined, resource, judge.document.variables)));
+  // A template resource becomes known only with the request's values: every statement stays in play.
+  if (!resources) judge.resourceHits.set(resource, resources = all.map((s) => isTemplate(resource) || statementCouldApply(s, undefined, resource, judge.document.variables)));
   return statements.filter((s) => { const i = judge.index.get(s)!; return actions![i] && resources![i]; });
 }
 
-/** Keys a statement's judgement reads: its conditions, and variables in its resources and values. */
-function keysOf(statements: readonly Statement[], document: PolicyDocument): Set<string> {
+function isTemplate(resource: string): boolean {
+  return resource.includes('${');
+}
+
+/** The ARN a request asks for: a template resource is named by the request's own values. */
+function arnOf(resource: string, context: RequestContext): string | undefined {
+  return isTemplate(resource) ? resolveVariables(resource, (name) => context(name.toLowerCase())?.[0]) : resource;
+}
+
+/** Keys a judgement reads: the statements' conditions, variables in their resources and values, and the resource's. */
+function keysOf(statements: readonly Statement[], document: PolicyDocument, resource: string): Set<string> {
   const keys = new Set<string>();
   const variables = (text: string) => {
     if (document.variables) for (const name of variablesIn(text)) keys.add(name.toLowerCase());
   };
+  variables(resource);
   for (const s of statements) {
     s.resource.patterns.forEach(variables);
     for (const c of s.conditions) { keys.add(c.key.toLowerCase()); c.values.forEach(variables); }
@@ -139,16 +150,19 @@ function reach(judge: Judge, statements: readonly Statement[], audience: Audienc
 }
 
 function reachUncached(judge: Judge, relevant: readonly Statement[], audience: Audience, action: string, resource: string): Reach {
-  const keys = keysOf(relevant, judge.document);
+  const keys = keysOf(relevant, judge.document, resource);
   const dims = dimensionsFor(judge.facts, audience, keys, { now: judge.now, plainHttp: judge.plainHttp });
   const network = dims.find((d) => d.name === 'network');
   const rest = dims.filter((d) => d !== network);
   const tryRoute = (route: Choice | undefined): Reach | undefined => {
     let found: Reach | undefined;
     searchRequests(judge.document, relevant, resource, route ? [...rest, { name: 'network', choices: [route] }] : rest, 'allowed', judge.budget, (choices) => {
-      const decision = decide(judge.document, { caller: callerOf(choices), action, resource, context: contextOf(choices) }, relevant);
+      const context = contextOf(choices);
+      const arn = arnOf(resource, context);
+      if (arn === undefined) return false;
+      const decision = decide(judge.document, { caller: callerOf(choices), action, resource: arn, context }, relevant);
       if (decision.effect !== 'allow') return false;
-      found = { allowed: true, via: decision.allowedBy, example: describeRequest(judge.facts, choices, ACTION, resource, keys) };
+      found = { allowed: true, via: decision.allowedBy, example: describeRequest(judge.facts, choices, ACTION, arn, keys) };
       return true;
     });
     return found;
@@ -220,13 +234,17 @@ function everyRequestDenied(judge: Judge, transport: Record<string, ContextValue
 
 /** A request of this transport, to this resource, that the given Deny statements let through. */
 function firstUndenied(judge: Judge, relevant: readonly Statement[], transport: Record<string, ContextValue>, action: string, resource: string): string | undefined {
-  const keys = keysOf(relevant, judge.document);
+  const keys = keysOf(relevant, judge.document, resource);
   const dims = dimensionsFor(judge.facts, 'anyone', keys, { now: judge.now, plainHttp: judge.plainHttp, transport });
   let gap: string | undefined;
   searchRequests(judge.document, relevant, resource, dims, 'not denied', judge.budget, (choices) => {
-    const decision = decide(judge.document, { caller: callerOf(choices), action, resource, context: contextOf(choices) }, relevant);
+    const context = contextOf(choices);
+    const arn = arnOf(resource, context);
+    // A request that names no resource cannot be sent: it is no gap.
+    if (arn === undefined) return false;
+    const decision = decide(judge.document, { caller: callerOf(choices), action, resource: arn, context }, relevant);
     if (decision.effect === 'deny') return false;
-    gap = `${describeRequest(judge.facts, choices, ACTION, resource, keys)} is not denied`;
+    gap = `${describeRequest(judge.facts, choices, ACTION, arn, keys)} is not denied`;
     return true;
   });
   return gap;

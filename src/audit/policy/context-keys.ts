@@ -76,7 +76,8 @@ export const TRANSPORT_KEYS = new Set(['aws:securetransport', 's3:tlsversion']);
 export const TIME_KEYS = new Set(['aws:currenttime', 'aws:epochtime']);
 
 export function identityRule(key: string): OutsiderRule | undefined {
-  return IDENTITY_KEYS[key] ?? (IDENTITY_PREFIXES.some((p) => key.startsWith(p)) ? PRINCIPAL_TAG_RULE : undefined);
+  if (Object.hasOwn(IDENTITY_KEYS, key)) return IDENTITY_KEYS[key];
+  return IDENTITY_PREFIXES.some((p) => key.startsWith(p)) ? PRINCIPAL_TAG_RULE : undefined;
 }
 
 /** Keys whose value depends on who calls (so every caller variant must be tried). */

@@ -7,7 +7,7 @@
 /** Looks up a policy variable; undefined when the request has no such key. */
 export type VariableLookup = (key: string) => string | undefined;
 
-const ESCAPES: Record<string, string> = { '*': '*', '?': '?', $: '$' };
+const ESCAPES = new Map([['*', '*'], ['?', '?'], ['$', '$']]);
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.+^${}()|[\]\\*?]/g, '\\$&');
@@ -26,7 +26,7 @@ export function compilePattern(pattern: string, options: { caseInsensitive?: boo
       const end = pattern.indexOf('}', index + 2);
       if (end > 0) {
         const name = pattern.slice(index + 2, end).trim();
-        const value = ESCAPES[name] ?? options.variables(name);
+        const value = ESCAPES.get(name) ?? options.variables(name);
         if (value === undefined) return undefined;
         source += escapeRegExp(value);
         index = end + 1;
@@ -58,7 +58,7 @@ export function resolveVariables(text: string, variables: VariableLookup | undef
       const end = text.indexOf('}', index + 2);
       if (end > 0) {
         const name = text.slice(index + 2, end).trim();
-        const value = ESCAPES[name] ?? variables(name);
+        const value = ESCAPES.get(name) ?? variables(name);
         if (value === undefined) return undefined;
         out += value;
         index = end + 1;
@@ -74,5 +74,5 @@ export function resolveVariables(text: string, variables: VariableLookup | undef
 /** The condition keys a text names as policy variables (`${aws:username}`), as written; escapes left out. */
 export function variablesIn(text: string): string[] {
   if (!text.includes('${')) return [];
-  return [...text.matchAll(/\$\{([^}]+)\}/g)].map((m) => m[1]!.trim()).filter((name) => !(name in ESCAPES));
+  return [...text.matchAll(/\$\{([^}]+)\}/g)].map((m) => m[1]!.trim()).filter((name) => !ESCAPES.has(name));
 }

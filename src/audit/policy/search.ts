@@ -1,7 +1,7 @@
 import { clauseHolds, type ContextValue, type RequestContext } from './conditions';
 import { principalMatches, type Caller } from './decide';
 import type { ConditionClause, PolicyDocument, Statement } from './document';
-import { compilePattern, variablesIn, type VariableLookup } from './glob';
+import { compilePattern, resolveVariables, variablesIn, type VariableLookup } from './glob';
 import type { Choice, Dimension } from './requests';
 
 /**
@@ -41,9 +41,9 @@ function keysRead(clause: ConditionClause, variables: boolean): string[] {
 }
 
 export function contextOf(choices: readonly Choice[]): RequestContext {
-  const values: Record<string, ContextValue> = {};
-  for (const c of choices) Object.assign(values, c.values);
-  return (key) => values[key];
+  const values = new Map<string, ContextValue>();
+  for (const c of choices) for (const [key, value] of Object.entries(c.values)) values.set(key, value);
+  return (key) => values.get(key);
 }
 
 export function callerOf(choices: readonly Choice[]): Caller {
@@ -52,7 +52,8 @@ export function callerOf(choices: readonly Choice[]): Caller {
 
 /**
  * Calls `visit` with each complete request (its choices) that pruning leaves, until visit
- * returns true; returns whether it did.
+ * returns true; returns whether it did. `resource` may name policy variables (a template):
+ * each request then asks for the resource its own values name.
  */
 export function searchRequests(
   document: PolicyDocument, statements: readonly Statement[], resource: string, dims: readonly Dimension[],
@@ -67,10 +68,13 @@ export function searchRequests(
   const add = (depth: number, check: Check) => { checksAt[depth]!.push(check); pending[check.statement]! += 1; };
   statements.forEach((statement, index) => {
     add(0, { statement: index, test: (_, caller) => principalMatches(statement.principal, caller) });
-    if (document.variables && statement.resource.patterns.some((p) => p.includes('${'))) {
-      const test = (_: RequestContext, __: Caller, variables: VariableLookup | undefined) =>
-        statement.resource.patterns.some((p) => compilePattern(p, variables ? { variables } : {})?.test(resource) ?? false) !== statement.resource.negated;
-      add(readyAt(statement.resource.patterns.flatMap(variableKeys)), { statement: index, test });
+    // Where the request's own values name the resource (a template) or the statement's, the match waits for them.
+    if (document.variables && [resource, ...statement.resource.patterns].some((p) => p.includes('${'))) {
+      const test = (_: RequestContext, __: Caller, variables: VariableLookup | undefined) => {
+        const arn = resolveVariables(resource, variables);
+        return arn !== undefined && statement.resource.patterns.some((p) => compilePattern(p, variables ? { variables } : {})?.test(arn) ?? false) !== statement.resource.negated;
+      };
+      add(readyAt([resource, ...statement.resource.patterns].flatMap(variableKeys)), { statement: index, test });
     }
     for (const clause of statement.conditions) {
       add(readyAt(keysRead(clause, document.variables)), { statement: index, test: (context, _, variables) => clauseHolds(clause, context, variables) });
