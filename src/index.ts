@@ -21,6 +21,7 @@ export type {
   CheckpointCreateReport, CheckpointListReport, RecoverReport, DrillRunReport,
 } from './api/recovery';
 export { auditChecks, type ValidateOptions, type AuditOptions, type ValidateReport, type AuditRunReport, type AuditChecksReport } from './api/checks';
+export type { RepositoryView } from './audit/checks/failure-domain';
 export type { DoctorOptions, DoctorReport, MultipartUploads, ReportedUpload } from './api/doctor';
 
 export { reportSchemas, SCHEMA_DIRECTORY, type ReportName } from './api/schemas/index';

@@ -1,5 +1,6 @@
 import { redactSecrets } from '../audit/format';
 import { runAudit, type AuditReport } from '../audit/run';
+import type { RepositoryView } from '../audit/checks/failure-domain';
 import { CHECKS } from '../audit/catalog';
 import { parseSeverity, type CheckDefinition, type Severity } from '../audit/types';
 import { UsageError } from '../errors';
@@ -42,6 +43,11 @@ export interface AuditOptions extends CallOptions {
   sample?: number;
   /** SSE-C key (32 bytes) to present when sampling encrypted objects; never reported. */
   customerKey?: Buffer;
+  /**
+   * Repositories on other endpoints that also back these tables up, with the newest complete
+   * backup of each table they hold: one that is complete and recent clears LV-DP-006.
+   */
+  repositories?: RepositoryView[];
 }
 
 /**
@@ -101,6 +107,7 @@ export async function audit(context: ApiContext, options: AuditOptions = {}): Pr
     failOn, sampleSize,
     ...(options.buckets?.length ? { buckets: options.buckets } : {}),
     ...(options.customerKey ? { customerKey: options.customerKey } : {}),
+    ...(options.repositories ? { repositories: options.repositories } : {}),
     progress: (line) => progress(line, {}),
   });
   const safe = JSON.parse(redactSecrets(JSON.stringify(result), secrets)) as AuditReport;
