@@ -11,8 +11,8 @@ import { parseCidr, segments, type IpRange, type IpSegment } from './ip';
  * Representative requests. A policy's conditions cut each key's values into a few regions
  * (equal to a literal or not, inside a CIDR or not, before or after a date); one value per
  * region stands for all of them. Trying every combination of representatives therefore
- * answers "can some request do X?" and "is every request Y denied?" exactly, for the
- * keys and values the policy names.
+ * answers "can some request do X?" and "is every request Y denied?" for every distinction
+ * the policy's own literals draw.
  */
 
 /** Who the requests stand for: an outsider audience, or anyone at all (owner and named principals included). */
