@@ -1,7 +1,9 @@
 /**
  * Every result the library returns (and the CLI prints with --json) is a report of a
- * versioned shape: `schemaVersion` names the JSON Schema it follows (schemas/v1/*.json).
- * Version 1 may gain fields; a field is never removed or changed in meaning within it.
+ * versioned shape: `schemaVersion` names the JSON Schemas it follows
+ * (schemas/v<schemaVersion>/*.json). A version may gain fields; removing a field or
+ * changing its meaning raises the version, and the earlier version's files stay published
+ * (docs/LIBRARY.md, "Report schemas").
  */
 export const SCHEMA_VERSION = 1 as const;
 

@@ -1,13 +1,14 @@
 import { Command, CommanderError, Option } from 'commander';
+import { report, SCHEMA_VERSION } from '../api/report';
 import { TOOL_VERSION } from '../version';
 import { commands } from './commands';
-import { reportError } from './output';
+import { printErrorDocument, reportError } from './output';
 
 /** Builds the `lakevault` program: global options, then one sub-command per file. */
 export function buildProgram(): Command {
   const program = new Command('lakevault')
     .description('Back up, restore, recover, verify and secure Parquet tables in MinIO and S3 — server-side.')
-    .version(TOOL_VERSION)
+    .option('-V, --version', 'print the version of lakevault and of its JSON reports')
     .option('--json', 'print one JSON document on stdout')
     .option('--endpoint <url>', 'S3 endpoint (default: $S3_ENDPOINT, else the embedded server)')
     .option('--region <region>', 'region (default: $AWS_REGION or us-east-1)')
@@ -23,6 +24,8 @@ export function buildProgram(): Command {
     .showHelpAfterError(false)
     .exitOverride()
     .configureOutput({ writeErr: () => undefined });
+  // Printed by main(), which knows whether --json was given anywhere on the line.
+  program.on('option:version', () => { throw new CommanderError(0, 'commander.version', TOOL_VERSION); });
   for (const make of commands) {
     const command = make();
     applyExitOverride(command);
@@ -48,13 +51,22 @@ export async function main(argv: string[]): Promise<number> {
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
+      if (error.code === 'commander.version') return printVersion(json);
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.help') return 0;
       // Commander may add a second line ("(Did you mean --rows?)"): keep the error one line.
       const message = error.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ');
       process.stderr.write(`lakevault: error: ${message}\n`);
-      if (json) process.stdout.write(JSON.stringify({ schemaVersion: 1, ok: false, error: { code: 'USAGE', message } }, null, 2) + '\n');
+      if (json) printErrorDocument('USAGE', message);
       return 2;
     }
     return reportError(error, json);
   }
+}
+
+/** `lakevault --version`: the release and the version of the JSON reports (schemas/v<n>/). */
+function printVersion(json: boolean): number {
+  process.stdout.write(json
+    ? JSON.stringify(report({ version: TOOL_VERSION, node: process.version }), null, 2) + '\n'
+    : `lakevault ${TOOL_VERSION} (JSON report schema version ${SCHEMA_VERSION})\n`);
+  return 0;
 }

@@ -1,3 +1,4 @@
+import { report } from '../api/report';
 import { LakevaultError } from '../errors';
 
 /**
@@ -53,9 +54,14 @@ export function reportError(error: unknown, json: boolean): number {
   const exitCode = known ? error.exitCode : 1;
   process.stderr.write(`lakevault: error: ${message.split('\n')[0]}\n`);
   // An error whose result document was already printed (reported) adds no second one.
-  if (json && !(error as { reported?: boolean }).reported) process.stdout.write(JSON.stringify({ schemaVersion: 1, ok: false, error: { code, message } }, null, 2) + '\n');
+  if (json && !(error as { reported?: boolean }).reported) printErrorDocument(code, message);
   if (!known && process.env.LAKEVAULT_DEBUG) process.stderr.write(`${(error as Error)?.stack ?? ''}\n`);
   return exitCode;
+}
+
+/** The document every command prints on stdout with --json when it fails (schemas/v1/error.json). */
+export function printErrorDocument(code: string, message: string): void {
+  process.stdout.write(JSON.stringify(report({ ok: false, error: { code, message } }), null, 2) + '\n');
 }
 
 // Number formats are shared with the library's progress messages.

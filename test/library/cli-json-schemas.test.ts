@@ -96,6 +96,7 @@ describe('CLI --json output against the published schemas', () => {
     await cli('report', ['report']);
     const failure = await cli('error', ['backup', 'show', '20200101T000000Z-000000'], [1]);
     expect(failure).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    await cli('version', ['--version']);
     const usage = await cli('error', ['table', 'create', 'x', '--rows', 'many'], [2]);
     expect(usage).toMatchObject({ ok: false, error: { code: 'USAGE' } });
   }, 900_000);

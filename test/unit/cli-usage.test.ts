@@ -2,9 +2,13 @@ import { parseInteger } from '../../src/cli/context';
 import { main } from '../../src/cli/main';
 import { createOutput, formatBytes, formatCount, formatTable, reportError } from '../../src/cli/output';
 import { UsageError, NotFoundError } from '../../src/errors';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { emptyHome, runLakevault } from '../support/cli';
+import { SCHEMA_VERSION } from '../../src/api/report';
+import { TOOL_VERSION as VERSION } from '../../src/version';
+
+const packageVersion = (JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
 
 /** Runs the CLI in-process (usage errors never reach a store); captures stdout and stderr. */
 async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -73,7 +77,17 @@ describe('CLI usage errors (exit 2, one line, nothing run)', () => {
     expect(help.stdout).toContain('Usage: lakevault');
     const version = await run('--version');
     expect(version.code).toBe(0);
-    expect(version.stdout).toMatch(/^\d+\.\d+\.\d+/);
+    expect(version.stdout).toBe(`lakevault ${VERSION} (JSON report schema version ${SCHEMA_VERSION})\n`);
+  });
+
+  it('--version names the release (package.json) and the report schema version, in text and in JSON', async () => {
+    expect(VERSION).toBe(packageVersion);
+    expect(VERSION).toMatch(/^\d+\.\d+\.\d+$/);
+    for (const args of [['--version', '--json'], ['--json', '-V']]) {
+      const result = await run(...args);
+      expect(result.code).toBe(0);
+      expect(JSON.parse(result.stdout)).toEqual({ schemaVersion: SCHEMA_VERSION, version: packageVersion, node: process.version });
+    }
   });
 
   it('an error thrown where no caller can catch it ends the run with one error line and exit 1', async () => {

@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { SCHEMA_VERSION } from '../report';
 
 /** Every report names the version of its schema (see src/api/report.ts). */
-export const schemaVersion = z.literal(1).describe('Version of this report\'s schema; fields may be added within a version, never removed or changed.');
+export const schemaVersion = z.literal(SCHEMA_VERSION).describe('Version of this report\'s schema; fields may be added within a version, never removed or changed.');
 
 export const count = z.number().int().nonnegative();
 export const millis = z.number().int().nonnegative().describe('milliseconds');

@@ -1,15 +1,17 @@
 import type { z } from 'zod';
+import { SCHEMA_VERSION } from '../report';
 import { audit, auditChecks, error, validate } from './checks';
 import { doctor } from './doctor';
 import { backupCreate, backupDelete, backupList, backupPrune, backupRestore, backupShow, checkpointCreate, checkpointList, drill, recover } from './snapshots';
 import { copy, tableCreate, tableDrop, tableInspect, tableList } from './tables';
 import { planCheck, planRun, reportDocument, validateCycle } from './ops';
 import { planFile } from '../../plan/schema';
+import { version } from './version';
 
 /**
  * The zod schema of every command's --json report, by the file name it is published
- * under (schemas/v1/<name>.json). The CLI's output and the library's return values follow
- * them; test/library/cli-json-schemas.test.ts holds every command to its schema.
+ * under (schemas/v<SCHEMA_VERSION>/<name>.json). The CLI's output and the library's return
+ * values follow them; test/library/cli-json-schemas.test.ts holds every command to its schema.
  */
 export const reportSchemas = {
   'table-create': tableCreate,
@@ -36,6 +38,7 @@ export const reportSchemas = {
   'audit-checks': auditChecks,
   doctor,
   error,
+  version,
 } as const satisfies Record<string, z.ZodType>;
 
 export type ReportName = keyof typeof reportSchemas;
@@ -45,5 +48,13 @@ export const inputSchemas = {
   'plan-file': planFile,
 } as const satisfies Record<string, z.ZodType>;
 
-/** Where the JSON Schema files are published, relative to the package root. */
-export const SCHEMA_DIRECTORY = 'schemas/v1';
+/**
+ * Where the JSON Schema files of the current version are published, relative to the
+ * package root. Each earlier version keeps its own directory beside it (schemas/v1,
+ * schemas/v2, ...): the build writes only this one and never touches the others.
+ */
+export const SCHEMA_DIRECTORY = schemaDirectory(SCHEMA_VERSION);
+
+export function schemaDirectory(version: number): string {
+  return `schemas/v${version}`;
+}
