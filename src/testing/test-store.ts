@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startEmbeddedServer, EMBEDDED_CREDENTIALS } from '../store/embedded/embedded-server';
+import { loadMinio } from './minio-loader';
 
 /** A running S3 endpoint for a test suite, and how to reach it. */
 export interface TestStore {
@@ -45,13 +46,8 @@ export async function startTestStore(options: StartTestStoreOptions = {}): Promi
 }
 
 async function startMinio(image: string): Promise<TestStore> {
-  let module: typeof import('@testcontainers/minio');
-  try {
-    module = await import('@testcontainers/minio');
-  } catch {
-    throw new Error('startTestStore: MinIO needs the packages testcontainers and @testcontainers/minio (npm i -D testcontainers @testcontainers/minio)');
-  }
-  const container = await new module.MinioContainer(image).start();
+  const { MinioContainer } = await loadMinio();
+  const container = await new MinioContainer(image).start();
   return describe('minio', container.getConnectionUrl(), container.getUsername(), container.getPassword(), async () => { await container.stop(); });
 }
 

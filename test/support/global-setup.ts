@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmbeddedServer, EMBEDDED_CREDENTIALS } from '../../src/store/embedded/embedded-server';
+import { loadMinio } from '../../src/testing/minio-loader';
 
 /**
  * Resolves the S3 server the whole suite runs against, in this order, and prints it:
@@ -21,7 +22,7 @@ export default async function globalSetup(): Promise<void> {
     return;
   }
   if (dockerAnswers()) {
-    const { MinioContainer } = await import('@testcontainers/minio');
+    const { MinioContainer } = await loadMinio();
     const container = await new MinioContainer('minio/minio:RELEASE.2025-04-22T22-12-26Z').start();
     (globalThis as Record<string, unknown>).__lakevaultStop = () => container.stop();
     process.env.S3_ENDPOINT = container.getConnectionUrl();
