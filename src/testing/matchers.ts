@@ -1,3 +1,6 @@
+// Brings jest's `expect` package into this compilation so the augmentation below has a
+// module to extend; type-only, so neither the build nor a user's runtime loads it.
+import type {} from 'expect';
 import { compareTables, type TableLike, type TablesEqualOptions } from './assertions';
 
 /**
@@ -19,6 +22,8 @@ export const matchers = {
   },
 };
 
+// The matcher's type, for both ways a jest suite gets `expect`: the global one (@types/jest)
+// and `import { expect } from '@jest/globals'`, whose matchers are the `expect` package's.
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace jest {
@@ -26,5 +31,12 @@ declare global {
       /** The received table holds the same rows as the expected one (lakevault's validator). */
       toMatchTable(expected: TableLike, options?: TablesEqualOptions): Promise<R>;
     }
+  }
+}
+
+declare module 'expect' {
+  interface Matchers<R extends void | Promise<void>, T = unknown> {
+    /** The received table holds the same rows as the expected one (lakevault's validator). */
+    toMatchTable(expected: TableLike, options?: TablesEqualOptions): Promise<R>;
   }
 }
