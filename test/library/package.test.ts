@@ -1,11 +1,14 @@
 /**
- * The package as a user gets it: `npm pack`, installed into a fresh project, imported
- * from ESM and from CommonJS (and type-checked from TypeScript in both module kinds),
- * then used end to end against the embedded store: create a table, back it up, restore
- * it, validate the restore.
+ * The package as a user gets it: `npm pack`, installed into a fresh project together with
+ * the optional testcontainers peers (`npm install <tarball> testcontainers
+ * @testcontainers/minio`, as docs/LIBRARY.md says), imported from ESM and from CommonJS
+ * (and type-checked from TypeScript in both module kinds), then used end to end against
+ * the embedded store with the testing helpers; the CLI runs from the project's
+ * node_modules/.bin. Everything runs on the Node running this test — CI runs it on each
+ * Node line it supports (.ci/run) — and npm installs with that Node.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -13,6 +16,7 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 const ROOT = resolve(__dirname, '..', '..');
 const NPM_OPTIONS = { maxBuffer: 64 * 1024 * 1024, timeout: 300_000 };
+const PACKAGE = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
 
 /** The child sees no S3 target: the library must start its own embedded server. */
 function embeddedEnv(home: string): NodeJS.ProcessEnv {
@@ -38,20 +42,43 @@ const FLOW = `
     console.log(JSON.stringify({
       created: created.rows, files: created.files, backup: backup.objects, restored: restored.rows, restoreOk: restored.ok,
       valid: validation.ok, checked: validation.rowsChecked, equal: equal.ok, missing, schemaOk, version: created.schemaVersion,
-      events: [...new Set(events)],
+      events: [...new Set(events)], helpers: await testingHelpers(),
     }));
   } finally {
     await lv.close();
   }
+
+  /** A test store of its own, a fixture on it, the matcher's verdict, and the MinIO path's import (no Docker engine: DOCKER_HOST points nowhere). */
+  async function testingHelpers() {
+    const store = await startTestStore({ prefer: 'embedded' });
+    const client = await Lakevault.open({ env: { ...store.env, LAKEVAULT_WAREHOUSE: 's3://helpers/warehouse' } });
+    try {
+      const fixture = await createSalesTable(client, { rows: 1500, rowsPerFile: 500 });
+      const same = await matchers.toMatchTable.call({}, fixture, fixture.uri, { level: 'full' });
+      await fixture.drop();
+      let minio;
+      try {
+        const started = await startTestStore({ prefer: 'minio' });
+        await started.stop();
+        minio = 'started';
+      } catch (error) {
+        minio = /^startTestStore:/.test(error.message) ? error.message : 'imported; no container runtime';
+      }
+      return { store: store.kind, fixtureRows: fixture.rows, matches: same.pass, minio };
+    } finally {
+      await client.close();
+      await store.stop();
+    }
+  }
 `;
 
 const ESM = `import { Lakevault, NotFoundError, reportSchemas } from 'lakevault';
-import { expectTablesEqual } from 'lakevault/testing';
+import { createSalesTable, expectTablesEqual, matchers, startTestStore } from 'lakevault/testing';
 const NAME = 'from-esm';
 ${FLOW}`;
 
 const CJS = `const { Lakevault, NotFoundError, reportSchemas } = require('lakevault');
-const { expectTablesEqual } = require('lakevault/testing');
+const { createSalesTable, expectTablesEqual, matchers, startTestStore } = require('lakevault/testing');
 const NAME = 'from-cjs';
 (async () => {
 ${FLOW}
@@ -77,22 +104,25 @@ describe('the packed package, installed into a fresh project', () => {
   let work: string;
   let project: string;
 
+  let packed: { listing: string; manifest: { scripts?: Record<string, string> }; stderr: string };
+  let installWarnings: string;
+
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'lakevault-pack-'));
     project = join(work, 'consumer');
-    await run('npm', ['pack', '--ignore-scripts', '--pack-destination', work], { cwd: ROOT, ...NPM_OPTIONS });
+    const pack = await run('npm', ['pack', '--pack-destination', work], { cwd: ROOT, ...NPM_OPTIONS });
     const tarball = readdirSync(work).find((name) => name.endsWith('.tgz'))!;
-    expect(tarball).toMatch(/^lakevault-\d+\.\d+\.\d+\.tgz$/);
+    expect(tarball).toBe(`lakevault-${PACKAGE.version}.tgz`);
     const { stdout: listing } = await run('tar', ['tzf', join(work, tarball)], NPM_OPTIONS);
-    expect(listing).toContain('package/dist/index.mjs');
-    expect(listing).toContain('package/dist/testing/index.d.mts');
-    expect(listing).toContain('package/schemas/v1/backup-create.json');
-    expect(listing).not.toMatch(/package\/(src|test)\//);
+    const { stdout: manifest } = await run('tar', ['xzOf', join(work, tarball), 'package/package.json'], NPM_OPTIONS);
+    packed = { listing, manifest: JSON.parse(manifest) as typeof packed.manifest, stderr: pack.stderr };
 
     await run('mkdir', ['-p', project]);
     writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }));
-    // Dependencies come from the npm cache when it has them (the registry otherwise).
-    await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', join(work, tarball)], { cwd: project, ...NPM_OPTIONS });
+    // Dependencies come from the npm cache when it has them (the registry otherwise). The
+    // peers are named without a version, as a user types them: lakevault's peer range picks it.
+    const install = await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', join(work, tarball), 'testcontainers', '@testcontainers/minio'], { cwd: project, ...NPM_OPTIONS });
+    installWarnings = install.stderr;
     writeFileSync(join(project, 'flow.mjs'), ESM);
     writeFileSync(join(project, 'flow.cjs'), CJS);
   }, 600_000);
@@ -101,9 +131,42 @@ describe('the packed package, installed into a fresh project', () => {
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
+  it('ships what works from the tarball alone: built code, types, schemas, the changelog; no sources, source maps or install-time scripts', () => {
+    const { listing, manifest, stderr } = packed;
+    expect(listing).toContain('package/dist/index.mjs');
+    expect(listing).toContain('package/dist/testing/index.d.mts');
+    expect(listing).toContain('package/schemas/v1/backup-create.json');
+    expect(listing).toContain('package/CHANGELOG.md');
+    expect(listing).not.toMatch(/package\/(src|test)\//);
+    // Maps would point at src/, which is not shipped.
+    expect(listing).not.toMatch(/\.map$/m);
+    for (const script of ['prepare', 'preinstall', 'install', 'postinstall']) expect(manifest.scripts?.[script]).toBeUndefined();
+    expect(stderr).not.toMatch(/warn/i);
+  });
+
+  it(`installs on Node ${process.version} with no warning about lakevault (engines, scripts), and the peers resolve to a version that loads here`, () => {
+    expect(installWarnings.split('\n').filter((line) => /lakevault/.test(line))).toEqual([]);
+    const installed = (name: string) => (JSON.parse(readFileSync(join(project, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+    const range = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { peerDependencies: Record<string, string> }).peerDependencies;
+    const major = (version: string) => version.replace(/^\^/, '').split('.')[0];
+    for (const peer of ['testcontainers', '@testcontainers/minio']) expect(major(installed(peer))).toBe(major(range[peer]!));
+    const shipped = readFileSync(join(project, 'node_modules', 'lakevault', 'dist', 'testing', 'index.js'), 'utf8');
+    expect(shipped).not.toContain('sourceMappingURL');
+  });
+
+  it('the CLI runs from node_modules/.bin: --version, then a table created and validated on the embedded store', async () => {
+    const bin = join(project, 'node_modules', '.bin', 'lakevault');
+    const env = embeddedEnv(join(work, 'home-cli'));
+    const cli = (...args: string[]) => run(process.execPath, [bin, ...args], { cwd: project, env, ...NPM_OPTIONS }).then(({ stdout }) => JSON.parse(stdout) as Record<string, unknown>);
+    expect(await cli('--version', '--json')).toEqual({ schemaVersion: 1, version: PACKAGE.version, node: process.version });
+    expect(await cli('table', 'create', 'from-cli', '--rows', '2000', '--rows-per-file', '1000', '--json')).toMatchObject({ rows: 2000, files: 2 });
+    expect(await cli('validate', 'from-cli', '--level', 'full', '--json')).toMatchObject({ ok: true, rowsChecked: 2000 });
+  }, 300_000);
+
   for (const [kind, script, name] of [['ESM', 'flow.mjs', 'from-esm'], ['CommonJS', 'flow.cjs', 'from-cjs']] as const) {
-    it(`${kind}: imports by name, creates, backs up, restores and validates against the embedded store`, async () => {
-      const { stdout, stderr } = await run(process.execPath, [script], { cwd: project, env: embeddedEnv(join(work, `home-${name}`)), ...NPM_OPTIONS })
+    it(`${kind}: imports by name, creates, backs up, restores and validates against the embedded store; the testing helpers work`, async () => {
+      const env = { ...embeddedEnv(join(work, `home-${name}`)), DOCKER_HOST: 'unix:///nonexistent/docker.sock' };
+      const { stdout, stderr } = await run(process.execPath, [script], { cwd: project, env, ...NPM_OPTIONS })
         .catch((error: { code?: number; stdout?: string; stderr?: string }) => {
           throw new Error(`${script} exited with ${error.code}: ${error.stderr || error.stdout}`);
         });
@@ -116,6 +179,8 @@ describe('the packed package, installed into a fresh project', () => {
         missing: { code: 'NOT_FOUND', typed: true, name: 'NotFoundError' },
         schemaOk: true, version: 1,
         events: ['table.create', 'backup.create', 'backup.restore', 'validate'],
+        // Where a Docker engine answers anyway, testcontainers finds it and MinIO starts: the import worked either way.
+        helpers: { store: 'embedded', fixtureRows: 1500, matches: true, minio: expect.stringMatching(/^(imported; no container runtime|started)$/) },
       });
     }, 300_000);
   }
