@@ -8,7 +8,8 @@ import { loadMinio } from '../../src/testing/minio-loader';
 /**
  * Resolves the S3 server the whole suite runs against, in this order, and prints it:
  *   1. S3_ENDPOINT if set (CI sets it to the project's Ceph RGW);
- *   2. MinIO via testcontainers when a Docker engine answers;
+ *   2. MinIO via testcontainers when a Docker engine answers, unless
+ *      LAKEVAULT_TEST_TARGET=embedded asks for the embedded server (CI's other Node lines);
  *   3. the embedded server.
  * The choice reaches the test files through environment variables.
  */
@@ -21,7 +22,7 @@ export default async function globalSetup(): Promise<void> {
     report(`S3_ENDPOINT ${process.env.S3_ENDPOINT} (${process.env.LAKEVAULT_TEST_TARGET})`);
     return;
   }
-  if (dockerAnswers()) {
+  if (process.env.LAKEVAULT_TEST_TARGET !== 'embedded' && dockerAnswers()) {
     const { MinioContainer } = await loadMinio();
     const container = await new MinioContainer('minio/minio:RELEASE.2025-04-22T22-12-26Z').start();
     (globalThis as Record<string, unknown>).__lakevaultStop = () => container.stop();
