@@ -14,7 +14,7 @@ const PEERS = ['testcontainers', '@testcontainers/minio'] as const;
  * Loads testcontainers' MinIO module, an optional peer dependency. When it cannot be
  * loaded the error says why: which package is not installed, or — when both are
  * installed — the error the import threw, the installed versions and what they declare
- * they need (testcontainers 12.1 and later need Node 22.22, and fail to import on Node 20).
+ * they need (testcontainers 12 needs Node 22: on Node 20 it fails to import).
  */
 export async function loadMinio(load: () => Promise<unknown> = () => import('@testcontainers/minio')): Promise<MinioModule> {
   try {
