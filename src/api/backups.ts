@@ -12,6 +12,7 @@ import { backupRepository, checkSnapshotId } from '../snapshot/repository';
 import { resolveSnapshot } from '../snapshot/resolve';
 import type { ValidationLevel } from '../snapshot/validation';
 import { formatS3Uri } from '../store/location';
+import { refuseOverlap } from '../store/overlap';
 import { resolveTable } from '../table/table-ref';
 import type { ApiContext, CallOptions } from './context';
 import { formatBytes, formatCount } from './progress';
@@ -71,6 +72,14 @@ export class BackupApi {
     const tags = options.tags !== undefined ? snapshotTags(options.tags) : [];
     const ref = resolveTable(config, table);
     const repo = { ...backupRepository(config, options.to ? { to: options.to } : {}), ...(options.full ? { incremental: false } : {}) };
+    // --to stands in for the configured backups location: the same separation applies.
+    if (options.to) {
+      refuseOverlap([
+        { name: '--to', location: repo.root },
+        { name: 'the warehouse', location: config.warehouse },
+        { name: 'the checkpoints location', location: config.checkpoints },
+      ]);
+    }
     const progress = this.context.progress('backup.create', options.onProgress);
     return this.context.history.track('backup', ref.name, async () => report(await createSnapshot(store, repo, ref, {
       ...(resume ? { id: resume, resume: true } : {}),

@@ -1,4 +1,5 @@
 import { formatS3Uri, parseS3Uri } from '../store/location';
+import { refuseOverlap } from '../store/overlap';
 import { copyPrefix, type CopiedObject } from '../store/prefix-copy';
 import type { ApiContext, CallOptions } from './context';
 import { formatBytes, formatCount } from './progress';
@@ -20,6 +21,7 @@ export type CopyReport = Report<{
 export async function copy(context: ApiContext, source: string, destination: string, options: CallOptions = {}): Promise<CopyReport> {
   const from = parseS3Uri(source);
   const to = parseS3Uri(destination);
+  refuseOverlap([{ name: 'the source', location: from }, { name: 'the destination', location: to }]);
   const { config, store } = context;
   const retriesBefore = store.stats.retries;
   const progress = context.progress('copy', options.onProgress);

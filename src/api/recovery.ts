@@ -9,6 +9,7 @@ import { checkpointRepository, checkSnapshotId } from '../snapshot/repository';
 import { DEFAULT_GRACE_MS, pruneSnapshots, type PruneResult } from '../backup/prune';
 import type { RetentionPolicy } from '../retention/policy';
 import type { ValidationLevel } from '../snapshot/validation';
+import { refuseOverlap } from '../store/overlap';
 import { resolveTable } from '../table/table-ref';
 import type { ApiContext, CallOptions } from './context';
 import { formatCount } from './progress';
@@ -85,6 +86,7 @@ export async function recover(context: ApiContext, table: string, options: Recov
   const level = checkLevel(options.level ?? 'quick');
   const { config, store } = context;
   const ref = resolveTable(config, table);
+  refuseOverlap([{ name: `table ${ref.name}`, location: ref.location }, { name: 'the checkpoints location', location: config.checkpoints }]);
   const progress = context.progress('recover', options.onProgress);
   const result = report(await recoverTable(store, config, ref, {
     ...(checkpoint ? { checkpoint } : {}), level,

@@ -3,6 +3,7 @@ import { parseEnv } from 'node:util';
 import { resolve } from 'node:path';
 import { ConfigError } from '../errors';
 import { type Location, parseS3Uri } from '../store/location';
+import { refuseOverlap } from '../store/overlap';
 
 /**
  * Resolved configuration of one run. Sources, strongest first: CLI flags, the process
@@ -134,6 +135,16 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = readEnvir
 
   const pathStyle = overrides.pathStyle ?? bool('S3_FORCE_PATH_STYLE', env.S3_FORCE_PATH_STYLE);
   const profile = overrides.profile ?? env.AWS_PROFILE;
+  const warehouse = location('LAKEVAULT_WAREHOUSE', overrides.warehouse ?? env.LAKEVAULT_WAREHOUSE ?? 's3://lake/warehouse');
+  const backups = location('LAKEVAULT_BACKUPS', overrides.backups ?? env.LAKEVAULT_BACKUPS ?? 's3://lake-backups');
+  const checkpoints = location('LAKEVAULT_CHECKPOINTS', overrides.checkpoints ?? env.LAKEVAULT_CHECKPOINTS ?? 's3://lake-checkpoints');
+  // A backup inside the warehouse is deleted with its table; backups and checkpoints in one
+  // place are listed, pruned and deleted as each other.
+  refuseOverlap([
+    { name: 'the warehouse', location: warehouse },
+    { name: 'the backups location', location: backups },
+    { name: 'the checkpoints location', location: checkpoints },
+  ], (message) => new ConfigError(message));
   return {
     ...(endpoint ? { endpoint } : {}),
     // Custom endpoints (MinIO, RGW) rarely have wildcard DNS for virtual-hosted buckets.
@@ -142,9 +153,9 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = readEnvir
     ...(caBundle ? { caBundle, caBundlePath } : {}),
     ...(credentials ? { credentials } : {}),
     ...(profile ? { profile } : {}),
-    warehouse: location('LAKEVAULT_WAREHOUSE', overrides.warehouse ?? env.LAKEVAULT_WAREHOUSE ?? 's3://lake/warehouse'),
-    backups: location('LAKEVAULT_BACKUPS', overrides.backups ?? env.LAKEVAULT_BACKUPS ?? 's3://lake-backups'),
-    checkpoints: location('LAKEVAULT_CHECKPOINTS', overrides.checkpoints ?? env.LAKEVAULT_CHECKPOINTS ?? 's3://lake-checkpoints'),
+    warehouse,
+    backups,
+    checkpoints,
     concurrency: positiveInt('LAKEVAULT_CONCURRENCY', overrides.concurrency ?? env.LAKEVAULT_CONCURRENCY, 64),
     multipartThreshold,
     multipartPartSize,

@@ -1,4 +1,5 @@
 import type { Config } from '../config/config';
+import { refuseOverlap } from '../store/overlap';
 import type { ObjectStore } from '../store/types';
 import { readSnapshotSource } from '../snapshot/source';
 import type { TableRef } from '../table/table-ref';
@@ -46,6 +47,7 @@ export interface DrillReport {
  */
 export async function runDrill(store: ObjectStore, config: Config, table: TableRef, options: DrillOptions): Promise<DrillReport> {
   const started = Date.now();
+  refuseOverlap([{ name: `table ${table.name}`, location: table.location }, { name: 'the checkpoints location', location: config.checkpoints }]);
   const original = (await readSnapshotSource(store, table)).manifest;
   await checkDisaster(store, table, options.disaster, config.checkpoints.bucket);
 

@@ -1,6 +1,7 @@
 import { ConflictError, IntegrityError } from '../errors';
 import { copyObjects, type CopyItem } from '../store/prefix-copy';
 import type { ObjectStore } from '../store/types';
+import { refuseOverlap } from '../store/overlap';
 import { readTableManifest, writeTableManifest, type DataFile, type TableManifest } from '../table/manifest';
 import { newId } from '../table/naming';
 import type { TableRef } from '../table/table-ref';
@@ -50,6 +51,7 @@ export interface RestoreResult {
  * Ends with a validation of the restored table against the snapshot's manifest.
  */
 export async function restoreSnapshot(store: ObjectStore, repo: SnapshotRepository, snapshot: SnapshotManifest, target: TableRef, options: RestoreOptions): Promise<RestoreResult> {
+  refuseOverlap([{ name: `the restore target`, location: target.location }, { name: `the ${repo.kind} location`, location: repo.root }]);
   // A snapshot of a prefix lakevault did not write goes back key for key, without a manifest (src/lake).
   if (foreignOrigin(snapshot)) return restoreForeignSnapshot(store, repo, snapshot, target, options);
   const started = Date.now();

@@ -1,6 +1,7 @@
 import { ConflictError, IntegrityError, NotFoundError, UsageError } from '../errors';
 import { copyObjects, type CopyItem } from '../store/prefix-copy';
 import type { ObjectStore } from '../store/types';
+import { refuseOverlap } from '../store/overlap';
 import { newId } from '../table/naming';
 import type { TableRef } from '../table/table-ref';
 import { TOOL_VERSION } from '../version';
@@ -67,6 +68,7 @@ export interface CreateSnapshotResult {
  */
 export async function createSnapshot(store: ObjectStore, repo: SnapshotRepository, table: TableRef, options: CreateSnapshotOptions): Promise<CreateSnapshotResult> {
   const started = Date.now();
+  refuseOverlap([{ name: `table ${table.name}`, location: table.location }, { name: `the ${repo.kind} location`, location: repo.root }]);
   const lock = options.lock ? await prepareLock(store, repo, options.lock) : undefined;
   await store.ensureBucket(repo.root.bucket);
   const { id, previous } = await claimId(store, repo, table, options);

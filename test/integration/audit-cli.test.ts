@@ -45,7 +45,7 @@ describe(`lakevault audit CLI (${TARGET})`, () => {
   });
 
   it('never prints the secret key or the SSE-C key, in any format', async () => {
-    const env = { LAKEVAULT_WAREHOUSE: `s3://${bucket}/wh`, LAKEVAULT_BACKUPS: `s3://${absent}`, LAKEVAULT_CHECKPOINTS: `s3://${absent}` };
+    const env = { LAKEVAULT_WAREHOUSE: `s3://${bucket}/wh`, LAKEVAULT_BACKUPS: `s3://${absent}`, LAKEVAULT_CHECKPOINTS: `s3://${absent}-cp` };
     const forbidden = [secret, customerKey.toString('base64'), customerKey.toString('hex'), JSON.stringify(secret).slice(1, -1)];
     for (const format of ['text', 'json', 'sarif']) {
       const run = await cli(['audit', '--format', format, '--sse-c-key-file', 'sse-c.key', '--fail-on', 'critical'], { cwd, env });

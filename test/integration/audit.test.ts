@@ -48,8 +48,8 @@ describe(`audit of buckets and objects (${TARGET})`, () => {
     const absent = uniqueBucket('absent');
     const config = testConfig({
       LAKEVAULT_WAREHOUSE: locations.warehouse ?? `s3://${absent}`,
-      LAKEVAULT_BACKUPS: locations.backups ?? `s3://${absent}`,
-      LAKEVAULT_CHECKPOINTS: `s3://${absent}`,
+      LAKEVAULT_BACKUPS: locations.backups ?? `s3://${absent}-bk`,
+      LAKEVAULT_CHECKPOINTS: `s3://${absent}-cp`,
       ...(target !== open ? { S3_ENDPOINT: target.endpoint, S3_CA_BUNDLE: process.env.S3_TEST_CA ?? '' } : {}),
     });
     const { report } = await runAudit(target, config, { cwd: '/', ...(locations.buckets ? { buckets: locations.buckets } : {}), ...options });

@@ -81,6 +81,21 @@ describe('loadConfig', () => {
     expectConfigError(env as Record<string, string>, message);
   });
 
+  it.each([
+    ['backups inside the warehouse', { LAKEVAULT_BACKUPS: 's3://lake/warehouse/backups' }, {}, /the warehouse \(s3:\/\/lake\/warehouse\/\) and the backups location \(s3:\/\/lake\/warehouse\/backups\/\) overlap/],
+    ['the warehouse holding the whole backups bucket', { LAKEVAULT_WAREHOUSE: 's3://lake-backups/wh' }, {}, /overlap/],
+    ['backups and checkpoints in one place', { LAKEVAULT_BACKUPS: 's3://vault', LAKEVAULT_CHECKPOINTS: 's3://vault' }, {}, /the backups location .* and the checkpoints location .* overlap/],
+    ['checkpoints as the whole warehouse bucket', { LAKEVAULT_CHECKPOINTS: 's3://lake' }, {}, /overlap/],
+    ['a --backups flag inside the warehouse', {}, { backups: 's3://lake/warehouse/x' }, /overlap/],
+  ])('refuses %s (exit 2)', (_label, env, overrides, message) => {
+    expectConfigError(env as Record<string, string>, message, overrides);
+  });
+
+  it('accepts three separate places in one bucket', () => {
+    const config = loadConfig({}, { LAKEVAULT_WAREHOUSE: 's3://one/wh', LAKEVAULT_BACKUPS: 's3://one/wh-backups', LAKEVAULT_CHECKPOINTS: 's3://one/cp' });
+    expect(config.backups).toEqual({ bucket: 'one', prefix: 'wh-backups/' });
+  });
+
   it('a bad override is a ConfigError too', () => {
     expectConfigError({}, /S3_ENDPOINT/, { endpoint: 'nonsense' });
   });
