@@ -2,6 +2,7 @@ import { ConflictError, UsageError } from '../errors';
 import type { ObjectStore } from '../store/types';
 import type { TableManifest } from '../table/manifest';
 import type { TableRef } from '../table/table-ref';
+import { isForeign, type DoomedObject } from './blast-radius';
 
 /** The disasters a drill can simulate. */
 export const DISASTERS = ['delete-prefix', 'delete-objects', 'corrupt-object', 'drop-bucket'] as const;
@@ -37,46 +38,37 @@ export async function checkDisaster(store: ObjectStore, table: TableRef, kind: D
   }
 }
 
-/** Simulates the disaster on the drilled table only. */
-export async function simulateDisaster(store: ObjectStore, table: TableRef, manifest: TableManifest, kind: DisasterKind): Promise<DisasterOutcome> {
+/**
+ * Simulates the disaster on exactly the objects planned (plannedDestruction), which the
+ * drill has checked against its checkpoint: nothing else is touched.
+ */
+export async function simulateDisaster(store: ObjectStore, table: TableRef, manifest: TableManifest, kind: DisasterKind, doomed: readonly DoomedObject[]): Promise<DisasterOutcome> {
   const { bucket, prefix } = table.location;
   const done = (objectsAffected: number, detail: string): DisasterOutcome => ({ disaster: kind, objectsAffected, detail, at: new Date().toISOString() });
+  const keys = doomed.map((object) => object.key);
   switch (kind) {
     case 'delete-prefix': {
-      const keys: string[] = [];
-      for await (const object of store.list(bucket, prefix)) keys.push(object.key);
       const result = await store.deleteKeys(bucket, keys);
       return done(result.deleted.length, `deleted every object under s3://${bucket}/${prefix}`);
     }
     case 'delete-objects': {
-      const result = await store.deleteKeys(bucket, dataFiles(manifest).map((f) => prefix + f.key));
+      const result = await store.deleteKeys(bucket, keys);
       return done(result.deleted.length, `deleted the table's ${result.deleted.length} data files, kept its ${isForeign(manifest) ? 'metadata (log, markers)' : 'manifest'}`);
     }
     case 'corrupt-object': {
-      const victim = dataFiles(manifest)[0];
+      const victim = doomed[0];
       if (!victim) return done(0, 'the table has no data file to corrupt');
       // A drill's simulated bit rot: 4 KiB inverted in the middle, same size, same key.
-      const bytes = Buffer.from(await store.getBytes(bucket, prefix + victim.key));
+      const bytes = Buffer.from(await store.getBytes(bucket, victim.key));
       const start = Math.max(0, Math.floor(bytes.length / 2) - 2048);
       for (let i = start; i < Math.min(bytes.length, start + 4096); i++) bytes[i] = bytes[i]! ^ 0xff;
-      await store.put(bucket, prefix + victim.key, bytes);
-      return done(1, `inverted 4 KiB at byte ${start} of ${victim.key}`);
+      await store.put(bucket, victim.key, bytes);
+      return done(1, `inverted 4 KiB at byte ${start} of ${victim.key.slice(prefix.length)}`);
     }
     case 'drop-bucket': {
-      const keys: string[] = [];
-      for await (const object of store.list(bucket, '')) keys.push(object.key);
       const result = await store.deleteKeys(bucket, keys);
       await store.deleteBucket(bucket);
       return done(result.deleted.length, `deleted bucket ${bucket} and its ${result.deleted.length} objects`);
     }
   }
-}
-
-/** A foreign prefix's description lists its metadata objects too (Delta log, _SUCCESS …): disasters aim at data. */
-function dataFiles(manifest: TableManifest): TableManifest['files'] {
-  return manifest.files.filter((file) => file.kind !== 'metadata');
-}
-
-function isForeign(manifest: TableManifest): boolean {
-  return manifest.source?.foreign !== undefined;
 }

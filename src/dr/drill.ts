@@ -7,6 +7,7 @@ import type { ValidationLevel, ValidationReport } from '../snapshot/validation';
 import { createCheckpoint } from './checkpoint';
 import { checkDisaster, simulateDisaster, type DisasterKind, type DisasterOutcome } from './disasters';
 import { recoverTable } from './recover';
+import { accountForRecovery, recoverableDestruction, refuseChangedPlan } from './blast-radius';
 
 export interface DrillOptions {
   disaster: DisasterKind;
@@ -32,6 +33,13 @@ export interface DrillReport {
   rpo_ms: number;
   objects: number;
   bytes: number;
+  /** How many objects the disaster destroyed (deleted or damaged), and how many of them the recovery brought back. */
+  objects_destroyed: number;
+  objects_recovered: number;
+  /** The destroyed objects (s3:// URIs), the objects holding their content after the recovery, and any not brought back. */
+  destroyed_objects: string[];
+  recovered_objects: string[];
+  not_recovered: string[];
   disaster_detail: DisasterOutcome;
   validation: ValidationReport;
   elapsed_ms: number;
@@ -39,30 +47,35 @@ export interface DrillReport {
 
 /**
  * The seed's disaster-recovery procedure, end to end, on one table: checkpoint →
- * simulate the disaster → recover from that checkpoint → validate. It touches nothing but
- * the drilled table and its own checkpoint; a disaster that would reach further is
- * refused before the drill starts. The table is a lakevault table or a prefix lakevault
- * did not write (Hive/DuckDB output, a Delta table): its description stands in for the
- * manifest (src/lake), and the recovery puts every object back under its own key.
+ * simulate the disaster → recover from that checkpoint → validate. It destroys only what
+ * its checkpoint brings back: the objects the disaster would destroy are listed first, and
+ * a drill that would destroy anything else (an object beside a table's manifest, a file of
+ * an older Delta version, a neighbour in a dropped bucket) is refused before anything
+ * happens, naming it. The table is a lakevault table or a prefix lakevault did not write
+ * (Hive/DuckDB output, a Delta table): its description stands in for the manifest
+ * (src/lake), and the recovery puts every object back under its own key.
  */
 export async function runDrill(store: ObjectStore, config: Config, table: TableRef, options: DrillOptions): Promise<DrillReport> {
   const started = Date.now();
   refuseOverlap([{ name: `table ${table.name}`, location: table.location }, { name: 'the checkpoints location', location: config.checkpoints }]);
   const original = (await readSnapshotSource(store, table)).manifest;
   await checkDisaster(store, table, options.disaster, config.checkpoints.bucket);
+  const doomed = await recoverableDestruction(store, table, original, options.disaster);
 
   options.onStep?.('checkpoint');
   const checkpoint = await createCheckpoint(store, config, table, { label: `drill ${options.disaster}` });
+  await refuseChangedPlan(store, table, original, options.disaster, doomed, checkpoint.generation);
 
   options.onStep?.(`disaster: ${options.disaster}`);
-  const disaster = await simulateDisaster(store, table, original, options.disaster);
+  const disaster = await simulateDisaster(store, table, original, options.disaster, doomed);
   const detectedAt = new Date();
 
   options.onStep?.('recover');
   const recovered = await recoverTable(store, config, table, { checkpoint: checkpoint.id, detectedAt, level: options.level ?? 'full' });
+  const account = await accountForRecovery(store, table, doomed, original, (await readSnapshotSource(store, table)).manifest);
 
   const valid = recovered.recovery_valid && recovered.recovered_records === original.totals.rows
-    && recovered.restore.rows === checkpoint.rows;
+    && recovered.restore.rows === checkpoint.rows && account.missing.length === 0;
   return {
     table: table.name,
     disaster: options.disaster,
@@ -78,6 +91,11 @@ export async function runDrill(store: ObjectStore, config: Config, table: TableR
     rpo_ms: recovered.rpo_ms,
     objects: recovered.restore.objects,
     bytes: recovered.restore.bytes,
+    objects_destroyed: account.destroyed.length,
+    objects_recovered: account.recovered.length,
+    destroyed_objects: account.destroyed,
+    recovered_objects: account.recovered,
+    not_recovered: account.missing,
     disaster_detail: disaster,
     validation: recovered.restore.validation,
     elapsed_ms: Date.now() - started,

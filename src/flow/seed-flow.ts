@@ -11,6 +11,7 @@ import { compareSets, type ValidationReport } from '../snapshot/validation';
 import { restoreSnapshot } from '../restore/restore';
 import { createCheckpoint } from '../dr/checkpoint';
 import { simulateDisaster, type DisasterKind } from '../dr/disasters';
+import { recoverableDestruction } from '../dr/blast-radius';
 import { recoverTable } from '../dr/recover';
 import { auditStep } from '../audit/flow-step';
 
@@ -78,7 +79,8 @@ export async function runSeedFlow(store: ObjectStore, config: Config, options: F
 
   step(`6. disaster (${options.disaster ?? 'delete-prefix'})`);
   const tableManifest = await requireTableManifest(store, table.location, table.name);
-  steps.disaster = await simulateDisaster(store, table, tableManifest, options.disaster ?? 'delete-prefix');
+  const disaster = options.disaster ?? 'delete-prefix';
+  steps.disaster = await simulateDisaster(store, table, tableManifest, disaster, await recoverableDestruction(store, table, tableManifest, disaster));
   const detectedAt = new Date();
 
   step('7. recover from the checkpoint');

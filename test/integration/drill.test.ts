@@ -7,7 +7,9 @@ import { listCheckpoints } from '../../src/dr/checkpoint';
 import { runDrill } from '../../src/dr/drill';
 import { DISASTERS } from '../../src/dr/disasters';
 import { openTestStore, TARGET, uniqueBucket, removeBucket, testConfig } from '../support/target';
-import { makeTable, testBuckets } from './backup-support';
+import { CopyHookStore, makeTable, testBuckets } from './backup-support';
+import { accountForRecovery, plannedDestruction } from '../../src/dr/blast-radius';
+import { readSnapshotSource } from '../../src/snapshot/source';
 
 async function snapshotOf(store: ObjectStore, bucket: string, prefix = ''): Promise<string[]> {
   const out: string[] = [];
@@ -44,6 +46,15 @@ describe(`drills on ${TARGET}`, () => {
         expect(report.rpo_ms).toBeGreaterThanOrEqual(0);
         expect(report.checkpoint_location).toBe(`s3://${env.checkpoints}/vendas/${report.checkpoint_id}/`);
         expect(report.disaster_detail.objectsAffected).toBeGreaterThan(0);
+        // Every object destroyed is accounted for: brought back under its key or, for data files, a new generation key.
+        expect(report.objects_destroyed).toBe(report.destroyed_objects.length);
+        expect(report.objects_destroyed).toBeGreaterThan(0);
+        expect(report.objects_recovered).toBe(report.objects_destroyed);
+        expect(report.not_recovered).toEqual([]);
+        const expectedDestroyed = { 'delete-prefix': 4, 'delete-objects': 3, 'corrupt-object': 1, 'drop-bucket': 4 }[disaster];
+        expect(report.objects_destroyed).toBe(expectedDestroyed);
+        expect(report.destroyed_objects.every((uri) => uri.startsWith(`s3://${lake}/warehouse/vendas/`))).toBe(true);
+        expect(report.recovered_objects.every((uri) => uri.startsWith(`s3://${lake}/warehouse/vendas/`))).toBe(true);
 
         if (neighbour) expect(await snapshotOf(open.store, lake, neighbour.location.prefix)).toEqual(neighbourBefore);
         // The only new checkpoint objects are the drill's own.
@@ -67,6 +78,69 @@ describe(`drills on ${TARGET}`, () => {
       await expect(runDrill(open.store, config, table, { disaster: 'drop-bucket' })).rejects.toThrow(/someone-else\/data.csv/);
       expect(await snapshotOf(open.store, lake)).toEqual(before);
       expect(await listCheckpoints(open.store, config, 'vendas')).toEqual(checkpoints);
+    } finally {
+      await removeBucket(open, lake);
+    }
+  });
+
+  it('an object beside the manifest (README.txt): delete-prefix is refused before anything, naming it; delete-objects spares it', async () => {
+    const lake = uniqueBucket('drill-readme');
+    const config = { ...env.config, warehouse: { bucket: lake, prefix: 'warehouse/' } };
+    try {
+      const table = await makeTable(open.store, config, 't7', 5_000, 2_500);
+      await open.store.put(lake, 'warehouse/t7/README.txt', 'how this table is made\n');
+      const before = await snapshotOf(open.store, lake);
+      const checkpointsBefore = await snapshotOf(open.store, env.checkpoints);
+      for (const disaster of ['delete-prefix', 'drop-bucket'] as const) {
+        const refused = runDrill(open.store, config, table, { disaster });
+        await expect(refused).rejects.toBeInstanceOf(ConflictError);
+        await expect(runDrill(open.store, config, table, { disaster })).rejects.toThrow(new RegExp(`refusing the ${disaster} disaster: .*would not bring back 1 object.*s3://${lake}/warehouse/t7/README\\.txt; nothing was done`));
+      }
+      expect(await snapshotOf(open.store, lake)).toEqual(before);
+      expect(await snapshotOf(open.store, env.checkpoints)).toEqual(checkpointsBefore);
+
+      // A disaster aimed at the manifest's files only is drilled; README.txt is never touched.
+      const report = await runDrill(open.store, config, table, { disaster: 'delete-objects', level: 'quick' });
+      expect(report).toMatchObject({ status: 'SUCCESS', objects_destroyed: 2, objects_recovered: 2, not_recovered: [] });
+      expect(report.destroyed_objects).toEqual(before.filter((line) => line.includes('/data/')).map((line) => `s3://${lake}/${line.split(' ')[0]}`));
+      // Restored beside a live manifest, the data files come back under a new generation.
+      expect(report.recovered_objects).toHaveLength(2);
+      expect(report.recovered_objects.some((uri) => report.destroyed_objects.includes(uri))).toBe(false);
+      expect(Buffer.from(await open.store.getBytes(lake, 'warehouse/t7/README.txt')).toString()).toBe('how this table is made\n');
+    } finally {
+      await removeBucket(open, lake);
+    }
+  });
+
+  it('an object that appears while the checkpoint is taken stops the drill before the disaster', async () => {
+    const lake = uniqueBucket('drill-race');
+    const config = { ...env.config, warehouse: { bucket: lake, prefix: 'warehouse/' } };
+    try {
+      const table = await makeTable(open.store, config, 't8', 4_000, 2_000);
+      const racing = new CopyHookStore(open.store, { afterCopy: async (n) => { if (n === 1) await open.store.put(lake, 'warehouse/t8/late.txt', 'written mid-drill'); } });
+      await expect(runDrill(racing, config, table, { disaster: 'delete-prefix' })).rejects.toThrow(/table t8 changed while the drill took its checkpoint; no disaster was simulated/);
+      expect((await snapshotOf(open.store, lake, 'warehouse/t8/')).map((line) => line.split(' ')[0])).toEqual(expect.arrayContaining(['warehouse/t8/late.txt', 'warehouse/t8/_lakevault/table.json']));
+      expect((await snapshotOf(open.store, lake, 'warehouse/t8/data/'))).toHaveLength(2);
+    } finally {
+      await removeBucket(open, lake);
+    }
+  });
+
+  it('accountForRecovery names a destroyed object that is not back', async () => {
+    const lake = uniqueBucket('drill-account');
+    const config = { ...env.config, warehouse: { bucket: lake, prefix: 'warehouse/' } };
+    try {
+      const table = await makeTable(open.store, config, 't9', 2_000, 1_000);
+      const manifest = (await readSnapshotSource(open.store, table)).manifest;
+      const doomed = await plannedDestruction(open.store, table, manifest, 'delete-objects');
+      expect(doomed).toHaveLength(2);
+      await open.store.deleteKeys(lake, [doomed[1]!.key]);
+      const account = await accountForRecovery(open.store, table, doomed, manifest, manifest);
+      expect(account).toEqual({
+        destroyed: doomed.map((o) => `s3://${lake}/${o.key}`),
+        recovered: [`s3://${lake}/${doomed[0]!.key}`],
+        missing: [`s3://${lake}/${doomed[1]!.key}`],
+      });
     } finally {
       await removeBucket(open, lake);
     }

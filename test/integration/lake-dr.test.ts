@@ -112,6 +112,19 @@ describe(`disaster recovery of prefixes lakevault did not write (${TARGET})`, ()
     });
   }
 
+  it('drill (delete-prefix) of a Delta table with an un-vacuumed file is refused before anything, naming the file', async () => {
+    const { bucket, prefix } = await deltaTable('lake-dr-delta-prefix');
+    const before = await contents(bucket, prefix);
+    const checkpointsBefore = await objectsUnder(open.store, home, 'checkpoints/');
+    const result = await run('drill', `s3://${bucket}/${prefix}`, '--disaster', 'delete-prefix');
+    expect(result.code).toBe(1);
+    // a was removed at v1: the checkpoint holds version 2's files only, so deleting a would lose it.
+    expect(result.stderr).toContain(`refusing the delete-prefix disaster: its checkpoint of table eventos would not bring back 1 object(s) it destroys`);
+    expect(result.stderr).toContain(`s3://${bucket}/${prefix}${deltaKeys.a}`);
+    expect(await contents(bucket, prefix)).toEqual(before);
+    expect(await objectsUnder(open.store, home, 'checkpoints/')).toEqual(checkpointsBefore);
+  });
+
   it('checkpoint create → loss → recover of a Delta table; recover refuses a log that moved past the checkpoint', async () => {
     const { bucket, prefix } = await deltaTable('lake-dr-delta-recover');
     const uri = `s3://${bucket}/${prefix}`;

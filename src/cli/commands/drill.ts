@@ -20,6 +20,8 @@ export function drillCommand(): Command {
           `checkpoint ${r.checkpoint_id} at ${r.checkpoint_location}`,
           `original ${formatCount(r.original_records)} rows, recovered ${formatCount(r.recovered_records)}; valid: ${r.recovery_valid}`,
           `RTO ${r.rto_ms} ms, RPO ${r.rpo_ms} ms; ${r.objects} objects, ${formatBytes(r.bytes)}`,
+          `destroyed ${formatCount(r.objects_destroyed)} objects, recovered ${formatCount(r.objects_recovered)}`,
+          ...r.not_recovered.map((uri) => `  NOT recovered: ${uri}`),
         ].join('\n'));
       });
     });
