@@ -7,6 +7,7 @@ import { UsageError } from '../errors';
 import type { FileSet } from '../snapshot/file-set';
 import { resolveFileSet } from '../snapshot/resolve';
 import { checkDeltaVersion, resolveFileSetsAtDeltaVersion } from '../lake/delta-version';
+import { refuseCustomerKeyInClear } from '../store/encryption-check';
 import { bucketNameProblem } from '../store/location';
 import { compareFileSets, validateFileSet, type ValidationLevel, type ValidationReport } from '../validate';
 import type { ApiContext, CallOptions } from './context';
@@ -102,6 +103,7 @@ export async function audit(context: ApiContext, options: AuditOptions = {}): Pr
     if (problem) throw new UsageError(`bucket "${bucket}": ${problem}`);
   }
   if (options.customerKey && options.customerKey.length !== 32) throw new UsageError('customerKey must be 32 bytes');
+  refuseCustomerKeyInClear(context.open.endpoint, options);
   const progress = context.progress('audit', options.onProgress);
   const { report: result, secrets } = await runAudit(context.open, context.config, {
     failOn, sampleSize,

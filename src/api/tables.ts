@@ -7,9 +7,9 @@ import { inspectTable, type InspectResult } from '../table/inspect';
 import type { IcebergChoice } from '../lake/describe';
 import type { ForeignInspectResult } from '../lake/inspect';
 import { checkDeltaVersion, inspectDeltaVersion } from '../lake/delta-version';
-import { resolveTable, type TableRef } from '../table/table-ref';
+import { resolveTable } from '../table/table-ref';
 import { formatS3Uri } from '../store/location';
-import { encryptionWarning } from '../store/encryption-check';
+import { refuseCustomerKeyInClear } from '../store/encryption-check';
 import type { ApiContext, CallOptions } from './context';
 import { formatCount } from './progress';
 import { report, type Report } from './report';
@@ -36,9 +36,9 @@ export interface WriteTableOptions extends CallOptions {
   source?: Record<string, unknown>;
 }
 
-/** `warnings`: the server did not apply the requested encryption (read back from a written object). */
-export type TableCreateReport = Report<CreateTableResult & { warnings?: string[] }>;
-export type TableWriteReport = Report<WriteTableResult & { warnings?: string[] }>;
+/** Requested encryption is read back from every written file: a server that does not apply it fails the write. */
+export type TableCreateReport = Report<CreateTableResult>;
+export type TableWriteReport = Report<WriteTableResult>;
 /** A prefix lakevault did not write adds format, partitions, drift, layout… (docs/FOREIGN-TABLES.md). */
 export type TableInspectReport = Report<InspectResult & Partial<Omit<ForeignInspectResult, keyof InspectResult>>>;
 export type TableListReport = Report<{ warehouse: string; tables: TableSummary[] }>;
@@ -54,6 +54,7 @@ export class TableApi {
   async create(name: string, options: CreateTableOptions = {}): Promise<TableCreateReport> {
     const { config, store } = this.context;
     const ref = resolveTable(config, name);
+    refuseCustomerKeyInClear(store.endpoint, options.encryption);
     const progress = this.context.progress('table.create', options.onProgress);
     const result = await createSalesTable(store, ref, {
       rows: options.rows ?? TABLE_DEFAULTS.rows,
@@ -64,13 +65,14 @@ export class TableApi {
       ...(options.encryption ? { encryption: options.encryption } : {}),
       onProgress: (p) => progress(`table create ${ref.name}: ${formatCount(p.rows)}/${formatCount(p.totalRows)} rows, ${p.files} files`, p),
     });
-    return report({ ...result, ...(await this.encryptionWarnings(ref.location, options.encryption)) });
+    return report(result);
   }
 
   /** Writes any Arrow table as a lakevault table (Parquet files + manifest with digests). */
   async write(name: string, table: Table, options: WriteTableOptions = {}): Promise<TableWriteReport> {
     const { config, store } = this.context;
     const ref = resolveTable(config, name);
+    refuseCustomerKeyInClear(store.endpoint, options.encryption);
     const progress = this.context.progress('table.write', options.onProgress);
     const result = await writeArrowTable(store, ref, table, {
       rowsPerFile: options.rowsPerFile ?? TABLE_DEFAULTS.rowsPerFile,
@@ -80,14 +82,7 @@ export class TableApi {
       ...(options.source ? { source: options.source } : {}),
       onProgress: (p) => progress(`table write ${ref.name}: ${formatCount(p.rows)}/${formatCount(p.totalRows)} rows, ${p.files} files`, p),
     });
-    return report({ ...result, ...(await this.encryptionWarnings(ref.location, options.encryption)) });
-  }
-
-  /** Some servers accept SSE headers and ignore them: a silent downgrade must show in the report. */
-  private async encryptionWarnings(location: TableRef['location'], encryption?: EncryptionOptions): Promise<{ warnings?: string[] }> {
-    if (!encryption) return {};
-    const warning = await encryptionWarning(this.context.store, location, encryption);
-    return warning ? { warnings: [warning] } : {};
+    return report(result);
   }
 
   /**

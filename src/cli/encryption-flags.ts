@@ -40,4 +40,4 @@ function readCustomerKey(file: string): Buffer {
 }
 
 // How requested encryption is described and verified lives with the store (the library uses it too).
-export { describeEncryption, encryptionWarning } from '../store/encryption-check';
+export { describeEncryption } from '../store/encryption-check';

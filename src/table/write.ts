@@ -3,6 +3,7 @@ import { ConflictError } from '../errors';
 import { combineDigests } from '../digest/column-digest';
 import { encodeWorkers, fileEncoder } from '../parquet/encode-pool';
 import type { EncryptionOptions, ObjectStore } from '../store/types';
+import { requireEncryption } from '../store/encryption-check';
 import { runPool } from '../util/pool';
 import { TOOL_VERSION } from '../version';
 import { readTableManifest, writeTableManifest, type DataFile, type TableManifest } from './manifest';
@@ -20,6 +21,7 @@ export interface WriteTableOptions {
   overwrite: boolean;
   /** How the caller spells "overwrite" in its error messages (`--overwrite`, `overwrite`). */
   overwriteHint: string;
+  /** Requested server-side encryption: each file is read back and must have it (else the write fails, leaving nothing). */
   encryption?: EncryptionOptions;
   source: Record<string, unknown>;
   onProgress?: (progress: { files: number; rows: number; totalRows: number }) => void;
@@ -51,6 +53,7 @@ export async function writeTable(store: ObjectStore, ref: TableRef, options: Wri
   const started = Date.now();
   const workers = encodeWorkers(options.fileCount, options.totalRows);
   const { bucket, prefix } = ref.location;
+  const bucketExisted = await store.bucketExists(bucket);
   await store.ensureBucket(bucket);
   const previous = await readTableManifest(store, ref.location);
   if (previous && !options.overwrite) {
@@ -72,14 +75,18 @@ export async function writeTable(store: ObjectStore, ref: TableRef, options: Wri
   // encoding). More would only hold more rows in memory (10M rows with two workers and two
   // files in flight peak at 0.58 GB).
   const encoder = fileEncoder(workers);
+  const written: string[] = [];
   try {
     await runPool(Array.from({ length: options.fileCount }, (_, i) => i), Math.max(2, encoder.parallel), async (index) => {
       // The rows are not kept past the encoder (which copies or serialises them at once).
       const encoded = await encoder.encode(options.filePart(index), { rowGroupRows: options.rowGroupRows, createdBy: `lakevault ${TOOL_VERSION}` });
       const key = `data/part-${String(index).padStart(5, '0')}-${generation}.parquet`;
+      // Recorded before the PUT: a PUT whose answer is lost may still have been stored.
+      written.push(prefix + key);
       const stored = encoded.bytes.length > MULTIPART_UPLOAD_ABOVE
         ? await store.upload(bucket, prefix + key, Buffer.from(encoded.bytes.buffer, encoded.bytes.byteOffset, encoded.bytes.byteLength), putOptions)
         : await store.put(bucket, prefix + key, encoded.bytes, putOptions);
+      if (options.encryption) await requireEncryption(store, bucket, prefix + key, options.encryption);
       files[index] = {
         key,
         rows: encoded.rows,
@@ -93,6 +100,11 @@ export async function writeTable(store: ObjectStore, ref: TableRef, options: Wri
       filesWritten += 1;
       options.onProgress?.({ files: filesWritten, rows: rowsWritten, totalRows: options.totalRows });
     });
+  } catch (error) {
+    // Before the manifest: these keys are this write's own generation, listed by no manifest.
+    await store.deleteKeys(bucket, written).catch(() => undefined);
+    if (!bucketExisted) await store.deleteBucket(bucket).catch(() => undefined);
+    throw error;
   } finally {
     await encoder.close();
   }

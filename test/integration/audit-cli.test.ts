@@ -114,10 +114,10 @@ describe(`lakevault audit CLI (${TARGET})`, () => {
   });
 
   const ignoresSseS3 = targetHas('sse-s3') ? it.skip : it;
-  ignoresSseS3('table create --sse AES256 warns when the server stores the data unencrypted', async () => {
+  ignoresSseS3('table create --sse AES256 fails (exit 1) when the server stores the data unencrypted', async () => {
     const run = await cli(['table', 'create', 'enc', '--rows', '100', '--sse', 'AES256'], { cwd: tmpdir(), env: { LAKEVAULT_WAREHOUSE: `s3://${bucket}/sse` } });
-    expect(run.status).toBe(0);
-    expect(run.stderr).toMatch(/SSE-S3 \(AES256\) was requested, but the server stored s3:\/\/.*\/sse\/enc\/data\/part-00000-.*\.parquet unencrypted/);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/SSE-S3 \(AES256\) was requested, but .* stored it unencrypted at s3:\/\/.*\/sse\/enc\/data\/part-00000-.*\.parquet/);
   });
 
   it('--list-checks prints the catalog without connecting: id, severity on failure, title and what is observed', async () => {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encryptionFromFlags } from '../../src/cli/encryption-flags';
 import { UsageError } from '../../src/errors';
+import { refuseCustomerKeyInClear } from '../../src/store/encryption-check';
 
 const dir = mkdtempSync(join(tmpdir(), 'lakevault-ssec-'));
 const rawKey = randomBytes(32);
@@ -56,5 +57,35 @@ describe('encryption flags', () => {
     const error = usageError({ sseCKeyFile: shortFile });
     expect(error.message).toMatch(/must hold a 32-byte key/);
     expect(error.message).not.toContain('secret-phrase');
+  });
+});
+
+describe('SSE-C keys never travel in clear', () => {
+  const customerKey = randomBytes(32);
+  it.each([
+    'http://10.0.0.7:9000',
+    'http://s3.example.com',
+    'http://127.0.0.1.nip.io:9000',
+    'http://[2001:db8::1]:9000',
+  ])('refuses SSE-C to %s (plain HTTP, not this machine) with a usage error', (endpoint) => {
+    expect(() => refuseCustomerKeyInClear(endpoint, { customerKey })).toThrow(UsageError);
+    expect(() => refuseCustomerKeyInClear(endpoint, { customerKey })).toThrow(/refusing to send an SSE-C key over plain HTTP to .*: use an https:\/\/ endpoint/);
+  });
+
+  it.each([
+    'https://10.0.0.7:9000',
+    'https://s3.example.com',
+    'http://127.0.0.1:9000',
+    'http://127.8.9.10:9000',
+    'http://localhost:9000',
+    'http://[::1]:9000',
+    'AWS S3 (eu-west-1)',
+  ])('lets SSE-C go to %s (TLS, or loopback)', (endpoint) => {
+    expect(() => refuseCustomerKeyInClear(endpoint, { customerKey })).not.toThrow();
+  });
+
+  it('anything but SSE-C may use plain HTTP', () => {
+    expect(() => refuseCustomerKeyInClear('http://10.0.0.7:9000', { sse: 'AES256' })).not.toThrow();
+    expect(() => refuseCustomerKeyInClear('http://10.0.0.7:9000', undefined)).not.toThrow();
   });
 });

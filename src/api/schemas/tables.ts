@@ -13,7 +13,7 @@ export const tableCreate = z.object({
   replacedGeneration: z.string().optional(),
   removedFiles: count,
   elapsedMs: millis,
-  warnings: z.array(z.string()).optional().describe('e.g. the server stored objects without the requested encryption'),
+  warnings: z.array(z.string()).optional().describe('not produced since requested encryption fails closed: a server that does not apply it fails the command (exit 1), leaving nothing'),
 }).describe('lakevault table create --json');
 
 export const tableInspect = z.object({

@@ -32,7 +32,6 @@ export function tableCommand(): Command {
           rows, seed, rowsPerFile, rowGroupRows, overwrite: flags.overwrite === true,
           ...(encryption ? { encryption } : {}),
         });
-        for (const warning of result.warnings ?? []) output.warn(warning);
         output.result(result, (r: typeof result) =>
           `created ${r.uri}: ${formatCount(r.rows)} rows in ${r.files} files (${formatBytes(r.bytes)}), generation ${r.generation}` +
           (r.replacedGeneration ? `; replaced ${r.replacedGeneration}, removed ${r.removedFiles} old files` : '') +
