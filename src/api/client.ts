@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { describeConfig, loadConfig, readEnvironment, type Config, type ConfigOverrides } from '../config/config';
+import { describeConfig, loadConfig, loadEnvironment, type Config, type ConfigOverrides } from '../config/config';
 import { openStore, type OpenStore } from '../store/open';
 import { lazyModule } from '../util/lazy';
 import type { BackupApi } from './backups';
@@ -27,8 +27,6 @@ export interface LakevaultOptions extends ConfigOverrides {
    * Default: process.env over a .env file in the working directory.
    */
   env?: Record<string, string | undefined>;
-  /** Static keys; otherwise AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, a profile or the SDK's chain. */
-  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   /** A configuration already resolved with loadConfig (the overrides and env are then not read). */
   config?: Config;
   /** Receives every progress event of this client (as does the 'progress' event). */
@@ -43,15 +41,10 @@ export interface LakevaultOptions extends ConfigOverrides {
 /** Builds the configuration: overrides over env (or process.env + .env), checked before any request. */
 export function resolveConfig(options: LakevaultOptions = {}): Config {
   if (options.config) return options.config;
-  const { env, credentials, config: _config, onProgress: _onProgress, history: _history, ...overrides } = options;
-  const variables = { ...(env ?? readEnvironment()) };
-  if (credentials) {
-    variables.AWS_ACCESS_KEY_ID = credentials.accessKeyId;
-    variables.AWS_SECRET_ACCESS_KEY = credentials.secretAccessKey;
-    if (credentials.sessionToken) variables.AWS_SESSION_TOKEN = credentials.sessionToken;
-    else delete variables.AWS_SESSION_TOKEN;
-  }
-  return loadConfig(overrides, variables);
+  const { env, config: _config, onProgress: _onProgress, history: _history, ...overrides } = options;
+  if (env) return loadConfig(overrides, env);
+  const { variables, fromFile } = loadEnvironment();
+  return loadConfig(overrides, variables, { fromFile });
 }
 
 /**

@@ -1,3 +1,4 @@
+import { describeSettings, type ShownSetting } from '../config/config';
 import { UsageError } from '../errors';
 import { abortUploads, findStaleUploads, lakevaultLocations, type IncompleteUpload, type StaleUploadReport } from '../store/multipart-uploads';
 import { probeCapabilities, type ProbeResult } from '../store/probe';
@@ -10,7 +11,7 @@ export interface MultipartUploads extends Omit<StaleUploadReport, 'stale'> {
   stale: ReportedUpload[];
   cleaned?: { aborted: ReportedUpload[]; errors: { upload: ReportedUpload; message: string }[] };
 }
-export type DoctorReport = Report<{ ok: boolean; embedded: boolean } & ProbeResult & { multipartUploads: MultipartUploads }>;
+export type DoctorReport = Report<{ ok: boolean; embedded: boolean; settings: ShownSetting[] } & ProbeResult & { multipartUploads: MultipartUploads }>;
 
 export interface DoctorOptions extends CallOptions {
   /** KMS key for the SSE-KMS test (e.g. testkey-1 on RGW's testing backend). */
@@ -48,7 +49,7 @@ export async function doctor(context: ApiContext, options: DoctorOptions = {}): 
     const cleaned = await abortUploads(open.store, found.stale);
     multipartUploads.cleaned = { aborted: cleaned.aborted.map(reported), errors: cleaned.errors.map((e) => ({ upload: reported(e.upload), message: e.message })) };
   }
-  return report({ ok, embedded: open.embedded, ...result, multipartUploads });
+  return report({ ok, embedded: open.embedded, settings: describeSettings(config), ...result, multipartUploads });
 }
 
 function reported(upload: IncompleteUpload): ReportedUpload {

@@ -1,21 +1,23 @@
 import type { Command } from 'commander';
-import { loadConfig, type Config, type ConfigOverrides } from '../config/config';
+import { loadConfig, loadEnvironment, type Config, type ConfigOverrides } from '../config/config';
 import { openStore, type OpenStore } from '../store/open';
 import { UsageError } from '../errors';
+import { wholeNumber } from '../config/sources';
 import { createOutput, type Output } from './output';
 import type { MetricsFlags } from './metrics-flags';
 
-/** The global flags that set a ConfigOverrides field of the same name and type, as given. */
-const OVERRIDE_FLAGS = ['endpoint', 'region', 'caBundle', 'pathStyle', 'warehouse', 'backups', 'checkpoints'] as const;
+/**
+ * The global flags that set a ConfigOverrides field of the same name, as given: loadConfig
+ * parses a flag's text by the same rules as the variable it overrides.
+ */
+const OVERRIDE_FLAGS = ['endpoint', 'region', 'caBundle', 'pathStyle', 'warehouse', 'backups', 'checkpoints', 'concurrency'] as const;
 
 /**
  * Options every command accepts (declared once on the program, src/cli/main.ts). Derived
- * from ConfigOverrides so a flag cannot drift from the field it sets; only --concurrency
- * differs (commander hands over the raw string, parsed strictly in configFrom) and --json
- * is no configuration at all.
+ * from ConfigOverrides so a flag cannot drift from the field it sets; --json is no
+ * configuration at all.
  */
 export interface GlobalOptions extends Pick<ConfigOverrides, (typeof OVERRIDE_FLAGS)[number]>, MetricsFlags {
-  concurrency?: string;
   json?: boolean;
 }
 
@@ -36,8 +38,8 @@ export function configFrom(options: GlobalOptions): Config {
     const value = options[flag];
     if (value !== undefined && value !== '') Object.assign(overrides, { [flag]: value });
   }
-  if (options.concurrency !== undefined) overrides.concurrency = parseInteger('--concurrency', options.concurrency, 1, 1024);
-  return loadConfig(overrides);
+  const { variables, fromFile } = loadEnvironment();
+  return loadConfig(overrides, variables, { fromFile, overridesAre: 'flags' });
 }
 
 /**
@@ -57,14 +59,7 @@ export async function withStore<T>(command: Command, body: (context: CommandCont
   }
 }
 
-/** Strict integer parsing for flags: "12abc", "1e3", "-5" and "" are errors, not 12/1000/-5/0. */
+/** A command's whole-number flag ("12abc", "1e3", "-5" and "" are errors), by the rules of every setting. */
 export function parseInteger(flag: string, raw: string | undefined, min: number, max: number): number {
-  if (raw === undefined || !/^\d+$/.test(raw.trim())) {
-    throw new UsageError(`${flag} must be a whole number from ${min.toLocaleString('en')} to ${max.toLocaleString('en')}, got "${raw ?? ''}"`);
-  }
-  const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value < min || value > max) {
-    throw new UsageError(`${flag} must be a whole number from ${min.toLocaleString('en')} to ${max.toLocaleString('en')}, got "${raw}"`);
-  }
-  return value;
+  return wholeNumber(flag, raw ?? '', min, max, (message) => new UsageError(message));
 }

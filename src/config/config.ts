@@ -4,6 +4,10 @@ import { resolve } from 'node:path';
 import { ConfigError } from '../errors';
 import { type Location, parseS3Uri } from '../store/location';
 import { refuseOverlap } from '../store/overlap';
+import { checkEndpoint } from './endpoint';
+import { SettingSources, wholeNumber, type SettingOrigin } from './sources';
+
+export type { SettingOrigin, SettingSource } from './sources';
 
 /**
  * Resolved configuration of one run. Sources, strongest first: CLI flags, the process
@@ -30,8 +34,11 @@ export interface Config {
   requestTimeoutMs: number;
   /** Where the embedded server keeps its data. */
   home: string;
+  /** Where each setting came from (flag, environment, .env file, default): `doctor` shows it. */
+  origins?: Record<SettingName, SettingOrigin>;
 }
 
+/** Values given by flags (the CLI) or options (the library): they win over every variable. */
 export interface ConfigOverrides {
   endpoint?: string;
   region?: string;
@@ -40,37 +47,48 @@ export interface ConfigOverrides {
   warehouse?: string;
   backups?: string;
   checkpoints?: string;
-  concurrency?: number;
-  multipartThreshold?: number;
+  /** A number, or the flag's text (parsed by the same rules as LAKEVAULT_CONCURRENCY). */
+  concurrency?: number | string;
+  multipartThreshold?: number | string;
   profile?: string;
+  /** Static keys; otherwise AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, a profile or the SDK's chain. */
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
 }
+
+/** The settings whose source `doctor` shows. */
+export type SettingName =
+  | 'endpoint' | 'region' | 'forcePathStyle' | 'caBundle' | 'credentials' | 'warehouse' | 'backups' | 'checkpoints'
+  | 'concurrency' | 'multipartThreshold' | 'multipartPartSize' | 'maxAttempts' | 'requestTimeoutMs' | 'home';
 
 type Env = Record<string, string | undefined>;
 
+/** The process environment over a .env file in `cwd`, and which variables came from the file. */
+export interface Environment {
+  variables: Env;
+  fromFile: ReadonlySet<string>;
+}
+
 /** Reads .env (if present) under the process environment: real variables win. */
-export function readEnvironment(cwd = process.cwd(), env: Env = process.env): Env {
+export function loadEnvironment(cwd = process.cwd(), env: Env = process.env): Environment {
   const file = resolve(cwd, '.env');
-  if (!existsSync(file)) return { ...env };
+  if (!existsSync(file)) return { variables: { ...env }, fromFile: new Set() };
   let parsed: Env;
   try {
     parsed = parseEnv(readFileSync(file, 'utf8'));
   } catch (error) {
     throw new ConfigError(`cannot read ${file}: ${(error as Error).message}`);
   }
-  return { ...parsed, ...env };
+  const fromFile = new Set(Object.keys(parsed).filter((name) => env[name] === undefined));
+  return { variables: { ...parsed, ...env }, fromFile };
 }
 
-function positiveInt(name: string, raw: string | number | undefined, fallback: number): number {
-  if (raw === undefined || raw === '') return fallback;
-  const value = typeof raw === 'number' ? raw : Number(raw);
-  if (!Number.isSafeInteger(value) || value <= 0) {
-    throw new ConfigError(`${name} must be a positive integer, got "${raw}"`);
-  }
-  return value;
+/** The variables of loadEnvironment, without their origins. */
+export function readEnvironment(cwd = process.cwd(), env: Env = process.env): Env {
+  return loadEnvironment(cwd, env).variables;
 }
 
-function bool(name: string, raw: string | undefined): boolean | undefined {
-  if (raw === undefined || raw === '') return undefined;
+function bool(name: string, raw: string | boolean | undefined): boolean | undefined {
+  if (raw === undefined || typeof raw === 'boolean') return raw;
   if (/^(1|true|yes|on)$/i.test(raw)) return true;
   if (/^(0|false|no|off)$/i.test(raw)) return false;
   throw new ConfigError(`${name} must be true or false, got "${raw}"`);
@@ -84,60 +102,80 @@ function location(name: string, raw: string): Location {
   }
 }
 
-function checkEndpoint(raw: string): string {
-  if (raw === 'aws') return raw;
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new ConfigError(`S3_ENDPOINT is not a valid URL: "${raw}" (expected e.g. http://127.0.0.1:9000)`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ConfigError(`S3_ENDPOINT must start with http:// or https://, got "${raw}"`);
-  }
-  if (url.pathname !== '/' || url.search || url.hash) {
-    throw new ConfigError(`S3_ENDPOINT must be a bare origin without path or query, got "${raw}"`);
-  }
-  return url.origin;
+const MiB = 1024 * 1024;
+const GiB = 1024 * MiB;
+
+/**
+ * Limits of the whole-number settings, the same for a flag, a variable and .env. Parts and
+ * single copies are S3's (5 MiB minimum part, 5 GiB maximum CopyObject and part).
+ */
+export const LIMITS = {
+  concurrency: { min: 1, max: 1024 },
+  multipartThreshold: { min: 1, max: 5 * GiB },
+  multipartPartSize: { min: 5 * MiB, max: 5 * GiB },
+  maxAttempts: { min: 1, max: 20 },
+  requestTimeoutMs: { min: 100, max: 3_600_000 },
+} as const;
+
+/** What loadConfig is told about its inputs. */
+export interface ConfigInputs {
+  /** The variables that came from the .env file (loadEnvironment); the rest are the environment's. */
+  fromFile?: ReadonlySet<string>;
+  /** The overrides are the CLI's flags (errors then name `--concurrency`) or a library caller's options (default). */
+  overridesAre?: 'flags' | 'options';
 }
 
-const MiB = 1024 * 1024;
+/**
+ * Resolves the configuration, checked before any request: flags (overrides) over the
+ * environment over .env over defaults. `env` defaults to the process environment and the
+ * .env file of the working directory.
+ */
+export function loadConfig(overrides: ConfigOverrides = {}, env?: Env, inputs: ConfigInputs = {}): Config {
+  let fromFile = inputs.fromFile ?? new Set<string>();
+  if (!env) ({ variables: env, fromFile } = loadEnvironment());
+  const sources = new SettingSources(overrides as Record<string, unknown>, env, fromFile, inputs.overridesAre ?? 'options');
+  const origins = {} as Record<SettingName, SettingOrigin>;
+  const read = <T>(setting: SettingName, option: keyof ConfigOverrides | undefined, flag: string | undefined, ...variables: string[]) => {
+    const raw = sources.read<T>(option, flag, ...variables);
+    origins[setting] = raw.origin;
+    return raw;
+  };
+  const number = (setting: keyof typeof LIMITS, option: keyof ConfigOverrides | undefined, flag: string | undefined, variable: string, fallback: number): number => {
+    const raw = read<number>(setting, option, flag, variable);
+    return raw.value === undefined ? fallback : wholeNumber(raw.name, raw.value, LIMITS[setting].min, LIMITS[setting].max);
+  };
 
-export function loadConfig(overrides: ConfigOverrides = {}, env: Env = readEnvironment()): Config {
-  const rawEndpoint = overrides.endpoint ?? env.S3_ENDPOINT;
-  const endpoint = rawEndpoint ? checkEndpoint(rawEndpoint) : undefined;
+  const rawEndpoint = read<string>('endpoint', 'endpoint', '--endpoint', 'S3_ENDPOINT');
+  const endpoint = rawEndpoint.value ? checkEndpoint(String(rawEndpoint.value), rawEndpoint.name) : undefined;
 
-  const caBundlePath = overrides.caBundle ?? env.S3_CA_BUNDLE;
+  const rawCa = read<string>('caBundle', 'caBundle', '--ca-bundle', 'S3_CA_BUNDLE');
+  const caBundlePath = rawCa.value === undefined ? undefined : String(rawCa.value);
   let caBundle: string | undefined;
   if (caBundlePath) {
     try {
       caBundle = readFileSync(caBundlePath, 'utf8');
     } catch (error) {
-      throw new ConfigError(`S3_CA_BUNDLE: cannot read "${caBundlePath}": ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      throw new ConfigError(`${rawCa.name}: cannot read "${caBundlePath}": ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
     }
     if (!caBundle.includes('-----BEGIN CERTIFICATE-----')) {
-      throw new ConfigError(`S3_CA_BUNDLE: "${caBundlePath}" holds no PEM certificate`);
+      throw new ConfigError(`${rawCa.name}: "${caBundlePath}" holds no PEM certificate`);
     }
   }
 
-  const accessKeyId = env.AWS_ACCESS_KEY_ID;
-  const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
-  if ((accessKeyId && !secretAccessKey) || (!accessKeyId && secretAccessKey)) {
-    throw new ConfigError('AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set together');
-  }
-  const credentials = accessKeyId && secretAccessKey
-    ? { accessKeyId, secretAccessKey, ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}) }
-    : undefined;
+  const credentials = readCredentials(overrides, env, fromFile, origins);
+  const multipartThreshold = number('multipartThreshold', 'multipartThreshold', undefined, 'LAKEVAULT_MULTIPART_THRESHOLD', 512 * MiB);
+  const multipartPartSize = number('multipartPartSize', undefined, undefined, 'LAKEVAULT_MULTIPART_PART_SIZE', 128 * MiB);
 
-  const multipartThreshold = positiveInt('LAKEVAULT_MULTIPART_THRESHOLD', overrides.multipartThreshold ?? env.LAKEVAULT_MULTIPART_THRESHOLD, 512 * MiB);
-  const multipartPartSize = positiveInt('LAKEVAULT_MULTIPART_PART_SIZE', env.LAKEVAULT_MULTIPART_PART_SIZE, 128 * MiB);
-  if (multipartPartSize < 5 * MiB) throw new ConfigError('LAKEVAULT_MULTIPART_PART_SIZE must be at least 5 MiB (S3 minimum part size)');
-
-  const pathStyle = overrides.pathStyle ?? bool('S3_FORCE_PATH_STYLE', env.S3_FORCE_PATH_STYLE);
-  const profile = overrides.profile ?? env.AWS_PROFILE;
-  const warehouse = location('LAKEVAULT_WAREHOUSE', overrides.warehouse ?? env.LAKEVAULT_WAREHOUSE ?? 's3://lake/warehouse');
-  const backups = location('LAKEVAULT_BACKUPS', overrides.backups ?? env.LAKEVAULT_BACKUPS ?? 's3://lake-backups');
-  const checkpoints = location('LAKEVAULT_CHECKPOINTS', overrides.checkpoints ?? env.LAKEVAULT_CHECKPOINTS ?? 's3://lake-checkpoints');
+  const pathStyle = read<boolean>('forcePathStyle', 'pathStyle', '--path-style', 'S3_FORCE_PATH_STYLE');
+  const profile = overrides.profile ?? (env.AWS_PROFILE || undefined);
+  const region = read<string>('region', 'region', '--region', 'AWS_REGION', 'AWS_DEFAULT_REGION');
+  const place = (setting: 'warehouse' | 'backups' | 'checkpoints', flag: string, variable: string, fallback: string): Location => {
+    const raw = read<string>(setting, setting, flag, variable);
+    return location(raw.name, raw.value === undefined ? fallback : String(raw.value));
+  };
+  const warehouse = place('warehouse', '--warehouse', 'LAKEVAULT_WAREHOUSE', 's3://lake/warehouse');
+  const backups = place('backups', '--backups', 'LAKEVAULT_BACKUPS', 's3://lake-backups');
+  const checkpoints = place('checkpoints', '--checkpoints', 'LAKEVAULT_CHECKPOINTS', 's3://lake-checkpoints');
   // A backup inside the warehouse is deleted with its table; backups and checkpoints in one
   // place are listed, pruned and deleted as each other.
   refuseOverlap([
@@ -145,24 +183,47 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = readEnvir
     { name: 'the backups location', location: backups },
     { name: 'the checkpoints location', location: checkpoints },
   ], (message) => new ConfigError(message));
+  const home = read<string>('home', undefined, undefined, 'LAKEVAULT_HOME');
+
   return {
     ...(endpoint ? { endpoint } : {}),
     // Custom endpoints (MinIO, RGW) rarely have wildcard DNS for virtual-hosted buckets.
-    forcePathStyle: pathStyle ?? (endpoint !== undefined && endpoint !== 'aws'),
-    region: overrides.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
+    forcePathStyle: bool(pathStyle.name, pathStyle.value) ?? (endpoint !== undefined && endpoint !== 'aws'),
+    region: region.value === undefined ? 'us-east-1' : String(region.value),
     ...(caBundle ? { caBundle, caBundlePath } : {}),
     ...(credentials ? { credentials } : {}),
     ...(profile ? { profile } : {}),
     warehouse,
     backups,
     checkpoints,
-    concurrency: positiveInt('LAKEVAULT_CONCURRENCY', overrides.concurrency ?? env.LAKEVAULT_CONCURRENCY, 64),
+    concurrency: number('concurrency', 'concurrency', '--concurrency', 'LAKEVAULT_CONCURRENCY', 64),
     multipartThreshold,
     multipartPartSize,
-    maxAttempts: positiveInt('LAKEVAULT_MAX_ATTEMPTS', env.LAKEVAULT_MAX_ATTEMPTS, 6),
-    requestTimeoutMs: positiveInt('LAKEVAULT_REQUEST_TIMEOUT_MS', env.LAKEVAULT_REQUEST_TIMEOUT_MS, 60_000),
-    home: resolve(env.LAKEVAULT_HOME ?? '.lakevault'),
+    maxAttempts: number('maxAttempts', undefined, undefined, 'LAKEVAULT_MAX_ATTEMPTS', 6),
+    requestTimeoutMs: number('requestTimeoutMs', undefined, undefined, 'LAKEVAULT_REQUEST_TIMEOUT_MS', 60_000),
+    home: resolve(home.value === undefined ? '.lakevault' : String(home.value)),
+    origins,
   };
+}
+
+/** Static keys: an override, or both variables (never one without the other); else none (the SDK's chain or a profile). */
+function readCredentials(overrides: ConfigOverrides, env: Env, fromFile: ReadonlySet<string>, origins: Record<SettingName, SettingOrigin>): Config['credentials'] {
+  if (overrides.credentials) {
+    origins.credentials = { source: 'flag', from: 'credentials' };
+    return overrides.credentials;
+  }
+  const accessKeyId = env.AWS_ACCESS_KEY_ID;
+  const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
+  if ((accessKeyId && !secretAccessKey) || (!accessKeyId && secretAccessKey)) {
+    throw new ConfigError('AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set together');
+  }
+  if (!accessKeyId || !secretAccessKey) {
+    const profile = overrides.profile ? { source: 'flag', from: 'profile' } as const : env.AWS_PROFILE ? { source: fromFile.has('AWS_PROFILE') ? '.env file' : 'environment', from: 'AWS_PROFILE' } as const : { source: 'default' } as const;
+    origins.credentials = profile;
+    return undefined;
+  }
+  origins.credentials = { source: fromFile.has('AWS_ACCESS_KEY_ID') ? '.env file' : 'environment', from: 'AWS_ACCESS_KEY_ID' };
+  return { accessKeyId, secretAccessKey, ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}) };
 }
 
 /** The configuration as it may be shown to a user: secrets replaced. */
@@ -178,6 +239,34 @@ export function describeConfig(config: Config): Record<string, unknown> {
     checkpoints: `s3://${config.checkpoints.bucket}/${config.checkpoints.prefix}`,
     concurrency: config.concurrency,
   };
+}
+
+/** One setting as `doctor` shows it: its value (no secret) and where it came from. */
+export interface ShownSetting extends SettingOrigin {
+  setting: SettingName;
+  value: string | number | boolean;
+}
+
+/** Every setting with its source: a .env file that redirects S3_ENDPOINT shows as such. */
+export function describeSettings(config: Config): ShownSetting[] {
+  const shown = describeConfig(config) as Record<string, string | number | boolean | undefined>;
+  const values: Record<SettingName, string | number | boolean> = {
+    endpoint: shown.endpoint!,
+    region: config.region,
+    forcePathStyle: config.forcePathStyle,
+    caBundle: config.caBundlePath ?? 'the system\'s CAs',
+    credentials: shown.credentials!,
+    warehouse: shown.warehouse!,
+    backups: shown.backups!,
+    checkpoints: shown.checkpoints!,
+    concurrency: config.concurrency,
+    multipartThreshold: config.multipartThreshold,
+    multipartPartSize: config.multipartPartSize,
+    maxAttempts: config.maxAttempts,
+    requestTimeoutMs: config.requestTimeoutMs,
+    home: config.home,
+  };
+  return (Object.keys(values) as SettingName[]).map((setting) => ({ setting, value: values[setting], ...(config.origins?.[setting] ?? { source: 'default' }) }));
 }
 
 /** Shows enough of an access key id to recognise it, never enough to use it. */

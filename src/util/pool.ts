@@ -1,7 +1,9 @@
 /**
  * Runs `work` over items with at most `concurrency` in flight. Items may be an async
  * iterable (a listing), which is consumed lazily: never more than `concurrency` items
- * are held. The first failure stops new work and is rethrown after in-flight work settles.
+ * are held. A lane starts only for an item already pulled, so a large concurrency over
+ * few items costs no more than those items. The first failure stops new work and is
+ * rethrown after in-flight work settles.
  */
 export async function runPool<T>(
   items: Iterable<T> | AsyncIterable<T>,
@@ -15,33 +17,38 @@ export async function runPool<T>(
   let index = 0;
   let pulling: Promise<unknown> = Promise.resolve();
 
-  // Pulls from the iterator one at a time: async iterators must not be called concurrently.
-  const next = (): Promise<IteratorResult<T>> => {
-    const result = pulling.then(() => iterator.next());
-    pulling = result.catch(() => undefined);
+  // Pulls from the iterator one at a time (async iterators must not be called
+  // concurrently); undefined when it is done or has failed (recorded in `failure`).
+  const next = (): Promise<{ item: T; index: number } | undefined> => {
+    const result = pulling.then(() => iterator.next()).then(
+      (step) => (step.done ? undefined : { item: step.value, index: index++ }),
+      (error: unknown) => { failure ??= { error }; return undefined; },
+    );
+    pulling = result;
     return result;
   };
 
-  const lane = async (): Promise<void> => {
-    while (!failure) {
-      let step: IteratorResult<T>;
+  const lane = async (first: { item: T; index: number }): Promise<void> => {
+    let current: { item: T; index: number } | undefined = first;
+    while (current && !failure) {
       try {
-        step = await next();
+        await work(current.item, current.index);
       } catch (error) {
         failure ??= { error };
         return;
       }
-      if (step.done) return;
-      const current = index++;
-      try {
-        await work(step.value, current);
-      } catch (error) {
-        failure ??= { error };
-      }
+      if (failure) return;
+      current = await next();
     }
   };
 
-  await Promise.all(Array.from({ length: Math.max(1, concurrency) }, lane));
+  const lanes: Promise<void>[] = [];
+  while (lanes.length < Math.max(1, concurrency) && !failure) {
+    const first = await next();
+    if (!first) break;
+    lanes.push(lane(first));
+  }
+  await Promise.all(lanes);
   if (failure) {
     await iterator.return?.();
     throw failure.error;

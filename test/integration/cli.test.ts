@@ -47,7 +47,7 @@ describe('CLI configuration errors: one line, exit 2, before any request', () =>
   it('a bad --endpoint flag is checked like the variable', async () => {
     const run = await cli(['--endpoint', 'nonsense', 'table', 'list'], {});
     expect(run.code).toBe(2);
-    oneErrorLine(run, /S3_ENDPOINT is not a valid URL/);
+    oneErrorLine(run, /--endpoint is not a valid URL/);
   });
 });
 

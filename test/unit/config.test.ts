@@ -1,7 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig, readEnvironment, describeConfig, redactKeyId } from '../../src/config/config';
+import { loadConfig, loadEnvironment, readEnvironment, describeConfig, describeSettings, redactKeyId } from '../../src/config/config';
+import { redactEndpoint } from '../../src/config/endpoint';
 import { ConfigError } from '../../src/errors';
 
 const MiB = 1024 * 1024;
@@ -70,10 +71,10 @@ describe('loadConfig', () => {
     ['a CA file without a certificate', { S3_CA_BUNDLE: notPem }, /holds no PEM certificate/],
     ['half a key pair', { AWS_ACCESS_KEY_ID: 'AKIA' }, /must be set together/],
     ['the other half', { AWS_SECRET_ACCESS_KEY: 'x' }, /must be set together/],
-    ['a non-numeric concurrency', { LAKEVAULT_CONCURRENCY: 'many' }, /LAKEVAULT_CONCURRENCY must be a positive integer/],
+    ['a non-numeric concurrency', { LAKEVAULT_CONCURRENCY: 'many' }, /LAKEVAULT_CONCURRENCY must be a whole number from 1 to 1,024, got "many"/],
     ['a zero concurrency', { LAKEVAULT_CONCURRENCY: '0' }, /LAKEVAULT_CONCURRENCY/],
     ['a fractional threshold', { LAKEVAULT_MULTIPART_THRESHOLD: '1.5' }, /LAKEVAULT_MULTIPART_THRESHOLD/],
-    ['a part below 5 MiB', { LAKEVAULT_MULTIPART_PART_SIZE: String(4 * MiB) }, /at least 5 MiB/],
+    ['a part below 5 MiB', { LAKEVAULT_MULTIPART_PART_SIZE: String(4 * MiB) }, /LAKEVAULT_MULTIPART_PART_SIZE must be a whole number from 5,242,880 to/],
     ['a bad boolean', { S3_FORCE_PATH_STYLE: 'maybe' }, /S3_FORCE_PATH_STYLE must be true or false/],
     ['a location that is not s3://', { LAKEVAULT_BACKUPS: '/var/backups' }, /LAKEVAULT_BACKUPS: not an s3:\/\/ location/],
     ['an invalid bucket', { LAKEVAULT_CHECKPOINTS: 's3://Bad_Bucket/x' }, /LAKEVAULT_CHECKPOINTS: invalid bucket/],
@@ -97,7 +98,87 @@ describe('loadConfig', () => {
   });
 
   it('a bad override is a ConfigError too', () => {
-    expectConfigError({}, /S3_ENDPOINT/, { endpoint: 'nonsense' });
+    expectConfigError({}, /endpoint is not a valid URL/, { endpoint: 'nonsense' });
+  });
+
+  describe('one parser and one set of limits for every source of a number', () => {
+    const bad = ['10000000', '1e9', '0x10', '1.5', '-5', '+16', '16abc', '1_000', 'Infinity', '0'];
+    it.each(bad)('LAKEVAULT_CONCURRENCY=%j is refused from the environment', (raw) => {
+      expectConfigError({ LAKEVAULT_CONCURRENCY: raw }, new RegExp(`^LAKEVAULT_CONCURRENCY must be a whole number from 1 to 1,024, got "${raw.replace(/[.+]/g, '\\$&')}"$`));
+    });
+
+    it.each(bad)('--concurrency %j is refused as a flag, with the same rule', (raw) => {
+      let thrown: unknown;
+      try { loadConfig({ concurrency: raw }, {}, { overridesAre: 'flags' }); } catch (error) { thrown = error; }
+      expect(thrown).toBeInstanceOf(ConfigError);
+      expect((thrown as Error).message).toMatch(/^--concurrency must be a whole number from 1 to 1,024/);
+    });
+
+    it('from a .env file too, and a library option (a number) meets the same limits', () => {
+      const cwd = mkdtempSync(join(tmpdir(), 'lakevault-dotenv-conc-'));
+      writeFileSync(join(cwd, '.env'), 'LAKEVAULT_CONCURRENCY=1e9\n');
+      const { variables, fromFile } = loadEnvironment(cwd, {});
+      expect(() => loadConfig({}, variables, { fromFile })).toThrow(/LAKEVAULT_CONCURRENCY must be a whole number from 1 to 1,024, got "1e9"/);
+      expect(() => loadConfig({ concurrency: 10_000_000 }, {})).toThrow(/^concurrency must be a whole number from 1 to 1,024, got "10000000"/);
+      expect(() => loadConfig({ concurrency: 1.5 }, {})).toThrow(ConfigError);
+    });
+
+    it.each([
+      ['LAKEVAULT_MULTIPART_THRESHOLD', '1e9'],
+      ['LAKEVAULT_MULTIPART_THRESHOLD', String(6 * 1024 * MiB)],
+      ['LAKEVAULT_MULTIPART_PART_SIZE', '0x800000'],
+      ['LAKEVAULT_MAX_ATTEMPTS', '1000'],
+      ['LAKEVAULT_REQUEST_TIMEOUT_MS', '6e4'],
+    ])('%s=%s is refused', (variable, raw) => {
+      expectConfigError({ [variable]: raw }, new RegExp(`^${variable} must be a whole number from`));
+    });
+
+    it('values at the limits and with surrounding blanks are accepted', () => {
+      expect(loadConfig({}, { LAKEVAULT_CONCURRENCY: ' 1024 ', LAKEVAULT_MAX_ATTEMPTS: '1', LAKEVAULT_MULTIPART_THRESHOLD: '1' })).toMatchObject({ concurrency: 1024, maxAttempts: 1, multipartThreshold: 1 });
+      expect(loadConfig({ concurrency: '8' }, {}, { overridesAre: 'flags' }).concurrency).toBe(8);
+    });
+  });
+
+  describe('endpoints are never printed with user info or query', () => {
+    it.each([
+      'http://u:SECRET@127.0.0.1:9/x?X-Amz-Signature=SIGNATURE',
+      'http://u:SECRET@127.0.0.1:9000',
+      'http://127.0.0.1:9000/?X-Amz-Signature=SIGNATURE',
+      'http://127.0.0.1:9000#SIGNATURE',
+      'http//u:SECRET@host/x?X-Amz-Signature=SIGNATURE',
+      'ftp://u:SECRET@host/?SIGNATURE',
+    ])('S3_ENDPOINT=%s: refused, and the message holds neither the password nor the query', (raw) => {
+      for (const [overrides, env] of [[{}, { S3_ENDPOINT: raw }], [{ endpoint: raw }, {}]] as const) {
+        let thrown: unknown;
+        try { loadConfig(overrides, env); } catch (error) { thrown = error; }
+        expect(thrown).toBeInstanceOf(ConfigError);
+        const message = (thrown as Error).message;
+        expect(message).not.toMatch(/:SECRET|SIGNATURE|\/\/u[:@]/);
+      }
+    });
+
+    it('redactEndpoint keeps scheme, host, port and path', () => {
+      expect(redactEndpoint('https://user:pw@s3.example.com:9000/bucket/key?X-Amz-Signature=abc#f')).toBe('https://s3.example.com:9000/bucket/key');
+      expect(redactEndpoint('not a url://user:pw@host?q')).toBe('not a url://host');
+    });
+  });
+
+  describe('where each setting came from', () => {
+    it('flag over environment over .env file over default', () => {
+      const cwd = mkdtempSync(join(tmpdir(), 'lakevault-origins-'));
+      writeFileSync(join(cwd, '.env'), 'S3_ENDPOINT=http://127.0.0.1:9999\nAWS_REGION=eu-central-1\nLAKEVAULT_MAX_ATTEMPTS=3\nAWS_ACCESS_KEY_ID=AKIAFROMFILE\nAWS_SECRET_ACCESS_KEY=secret-from-file\n');
+      const { variables, fromFile } = loadEnvironment(cwd, { AWS_REGION: 'us-west-2', LAKEVAULT_CONCURRENCY: '8' });
+      const config = loadConfig({ warehouse: 's3://flagged/wh' }, variables, { fromFile, overridesAre: 'flags' });
+      const shown = Object.fromEntries(describeSettings(config).map((s) => [s.setting, s]));
+      expect(shown.endpoint).toEqual({ setting: 'endpoint', value: 'http://127.0.0.1:9999', source: '.env file', from: 'S3_ENDPOINT' });
+      expect(shown.region).toEqual({ setting: 'region', value: 'us-west-2', source: 'environment', from: 'AWS_REGION' });
+      expect(shown.warehouse).toEqual({ setting: 'warehouse', value: 's3://flagged/wh/', source: 'flag', from: '--warehouse' });
+      expect(shown.concurrency).toEqual({ setting: 'concurrency', value: 8, source: 'environment', from: 'LAKEVAULT_CONCURRENCY' });
+      expect(shown.maxAttempts).toEqual({ setting: 'maxAttempts', value: 3, source: '.env file', from: 'LAKEVAULT_MAX_ATTEMPTS' });
+      expect(shown.credentials).toEqual({ setting: 'credentials', value: 'static key AKIA…', source: '.env file', from: 'AWS_ACCESS_KEY_ID' });
+      expect(shown.backups).toEqual({ setting: 'backups', value: 's3://lake-backups/', source: 'default' });
+      expect(JSON.stringify(shown)).not.toContain('secret-from-file');
+    });
   });
 });
 

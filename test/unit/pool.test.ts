@@ -98,3 +98,29 @@ describe('runPool', () => {
     expect(seen).toEqual([1, 2]);
   });
 });
+
+describe('runPool never starts more lanes than it has items', () => {
+  it('a concurrency of 100,000 over three items pulls at most six times', async () => {
+    let pulls = 0;
+    const iterator = {
+      i: 0,
+      async next() {
+        pulls++;
+        return this.i < 3 ? { value: this.i++, done: false as const } : { value: undefined, done: true as const };
+      },
+      [Symbol.asyncIterator]() { return this; },
+    };
+    const seen: number[] = [];
+    await runPool(iterator as AsyncIterable<number>, 100_000, async (item) => { seen.push(item); });
+    expect(seen.sort()).toEqual([0, 1, 2]);
+    // Each lane pulls once more after its last item at most: lanes ≤ items.
+    expect(pulls).toBeLessThanOrEqual(3 + 3);
+  });
+
+  it('an array of five with concurrency 1,000: at most five in flight, each item once', async () => {
+    let active = 0;
+    let peak = 0;
+    await runPool([1, 2, 3, 4, 5], 1_000, async () => { active++; peak = Math.max(peak, active); await tick(); active--; });
+    expect(peak).toBe(5);
+  });
+});

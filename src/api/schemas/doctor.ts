@@ -30,10 +30,18 @@ const tls = z.union([
 
 const upload = z.object({ bucket: z.string(), key: z.string(), uploadId: z.string(), initiated: z.string().optional().describe('ISO-8601 UTC time') });
 
+const setting = z.object({
+  setting: z.enum(['endpoint', 'region', 'forcePathStyle', 'caBundle', 'credentials', 'warehouse', 'backups', 'checkpoints', 'concurrency', 'multipartThreshold', 'multipartPartSize', 'maxAttempts', 'requestTimeoutMs', 'home']),
+  value: z.union([z.string(), z.number(), z.boolean()]).describe('as it may be shown: no secret, an endpoint without user info or query'),
+  source: z.enum(['flag', 'environment', '.env file', 'default']).describe('where the value came from, strongest first (a library option counts as a flag)'),
+  from: z.string().optional().describe('the flag or variable that set it'),
+});
+
 export const doctor = z.object({
   schemaVersion,
   ok: z.boolean().describe('endpoint reachable and credentials valid'),
   embedded: z.boolean(),
+  settings: z.array(setting).describe('every setting of this run and its source'),
   endpoint: z.string(),
   reachable: z.object({ ok: z.boolean(), detail: z.string(), ms: count.optional() }),
   credentials: z.object({ ok: z.boolean(), detail: z.string() }),

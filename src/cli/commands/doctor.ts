@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import type { MultipartUploads } from '../../api/doctor';
+import type { DoctorReport, MultipartUploads } from '../../api/doctor';
 import { FEATURES, type ProbeResult } from '../../store/probe';
 import { parseInteger } from '../context';
 import { formatTable } from '../output';
@@ -19,10 +19,15 @@ export function doctorCommand(): Command {
           cleanMultipart: flags.cleanMultipart === true,
           multipartAgeHours: ageHours,
         });
-        output.result(report, () => `${render(report, report.embedded)}\n${renderMultipart(report.multipartUploads, ageHours)}`);
+        output.result(report, () => `${renderSettings(report.settings)}\n\n${render(report, report.embedded)}\n${renderMultipart(report.multipartUploads, ageHours)}`);
         if (!report.ok) process.exitCode = 1;
       });
     });
+}
+
+/** Each setting, its value and where it came from: a .env file that redirects S3_ENDPOINT shows here. */
+function renderSettings(settings: DoctorReport['settings']): string {
+  return formatTable(['setting', 'value', 'from'], settings.map((s) => [s.setting, String(s.value), s.from ? `${s.source} (${s.from})` : s.source]));
 }
 
 function renderMultipart(m: MultipartUploads, ageHours: number): string {
