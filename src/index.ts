@@ -31,7 +31,7 @@ export {
   UnreachableError, UnsupportedError, StoreError, type ErrorCode,
 } from './errors';
 
-export { loadConfig, describeConfig, type Config, type ConfigOverrides } from './config/config';
+export { loadConfig, describeConfig, describeSettings, type Config, type ConfigOverrides, type SettingName, type SettingOrigin, type SettingSource, type ShownSetting } from './config/config';
 export { TOOL_VERSION as VERSION } from './version';
 export { DISASTERS, type DisasterKind } from './dr/disasters';
 export {

@@ -253,9 +253,10 @@ export function describeSettings(config: Config): ShownSetting[] {
   const values: Record<SettingName, string | number | boolean> = {
     endpoint: shown.endpoint!,
     region: config.region,
-    forcePathStyle: config.forcePathStyle,
+    // The embedded server is always addressed path-style, with keys of its own.
+    forcePathStyle: config.endpoint ? config.forcePathStyle : true,
     caBundle: config.caBundlePath ?? 'the system\'s CAs',
-    credentials: shown.credentials!,
+    credentials: config.endpoint ? shown.credentials! : 'the embedded server\'s',
     warehouse: shown.warehouse!,
     backups: shown.backups!,
     checkpoints: shown.checkpoints!,
