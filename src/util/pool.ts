@@ -42,8 +42,10 @@ export async function runPool<T>(
     }
   };
 
+  // Anything but a whole number ≥ 1 (0, NaN) still makes progress, one item at a time.
+  const width = concurrency >= 1 ? Math.floor(concurrency) : 1;
   const lanes: Promise<void>[] = [];
-  while (lanes.length < Math.max(1, concurrency) && !failure) {
+  while (lanes.length < width && !failure) {
     const first = await next();
     if (!first) break;
     lanes.push(lane(first));

@@ -95,7 +95,8 @@ describe('runPool', () => {
     const seen: number[] = [];
     await runPool([], 4, async (item: number) => { seen.push(item); });
     await runPool([1, 2], 0, async (item) => { seen.push(item); });
-    expect(seen).toEqual([1, 2]);
+    await runPool([3], Number.NaN, async (item) => { seen.push(item); });
+    expect(seen).toEqual([1, 2, 3]);
   });
 });
 
