@@ -47,7 +47,6 @@ export function beyondCheckpoint(doomed: readonly DoomedObject[], table: TableRe
   const held = new Map(manifest.files.map((file) => [table.location.prefix + file.key, file]));
   const manifestKey = table.location.prefix + TABLE_MANIFEST;
   return doomed.filter((object) => {
-    if (object.bucket !== table.location.bucket) return true;
     if (object.key === manifestKey && !isForeign(manifest)) return false;
     const file = held.get(object.key);
     return !file || file.bytes !== object.size || file.etag !== object.etag;
