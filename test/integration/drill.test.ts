@@ -26,12 +26,20 @@ describe(`drills on ${TARGET}`, () => {
   beforeAll(async () => { open = await openTestStore(); });
   afterAll(async () => { await env.cleanup(open); await open.close(); });
 
+  /** Runs `body` with a warehouse in a bucket of its own (drop-bucket needs one), removed afterwards. */
+  async function inOwnLake(label: string, body: (lake: string, config: typeof env.config) => Promise<void>): Promise<void> {
+    const lake = uniqueBucket(label);
+    try {
+      await body(lake, { ...env.config, warehouse: { bucket: lake, prefix: 'warehouse/' } });
+    } finally {
+      await removeBucket(open, lake);
+    }
+  }
+
   for (const disaster of DISASTERS) {
     it(`${disaster}: recovers a valid table and touches nothing else`, async () => {
       // drop-bucket needs the table alone in its bucket: give each drill its own warehouse bucket.
-      const lake = uniqueBucket(`drill-${disaster}`);
-      const config = { ...env.config, warehouse: { bucket: lake, prefix: 'warehouse/' } };
-      try {
+      await inOwnLake(`drill-${disaster}`, async (lake, config) => {
         const table = await makeTable(open.store, config, 'vendas', 30_000, 10_000);
         const neighbour = disaster === 'drop-bucket' ? undefined : await makeTable(open.store, config, 'vendas2', 5_000, 5_000);
         const neighbourBefore = neighbour ? await snapshotOf(open.store, lake, neighbour.location.prefix) : [];
@@ -60,16 +68,12 @@ describe(`drills on ${TARGET}`, () => {
         // The only new checkpoint objects are the drill's own.
         const added = (await snapshotOf(open.store, env.checkpoints)).filter((line) => !checkpointsBefore.includes(line));
         expect(added.every((line) => line.startsWith(`vendas/${report.checkpoint_id}/`))).toBe(true);
-      } finally {
-        await removeBucket(open, lake);
-      }
+      });
     });
   }
 
   it('drop-bucket is refused, before anything happens, when the bucket holds more than the drilled table', async () => {
-    const lake = uniqueBucket('drill-shared');
-    const config = { ...env.config, warehouse: { bucket: lake, prefix: 'warehouse/' } };
-    try {
+    await inOwnLake('drill-shared', async (lake, config) => {
       const table = await makeTable(open.store, config, 'vendas', 5_000, 5_000);
       await open.store.put(lake, 'someone-else/data.csv', 'a,b\n1,2\n');
       const before = await snapshotOf(open.store, lake);
@@ -78,15 +82,11 @@ describe(`drills on ${TARGET}`, () => {
       await expect(runDrill(open.store, config, table, { disaster: 'drop-bucket' })).rejects.toThrow(/someone-else\/data.csv/);
       expect(await snapshotOf(open.store, lake)).toEqual(before);
       expect(await listCheckpoints(open.store, config, 'vendas')).toEqual(checkpoints);
-    } finally {
-      await removeBucket(open, lake);
-    }
+    });
   });
 
   it('an object beside the manifest (README.txt): delete-prefix is refused before anything, naming it; delete-objects spares it', async () => {
-    const lake = uniqueBucket('drill-readme');
-    const config = { ...env.config, warehouse: { bucket: lake, prefix: 'warehouse/' } };
-    try {
+    await inOwnLake('drill-readme', async (lake, config) => {
       const table = await makeTable(open.store, config, 't7', 5_000, 2_500);
       await open.store.put(lake, 'warehouse/t7/README.txt', 'how this table is made\n');
       const before = await snapshotOf(open.store, lake);
@@ -107,29 +107,21 @@ describe(`drills on ${TARGET}`, () => {
       expect(report.recovered_objects).toHaveLength(2);
       expect(report.recovered_objects.some((uri) => report.destroyed_objects.includes(uri))).toBe(false);
       expect(Buffer.from(await open.store.getBytes(lake, 'warehouse/t7/README.txt')).toString()).toBe('how this table is made\n');
-    } finally {
-      await removeBucket(open, lake);
-    }
+    });
   });
 
   it('an object that appears while the checkpoint is taken stops the drill before the disaster', async () => {
-    const lake = uniqueBucket('drill-race');
-    const config = { ...env.config, warehouse: { bucket: lake, prefix: 'warehouse/' } };
-    try {
+    await inOwnLake('drill-race', async (lake, config) => {
       const table = await makeTable(open.store, config, 't8', 4_000, 2_000);
       const racing = new CopyHookStore(open.store, { afterCopy: async (n) => { if (n === 1) await open.store.put(lake, 'warehouse/t8/late.txt', 'written mid-drill'); } });
       await expect(runDrill(racing, config, table, { disaster: 'delete-prefix' })).rejects.toThrow(/table t8 changed while the drill took its checkpoint; no disaster was simulated/);
       expect((await snapshotOf(open.store, lake, 'warehouse/t8/')).map((line) => line.split(' ')[0])).toEqual(expect.arrayContaining(['warehouse/t8/late.txt', 'warehouse/t8/_lakevault/table.json']));
       expect((await snapshotOf(open.store, lake, 'warehouse/t8/data/'))).toHaveLength(2);
-    } finally {
-      await removeBucket(open, lake);
-    }
+    });
   });
 
   it('accountForRecovery names a destroyed object that is not back', async () => {
-    const lake = uniqueBucket('drill-account');
-    const config = { ...env.config, warehouse: { bucket: lake, prefix: 'warehouse/' } };
-    try {
+    await inOwnLake('drill-account', async (lake, config) => {
       const table = await makeTable(open.store, config, 't9', 2_000, 1_000);
       const manifest = (await readSnapshotSource(open.store, table)).manifest;
       const doomed = await plannedDestruction(open.store, table, manifest, 'delete-objects');
@@ -141,9 +133,7 @@ describe(`drills on ${TARGET}`, () => {
         recovered: [`s3://${lake}/${doomed[0]!.key}`],
         missing: [`s3://${lake}/${doomed[1]!.key}`],
       });
-    } finally {
-      await removeBucket(open, lake);
-    }
+    });
   });
 
   it('`lakevault flow` (what npm start runs) completes the seed flow and prints one JSON summary', async () => {

@@ -4,7 +4,7 @@ import { createServer as createHttpsServer, type Server as HttpsServer } from 'n
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openTestStore, uniqueBucket, removeBucket, TARGET, targetHas } from '../support/target';
+import { openTestStore, uniqueBucket, removeBucket, storeState, TARGET, targetHas } from '../support/target';
 import { runCli, type CliResult } from '../support/crash';
 import type { OpenStore } from '../../src/store/open';
 import { createSalesTable } from '../../src/table/create';
@@ -62,14 +62,7 @@ describe(`bad input on ${TARGET}: one clear line, the right exit code, nothing c
   let expiredCa = '';
 
   /** Every object of the suite's buckets (key, size, ETag) and which buckets exist. */
-  async function state(): Promise<string[]> {
-    const lines: string[] = [];
-    for (const name of [bucket, backupsBucket, checkpointsBucket, missingBucket]) {
-      if (!(await open.store.bucketExists(name))) { lines.push(`${name} (no bucket)`); continue; }
-      for await (const object of open.store.list(name, '')) lines.push(`${name}/${object.key} ${object.size} ${object.etag}`);
-    }
-    return lines.sort();
-  }
+  const state = () => storeState(open, [bucket, backupsBucket, checkpointsBucket, missingBucket]);
 
   beforeAll(async () => {
     open = await openTestStore();

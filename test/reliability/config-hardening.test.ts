@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { emptyHome, runLakevault, targetEnv } from '../support/cli';
-import { openTestStore, removeBucket, TARGET, testConfig, uniqueBucket } from '../support/target';
+import { openTestStore, removeBucket, storeState, TARGET, testConfig, uniqueBucket } from '../support/target';
 import type { OpenStore } from '../../src/store/open';
 import { createSalesTable } from '../../src/table/create';
 import { resolveTable } from '../../src/table/table-ref';
@@ -18,14 +18,7 @@ describe(`configuration and output hardening on ${TARGET}`, () => {
   const env = { ...targetEnv(), LAKEVAULT_WAREHOUSE: `s3://${lake}/wh`, LAKEVAULT_BACKUPS: `s3://${lake}-bk`, LAKEVAULT_CHECKPOINTS: `s3://${lake}-cp` };
   let open: OpenStore;
 
-  async function state(): Promise<string[]> {
-    const lines: string[] = [];
-    for (const bucket of [lake, `${lake}-bk`, `${lake}-cp`]) {
-      if (!(await open.store.bucketExists(bucket))) { lines.push(`${bucket} (no bucket)`); continue; }
-      for await (const object of open.store.list(bucket, '')) lines.push(`${bucket}/${object.key} ${object.etag}`);
-    }
-    return lines.sort();
-  }
+  const state = () => storeState(open, [lake, `${lake}-bk`, `${lake}-cp`]);
 
   beforeAll(async () => {
     open = await openTestStore();

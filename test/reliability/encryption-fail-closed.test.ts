@@ -12,7 +12,7 @@ import { createSalesTable } from '../../src/table/create';
 import { readTableManifest } from '../../src/table/manifest';
 import { resolveTable } from '../../src/table/table-ref';
 import { runCli } from '../support/crash';
-import { itWith, openTestStore, removeBucket, TARGET, targetHas, testConfig, uniqueBucket } from '../support/target';
+import { itWith, openTestStore, removeBucket, storeState, TARGET, targetHas, testConfig, uniqueBucket } from '../support/target';
 
 jest.setTimeout(240_000);
 
@@ -52,13 +52,6 @@ describe(`requested encryption fails closed on ${TARGET}`, () => {
     await open.close();
   });
 
-  async function objects(bucket: string): Promise<string[]> {
-    if (!(await open.store.bucketExists(bucket))) return [];
-    const keys: string[] = [];
-    for await (const object of open.store.list(bucket, '')) keys.push(`${object.key} ${object.etag}`);
-    return keys.sort();
-  }
-
   for (const mode of MODES) {
     itWithout(mode.feature)(`table create ${mode.flags[0]} ${mode.flags[1] === keyFile ? 'KEY' : mode.flags[1]}: the server does not apply it → exit 1, no table, no bucket left`, async () => {
       const bucket = fresh(`enc-${mode.feature}`);
@@ -93,11 +86,11 @@ describe(`requested encryption fails closed on ${TARGET}`, () => {
     const bucket = fresh('enc-overwrite');
     const config = testConfig({ LAKEVAULT_WAREHOUSE: `s3://${bucket}/wh` });
     await createSalesTable(open.store, resolveTable(config, 'plain'), { rows: 2_000, seed: 3, rowsPerFile: 1_000, rowGroupRows: 500, overwrite: false });
-    const before = await objects(bucket);
+    const before = await storeState(open, [bucket]);
     const run = await runCli(['table', 'create', 'plain', '--rows', '2000', '--rows-per-file', '1000', '--overwrite', '--sse', 'AES256'], { LAKEVAULT_WAREHOUSE: `s3://${bucket}/wh` });
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/SSE-S3 \(AES256\) was requested/);
-    expect(await objects(bucket)).toEqual(before);
+    expect(await storeState(open, [bucket])).toEqual(before);
   });
 
   itWithout('sse-s3')('the library: table.write with encryption the server ignores rejects with UnsupportedError, nothing kept', async () => {
@@ -111,7 +104,7 @@ describe(`requested encryption fails closed on ${TARGET}`, () => {
     }
     // The bucket existed before: it stays, empty.
     expect(await open.store.bucketExists(bucket)).toBe(true);
-    expect(await objects(bucket)).toEqual([]);
+    expect(await storeState(open, [bucket])).toEqual([]);
   });
 });
 

@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openTestStore, uniqueBucket, removeBucket, TARGET, testConfig } from '../support/target';
+import { openTestStore, uniqueBucket, removeBucket, storeState, TARGET, testConfig } from '../support/target';
 import { runCli } from '../support/crash';
 import type { OpenStore } from '../../src/store/open';
 import { createSalesTable } from '../../src/table/create';
@@ -31,14 +31,7 @@ describe(`overlapping locations on ${TARGET}: exit 2, nothing written`, () => {
   let open: OpenStore;
   let backupId = '';
 
-  async function state(): Promise<string[]> {
-    const lines: string[] = [];
-    for (const bucket of [lake, backups, checkpoints]) {
-      if (!(await open.store.bucketExists(bucket))) { lines.push(`${bucket} (no bucket)`); continue; }
-      for await (const object of open.store.list(bucket, '')) lines.push(`${bucket}/${object.key} ${object.size} ${object.etag}`);
-    }
-    return lines.sort();
-  }
+  const state = () => storeState(open, [lake, backups, checkpoints]);
 
   beforeAll(async () => {
     open = await openTestStore();

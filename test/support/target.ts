@@ -44,6 +44,19 @@ export function uniqueBucket(label: string): string {
   return `lv-${label.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 30)}-${randomBytes(4).toString('hex')}`;
 }
 
+/**
+ * Every object of these buckets (key, size, ETag) and which of them do not exist, sorted:
+ * taken before and after a command that must change nothing.
+ */
+export async function storeState(open: OpenStore, buckets: readonly string[]): Promise<string[]> {
+  const lines: string[] = [];
+  for (const name of buckets) {
+    if (!(await open.store.bucketExists(name))) { lines.push(`${name} (no bucket)`); continue; }
+    for await (const object of open.store.list(name, '')) lines.push(`${name}/${object.key} ${object.size} ${object.etag}`);
+  }
+  return lines.sort();
+}
+
 /** Deletes every object of a bucket and the bucket (test clean-up). */
 export async function removeBucket(open: OpenStore, bucket: string): Promise<void> {
   if (!(await open.store.bucketExists(bucket))) return;
