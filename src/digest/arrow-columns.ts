@@ -27,6 +27,13 @@ export function formatOf(type: DataType): string {
     case Type.Interval: return t.unit === IntervalUnit.YEAR_MONTH ? 'tiM' : t.unit === IntervalUnit.DAY_TIME ? 'tiD' : 'tin';
     case Type.Decimal: return `d:${t.precision as number},${t.scale as number},${t.bitWidth as number}`;
     case Type.Dictionary: return formatOf((t.indices as DataType));
+    case Type.List: return '+l';
+    case Type.LargeList: return '+L';
+    case Type.FixedSizeList: return `+w:${t.listSize as number}`;
+    case Type.Struct: return '+s';
+    case Type.Map: return '+m';
+    case Type.Utf8View: return 'vu';
+    case Type.BinaryView: return 'vz';
     default: return `+?${Type[type.typeId]}`;
   }
 }
@@ -57,10 +64,15 @@ export function rawFromData(data: Data): RawColumn {
     ? (shift ? shiftBits(data.nullBitmap, data.offset, data.length) : data.nullBitmap)
     : null;
   let buffers: (Uint8Array | null)[];
+  const nested = data.children.length > 0 && type.typeId !== Type.Dictionary;
   if (type.typeId === Type.Bool) buffers = [shift ? shiftBits(data.values as Uint8Array, data.offset, data.length) : bytesOf(data.values)];
+  else if (nested) buffers = data.valueOffsets ? [bytesOf(data.valueOffsets)] : [];
+  else if (type.typeId === Type.Utf8View || type.typeId === Type.BinaryView) buffers = [bytesOf(data.values), ...data.variadicBuffers.map((buffer) => bytesOf(buffer))];
   else if (data.valueOffsets) buffers = [bytesOf(data.valueOffsets), bytesOf(data.values)];
   else buffers = [bytesOf(data.values)];
   const raw: RawColumn = { format: formatOf(type), length: data.length, offset: 0, nullCount: data.nullCount, validity, buffers };
+  // Children of lists and maps are not sliced with their parent (its offsets point into them); those of structs and fixed-size lists are.
+  if (nested) raw.children = data.children.map((child) => rawFromData(child as Data));
   if (type.typeId === Type.Dictionary && data.dictionary) {
     const chunks = data.dictionary.data;
     if (chunks.length !== 1) throw new Error('dictionary vectors of several chunks are not supported');

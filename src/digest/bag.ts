@@ -106,7 +106,9 @@ export function hashValues(column: RawColumn, out: HashScratch): boolean {
   const { length, offset } = column;
   const outA = out.a;
   const outB = out.b;
-  if (column.dictionary) {
+  if (column.format.startsWith('+')) {
+    if (!hashNested(column, out)) return false;
+  } else if (column.dictionary) {
     const dictionary = new HashScratch();
     dictionary.ensure(column.dictionary.length);
     if (!hashValues(column.dictionary, dictionary)) return false;
@@ -159,6 +161,21 @@ export function hashValues(column: RawColumn, out: HashScratch): boolean {
           for (let i = 0; i < length; i++) hashBytes(data, view, offsets[offset + i]!, offsets[offset + i + 1]!, i, outA, outB);
         } else {
           for (let i = 0; i < length; i++) hashBytes(data, view, Number(offsets[offset + i]!), Number(offsets[offset + i + 1]!), i, outA, outB);
+        }
+        break;
+      }
+      case 'view': {
+        const views = column.buffers[0]!;
+        const view = new DataView(views.buffer, views.byteOffset, views.byteLength);
+        for (let i = 0; i < length; i++) {
+          const at = (offset + i) * 16;
+          const size = view.getInt32(at, true);
+          if (size <= 12) hashBytes(views, view, at + 4, at + 4 + size, i, outA, outB);
+          else {
+            const data = column.buffers[1 + view.getInt32(at + 8, true)]!;
+            const start = view.getInt32(at + 12, true);
+            hashBytes(data, new DataView(data.buffer, data.byteOffset, data.byteLength), start, start + size, i, outA, outB);
+          }
         }
         break;
       }
@@ -264,6 +281,79 @@ function hashBytes(data: Uint8Array, view: DataView, start: number, end: number,
   outB[i] = fmix(hb ^ byteLength);
 }
 
+/*
+ * Nested values (lists, large lists, fixed-size lists, maps, structs) hash from their
+ * children's value hashes, lane by lane, like a string hashes from its bytes: a list is
+ * its elements in order, a struct its fields in schema order, a map its entries (key,
+ * value) in stored order — so a map equals a list of (key, value) structs, and list, large
+ * list and fixed-size list of the same elements hash alike (as utf8 and large utf8 do). A
+ * null at any level hashes as the null constant, whatever its children hold; an empty list
+ * is not null. Tags keep a list of one struct apart from the struct itself.
+ */
+const TAG_LIST = 0x4c495354;
+const TAG_STRUCT = 0x53545243;
+
+/** The child's values [start, start + length) (logical indices) hashed into a scratch of its own. */
+function hashChild(child: RawColumn, start: number, length: number): HashScratch | undefined {
+  const scratch = new HashScratch();
+  scratch.ensure(length);
+  const ok = hashValues({ ...child, offset: child.offset + start, length }, scratch);
+  return ok ? scratch : undefined;
+}
+
+function hashNested(column: RawColumn, out: HashScratch): boolean {
+  const { format, length, offset } = column;
+  const children = column.children ?? [];
+  const outA = out.a;
+  const outB = out.b;
+  if (format === '+s') {
+    const fields = children.map((child) => hashChild(child, offset, length));
+    if (fields.some((field) => !field)) return false;
+    for (let i = 0; i < length; i++) {
+      let ha = SEED_A ^ TAG_STRUCT;
+      let hb = SEED_B ^ TAG_STRUCT;
+      for (const field of fields) { ha = round(ha, field!.a[i]!); hb = round(hb, field!.b[i]!); }
+      outA[i] = fmix(ha ^ fields.length);
+      outB[i] = fmix(hb ^ fields.length);
+    }
+    return true;
+  }
+  const child = children[0];
+  if (!child || children.length !== 1) return false;
+  let starts: (i: number) => number;
+  const fixed = /^\+w:(\d+)$/.exec(format);
+  if (fixed) {
+    const size = Number(fixed[1]);
+    starts = (i) => (offset + i) * size;
+  } else if (format === '+l' || format === '+m' || format === '+L') {
+    const bytes = column.buffers[0];
+    if (!bytes) return false;
+    if (format === '+L') {
+      const wide = aligned(bytes, 8, (b, o, n) => new BigInt64Array(b, o, n));
+      starts = (i) => Number(wide[offset + i]!);
+    } else {
+      const narrow = aligned(bytes, 4, (b, o, n) => new Int32Array(b, o, n));
+      starts = (i) => narrow[offset + i]!;
+    }
+  } else {
+    return false; // list views, unions, run-end encoding: not produced by Parquet readers
+  }
+  if (length === 0) return true;
+  const first = starts(0);
+  const elements = hashChild(child, first, starts(length) - first);
+  if (!elements) return false;
+  for (let i = 0; i < length; i++) {
+    const from = starts(i) - first;
+    const to = starts(i + 1) - first;
+    let ha = SEED_A ^ TAG_LIST;
+    let hb = SEED_B ^ TAG_LIST;
+    for (let k = from; k < to; k++) { ha = round(ha, elements.a[k]!); hb = round(hb, elements.b[k]!); }
+    outA[i] = fmix(ha ^ (to - from));
+    outB[i] = fmix(hb ^ (to - from));
+  }
+  return true;
+}
+
 /** Odd, so multiplying by it is a bijection mod 2^32: chaining keeps the column order. */
 const ROW_CHAIN = 0x01000193;
 
@@ -303,6 +393,55 @@ export function accumulateRows(out: HashScratch, length: number, columns: number
   for (let i = 0; i < length; i++) {
     sa = (sa + fmix(rowA[i]! ^ columns)) | 0;
     sb = (sb + fmix(rowB[i]! ^ columns)) | 0;
+  }
+  sum.a = sa;
+  sum.b = sb;
+}
+
+/** Row hashes held apart from a batch's scratch: a row group's, when it is digested column by column. */
+export interface RowHashes { a: Int32Array; b: Int32Array }
+
+/**
+ * accumulate() for rows [offset, offset + length) of `rows` instead of the scratch's own:
+ * the same sums and the same chaining, so a row group digested one column at a time gets
+ * the digests it gets batch by batch.
+ */
+export function accumulateAt(out: HashScratch, length: number, sum: Lanes, rows: RowHashes, offset: number, firstColumn: boolean): void {
+  const { a, b } = out;
+  const rowA = rows.a;
+  const rowB = rows.b;
+  let sa = sum.a;
+  let sb = sum.b;
+  for (let i = 0; i < length; i++) {
+    const ha = a[i]!;
+    const hb = b[i]!;
+    sa = (sa + ha) | 0;
+    sb = (sb + hb) | 0;
+    const at = offset + i;
+    rowA[at] = firstColumn ? ha : (Math.imul(rowA[at]!, ROW_CHAIN) + ha) | 0;
+    rowB[at] = firstColumn ? hb : (Math.imul(rowB[at]!, ROW_CHAIN) + hb) | 0;
+  }
+  sum.a = sa;
+  sum.b = sb;
+}
+
+/** Chains a column's value hashes into `rows` without adding them to any sum (a second chain over fewer columns). */
+export function chainAt(out: HashScratch, length: number, rows: RowHashes, offset: number, firstColumn: boolean): void {
+  const { a, b } = out;
+  for (let i = 0; i < length; i++) {
+    const at = offset + i;
+    rows.a[at] = firstColumn ? a[i]! : (Math.imul(rows.a[at]!, ROW_CHAIN) + a[i]!) | 0;
+    rows.b[at] = firstColumn ? b[i]! : (Math.imul(rows.b[at]!, ROW_CHAIN) + b[i]!) | 0;
+  }
+}
+
+/** accumulateRows() over `length` rows of `rows`. */
+export function accumulateRowsAt(rows: RowHashes, length: number, columns: number, sum: Lanes): void {
+  let sa = sum.a;
+  let sb = sum.b;
+  for (let i = 0; i < length; i++) {
+    sa = (sa + fmix(rows.a[i]! ^ columns)) | 0;
+    sb = (sb + fmix(rows.b[i]! ^ columns)) | 0;
   }
   sum.a = sa;
   sum.b = sb;

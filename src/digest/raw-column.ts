@@ -17,6 +17,12 @@ export interface RawColumn {
   buffers: (Uint8Array | null)[];
   /** The values a dictionary-encoded column's indices point at. */
   dictionary?: RawColumn;
+  /**
+   * Nested formats: lists ('+l', '+L', '+w:N') and maps ('+m') have one child (the
+   * elements; a map's is the struct of key and value), structs ('+s') one per field.
+   * Buffers then hold only the offsets of lists and maps.
+   */
+  children?: RawColumn[];
 }
 
 /** How the kernel reads a format's values. */
@@ -27,6 +33,8 @@ export type Physical =
   | { kind: 'words'; words: number } // decimals, intervals: hashed word by word
   | { kind: 'bytes'; offsetBytes: 4 | 8 }
   | { kind: 'fixed-bytes'; width: number }
+  | { kind: 'view' } // utf8 / binary views: 16-byte views, then the data buffers
+  | { kind: 'nested' }
   | { kind: 'null' }
   | { kind: 'unsupported' };
 
@@ -57,6 +65,7 @@ export function physicalOf(format: string): Physical {
     case 'g': return { kind: 'float', bytes: 8 };
     case 'z': case 'u': return { kind: 'bytes', offsetBytes: 4 };
     case 'Z': case 'U': return { kind: 'bytes', offsetBytes: 8 };
+    case 'vz': case 'vu': return { kind: 'view' };
     case 'tdD': case 'tts': case 'ttm': case 'tiM': return { kind: 'int', bytes: 4, signed: true };
     case 'tdm': case 'ttu': case 'ttn': return { kind: 'int', bytes: 8, signed: true };
     case 'tiD': return { kind: 'words', words: 2 };
@@ -64,6 +73,7 @@ export function physicalOf(format: string): Physical {
   }
   if (/^ts[smun]:/.test(format) || /^tD[smun]$/.test(format)) return { kind: 'int', bytes: 8, signed: true };
   if (format.startsWith('w:')) return { kind: 'fixed-bytes', width: Number(format.slice(2)) };
+  if (format.startsWith('+')) return { kind: 'nested' };
   const decimal = /^d:\d+,\d+(?:,(\d+))?$/.exec(format);
   if (decimal) return { kind: 'words', words: Number(decimal[1] ?? 128) / 32 };
   return { kind: 'unsupported' };
@@ -79,7 +89,7 @@ export function familyOf(format: string, dictionary?: RawColumn): string {
   switch (physical.kind) {
     case 'int': return format === 'e' ? 'float16' : format.startsWith('t') ? `temporal:${format}` : 'int';
     case 'float': return 'float';
-    case 'bytes': return format.toLowerCase() === 'u' ? 'string' : 'binary';
+    case 'bytes': case 'view': return format.toLowerCase().endsWith('u') ? 'string' : 'binary';
     case 'fixed-bytes': return 'binary';
     default: return format;
   }

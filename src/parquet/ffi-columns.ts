@@ -60,8 +60,22 @@ function readColumn(memory: ArrayBuffer, view: DataView, array: number, schema: 
     column.buffers = [offsets, bytes(buffers[2], last) ?? new Uint8Array(0)];
   } else if (width !== undefined) {
     column.buffers = [bytes(buffers[1], end * width)];
+  } else if (format === '+l' || format === '+m' || format === '+L') {
+    column.buffers = [bytes(buffers[1], (end + 1) * (format === '+L' ? 8 : 4))];
+  } else if (format === 'vu' || format === 'vz') {
+    // views, the data buffers, and last the data buffers' sizes (int64 each)
+    const dataBuffers = buffers.length - 3;
+    const sizes = bytes(buffers[buffers.length - 1], dataBuffers * 8);
+    column.buffers = [bytes(buffers[1], end * 16)];
+    for (let i = 0; i < dataBuffers; i++) column.buffers.push(bytes(buffers[2 + i], Number(new DataView(memory, sizes!.byteOffset + i * 8, 8).getBigInt64(0, true))));
   } else {
-    column.buffers = []; // nested or unknown: the kernel reports it unsupported
+    column.buffers = []; // structs and fixed-size lists have children only; unknown formats: the kernel reports them unsupported
+  }
+  const childCount = i64(view, schema + 24);
+  if (format.startsWith('+') && childCount > 0) {
+    const schemaChildren = pointers(view, schema + 32, childCount);
+    const arrayChildren = pointers(view, array + 44, i64(view, array + 32));
+    column.children = schemaChildren.map((child, i) => readColumn(memory, view, arrayChildren[i]!, child));
   }
   if (dictionarySchema && dictionaryArray) column.dictionary = readColumn(memory, view, dictionaryArray, dictionarySchema);
   return column;
