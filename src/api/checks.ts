@@ -26,6 +26,8 @@ export interface ValidateOptions extends CallOptions {
   workers?: number;
   /** Fail a file whose decoder makes no progress for this long (default 60 s). */
   fileTimeoutMs?: number;
+  /** Full level: peak memory of the process while decoding, in MB (default 600). */
+  memoryBudgetMb?: number;
   /** Delta tables: read the table operand(s) as this version (only its live files count). */
   deltaVersion?: number;
   /**
@@ -71,6 +73,7 @@ export async function validate(context: ApiContext, a: string, b?: string, optio
     level,
     ...(options.workers !== undefined ? { concurrency: options.workers } : {}),
     ...(options.fileTimeoutMs !== undefined ? { fileTimeoutMs: options.fileTimeoutMs } : {}),
+    ...(options.memoryBudgetMb !== undefined ? { memoryBudgetMb: options.memoryBudgetMb } : {}),
     onProgress: (p: { files: number; totalFiles: number; rows: number; bytes: number }) =>
       progress(`validate (${level}): ${p.files}/${p.totalFiles} files, ${formatCount(p.rows)} rows, ${formatBytes(p.bytes)} read`, { ...p }),
   };

@@ -3,11 +3,9 @@ import { parquet, type WriterProperties } from './wasm';
 import { IpcBuffers } from './ipc-buffers';
 import { TableDigester, combineColumnDigests, combineDigests, type TableDigest } from '../digest/column-digest';
 
-/** Parquet key-value metadata keys lakevault writes into every data file's footer. */
-export const META_DIGEST = 'lakevault.digest';
-export const META_COLUMN_DIGESTS = 'lakevault.column_digests';
-export const META_ROW_GROUP_DIGESTS = 'lakevault.row_group_digests';
-export const META_ROWS = 'lakevault.rows';
+import { META_COLUMN_DIGESTS, META_DIGEST, META_ROW_GROUP_DIGESTS, META_ROWS } from './footer-keys';
+
+export { META_COLUMN_DIGESTS, META_DIGEST, META_ROW_GROUP_DIGESTS, META_ROWS };
 
 export interface EncodeOptions {
   /** Rows per row group (parquet-wasm splits at this count). */

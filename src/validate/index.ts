@@ -5,11 +5,13 @@ import { UsageError } from '../errors';
 import { checkSubject, type CheckedSubject } from './subject';
 import { compareSubjects } from './compare';
 import { DecodePool } from './worker/pool';
+import { decodeBudget, DEFAULT_MEMORY_BUDGET_MB } from './worker/memory-plan';
 import type { Difference, SubjectSummary, ValidationLevel, ValidationOptions, ValidationReport } from './types';
 
 export type { Difference, DifferenceKind, FileError, SubjectSummary, ValidationLevel, ValidationOptions, ValidationReport } from './types';
 
 export const DEFAULT_FILE_TIMEOUT_MS = 60_000;
+export { DEFAULT_MEMORY_BUDGET_MB };
 export const DEFAULT_BATCH_SIZE = 65_536;
 
 /**
@@ -33,8 +35,11 @@ async function run(store: ObjectStore, sets: FileSet[], options: ValidationOptio
   const totalFiles = sets.reduce((sum, set) => sum + set.files.length, 0);
   let filesDone = 0;
   let rowsDecoded = 0;
+  const workers = options.concurrency ?? Math.max(1, Math.min(2, availableParallelism()));
+  const budget = decodeBudget(options.memoryBudgetMb ?? DEFAULT_MEMORY_BUDGET_MB, workers);
   const pool = new DecodePool(store, {
-    workers: options.concurrency ?? Math.max(1, Math.min(2, availableParallelism())),
+    workers,
+    budget,
     // Footers are small reads: many in flight hide the store's latency (measured: 1,000 files
     // validated quick about 10 % faster at 24 than at 8); decoding keeps one file per worker.
     tasksPerWorker: level === 'full' ? 1 : 24,
@@ -78,6 +83,12 @@ async function run(store: ObjectStore, sets: FileSet[], options: ValidationOptio
     requests: pool.requests,
     rowsPerSecond: Math.round(rowsChecked / Math.max(elapsedMs, 1) * 1000),
     elapsedMs,
+    memory: {
+      budgetMb: options.memoryBudgetMb ?? DEFAULT_MEMORY_BUDGET_MB,
+      perWorkerMb: Math.round(budget.perWorkerBytes / 1024 / 1024),
+      // The peak resident memory of the whole process so far (Linux and macOS report it; Node gives kilobytes).
+      peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    },
   };
 }
 
@@ -93,6 +104,8 @@ function summarize(subject: CheckedSubject, level: ValidationLevel): SubjectSumm
     ...(metadataFiles ? { dataFiles: subject.files.length - metadataFiles, metadataFiles } : {}),
     ...(level === 'full' ? { complete: subject.complete } : {}),
     ...(subject.content ? { contentDigest: subject.content.digest, columnDigests: subject.content.columns } : {}),
+    ...(subject.pages ? { pages: subject.pages } : {}),
+    ...(subject.readers ? { readers: subject.readers } : {}),
   };
 }
 
@@ -102,4 +115,5 @@ function checkOptions(options: ValidationOptions): void {
     throw new UsageError(`validation concurrency must be a whole number from 1 to 64, got ${options.concurrency}`);
   }
   if (options.fileTimeoutMs !== undefined && !(options.fileTimeoutMs > 0)) throw new UsageError(`file timeout must be positive, got ${options.fileTimeoutMs}`);
+  if (options.memoryBudgetMb !== undefined && !(Number.isFinite(options.memoryBudgetMb) && options.memoryBudgetMb > 0)) throw new UsageError(`memory budget must be a positive number of MB, got ${options.memoryBudgetMb}`);
 }

@@ -6,8 +6,13 @@ export interface ValidationOptions {
   concurrency?: number;
   /** A file whose decoder shows no progress (no read, no batch) for this long fails. Default 60 s. */
   fileTimeoutMs?: number;
-  /** Rows per decoded batch (full level). Default 65,536. */
+  /** Rows per decoded batch (full level). Default 65,536 (fewer where rows are too wide for the memory budget). */
   batchSize?: number;
+  /**
+   * Peak memory of the process while decoding, in MB (default 600): each decode worker gets
+   * an equal share, and a row group that cannot be decoded within it fails its file.
+   */
+  memoryBudgetMb?: number;
   onProgress?: (p: { files: number; totalFiles: number; rows: number; bytes: number }) => void;
 }
 
@@ -62,6 +67,10 @@ export interface SubjectSummary {
   /** When the subject holds metadata files (a table lakevault did not write): files = dataFiles + metadataFiles. */
   dataFiles?: number;
   metadataFiles?: number;
+  /** Full level: Parquet pages walked, and how many carried a CRC32 (each verified). */
+  pages?: { pages: number; checksummed: number };
+  /** Full level: data files decoded by each reader (parquet-wasm; hyparquet where parquet-wasm could not). */
+  readers?: Record<string, number>;
 }
 
 export interface ValidationReport {
@@ -81,4 +90,6 @@ export interface ValidationReport {
   requests: number;
   rowsPerSecond: number;
   elapsedMs: number;
+  /** The decode budget, each worker's share, and the process's peak resident memory when the report was made. */
+  memory: { budgetMb: number; perWorkerMb: number; peakRssMb: number };
 }

@@ -39,6 +39,8 @@ export const validation = z.object({
     contentDigest: z.string().optional(),
     columnDigests: z.record(z.string(), z.string()).optional(),
     complete: z.boolean().optional(),
+    pages: z.object({ pages: count, checksummed: count }).optional().describe('full level: Parquet pages walked, and how many carried a CRC32 (each verified)'),
+    readers: z.record(z.string(), count).optional().describe('full level: data files decoded by each reader (parquet-wasm; hyparquet where parquet-wasm could not)'),
   })),
   differences: z.array(difference),
   layoutDifferences: z.array(difference),
@@ -50,4 +52,9 @@ export const validation = z.object({
   requests: count,
   rowsPerSecond: count,
   elapsedMs: millis,
+  memory: z.object({
+    budgetMb: z.number().positive().describe('the decode memory budget of the process'),
+    perWorkerMb: count.describe("each decode worker's share"),
+    peakRssMb: count.describe('peak resident memory of the process when the report was made'),
+  }).optional(),
 });

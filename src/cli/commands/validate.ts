@@ -18,17 +18,19 @@ export function validateCommand(): Command {
     .addOption(new Option('--level <level>', 'quick: objects, sizes, ETags, footers; full: decode and digest every row group').choices(['quick', 'full']).default('quick'))
     .option('--workers <n>', 'decode worker threads (default: min(2, CPUs))')
     .option('--file-timeout <seconds>', 'fail a file whose decoder makes no progress for this long', '60')
+    .option('--memory-budget <mb>', 'peak memory of the process while decoding (full level), in MB; a row group that cannot be decoded within it fails its file', '600')
     .option('--delta-version <n>', 'Delta tables: validate the table as this version (only its live files count)')
     .option('--cycle', 'verification cycle: verify this run\'s slice, remember coverage in the repository (every object once per cycle)')
     .option('--slices <t>', 'with --cycle: one of t key-hash slices per run (restic\'s n/t, rotated for you; default 7)')
     .option('--max-bytes <size>', 'with --cycle: verify up to this many bytes per run (e.g. 10GiB)')
-    .action(async (a: string, b: string | undefined, flags: { level: ValidationLevel; workers?: string; fileTimeout: string; deltaVersion?: string; cycle?: boolean; slices?: string; maxBytes?: string }, command: Command) => {
+    .action(async (a: string, b: string | undefined, flags: { level: ValidationLevel; workers?: string; fileTimeout: string; memoryBudget: string; deltaVersion?: string; cycle?: boolean; slices?: string; maxBytes?: string }, command: Command) => {
       if (flags.cycle || flags.slices !== undefined || flags.maxBytes !== undefined) return validateCycle(a, b, flags, command);
       const concurrency = flags.workers === undefined ? undefined : parseInteger('--workers', flags.workers, 1, 64);
       const fileTimeoutMs = parseInteger('--file-timeout', flags.fileTimeout, 1, 86_400) * 1000;
+      const memoryBudgetMb = parseInteger('--memory-budget', flags.memoryBudget, 1, 1_048_576);
       const deltaVersion = flags.deltaVersion !== undefined ? parseInteger('--delta-version', flags.deltaVersion, 0, Number.MAX_SAFE_INTEGER) : undefined;
       await withClient(command, async ({ lv, output }) => {
-        const report = await lv.validate(a, b, { level: flags.level, fileTimeoutMs, ...(concurrency ? { workers: concurrency } : {}), ...(deltaVersion !== undefined ? { deltaVersion } : {}) });
+        const report = await lv.validate(a, b, { level: flags.level, fileTimeoutMs, memoryBudgetMb, ...(concurrency ? { workers: concurrency } : {}), ...(deltaVersion !== undefined ? { deltaVersion } : {}) });
         output.result(report, formatReport);
         if (!report.ok) {
           const error = new IntegrityError(`validation found ${report.differences.length} difference(s) and ${report.fileErrors.length} file error(s)`);
@@ -74,6 +76,7 @@ export function formatReport(report: ValidationReport): string {
   lines.push(`${report.ok ? 'OK' : 'DIFFERENT'}: ${report.level} validation of ${what}`);
   for (const s of report.subjects) {
     lines.push(`  ${s.label}: ${formatCount(s.files)} files${s.metadataFiles ? ` (${formatCount(s.dataFiles ?? 0)} data, ${formatCount(s.metadataFiles)} metadata)` : ''}, ${formatCount(s.rows)} rows, ${formatBytes(s.bytes)}${s.contentDigest ? `, content ${s.contentDigest}` : ''}`);
+    if (s.pages) lines.push(`    ${formatCount(s.pages.pages)} pages checked, ${formatCount(s.pages.checksummed)} with a CRC32 (all verified), ${formatCount(s.pages.pages - s.pages.checksummed)} without${s.readers ? `; read by ${Object.entries(s.readers).map(([reader, files]) => `${reader} (${formatCount(files)} file${files === 1 ? '' : 's'})`).join(', ')}` : ''}`);
   }
   const listed = [...report.differences.map((d) => `  difference: ${d.message}`), ...report.fileErrors.map((e) => `  file error: ${e.subject}: ${e.file}: ${e.error}`)];
   lines.push(...listed.slice(0, TEXT_LIMIT));
@@ -81,6 +84,6 @@ export function formatReport(report: ValidationReport): string {
   if (report.layoutDifferences.length) lines.push(`  layout differs, content equal: ${report.layoutDifferences.length} file-level difference(s), e.g. ${report.layoutDifferences[0]!.message}`);
   for (const note of report.notes) lines.push(`  note: ${note}`);
   const seconds = report.elapsedMs / 1000;
-  lines.push(`  ${formatCount(report.rowsChecked)} rows checked, ${formatBytes(report.bytesRead)} read in ${formatCount(report.requests)} requests, ${seconds.toFixed(2)} s (${formatCount(report.rowsPerSecond)} rows/s)`);
+  lines.push(`  ${formatCount(report.rowsChecked)} rows checked, ${formatBytes(report.bytesRead)} read in ${formatCount(report.requests)} requests, ${seconds.toFixed(2)} s (${formatCount(report.rowsPerSecond)} rows/s)${report.level === 'full' && report.memory ? `, peak memory ${formatCount(report.memory.peakRssMb)} MB of a ${formatCount(report.memory.budgetMb)} MB budget` : ''}`);
   return lines.join('\n');
 }

@@ -1,22 +1,56 @@
-import { parentPort } from 'node:worker_threads';
-import type { ParquetFile, RecordBatch } from 'parquet-wasm/node';
-import { parquet } from '../../parquet/wasm';
-import { readFfiBatch } from '../../parquet/ffi-columns';
+import { parentPort, workerData } from 'node:worker_threads';
+import type { ParquetFile } from 'parquet-wasm/node';
+import { loadParquetWasmWithCeiling } from '../../parquet/wasm-ceiling';
 import { fileFooter } from '../../parquet/file-footer';
-import { RawTableDigester } from '../../digest/raw-digester';
-import { EMPTY_DIGEST } from '../../digest/bag';
-import type { DecodeResult, DecodeTask, FromWorker, RowGroupDigest, ToWorker } from './protocol';
+import { loadHyparquet } from '../../parquet/hyparquet';
+import { lazyModule } from '../../util/lazy';
+import { FileDecoder } from './file-decoder';
+import type { DecodeResult, DecodeTask, DecodeWorkerData, FromWorker, ToWorker } from './protocol';
 
 /**
  * A decode worker: opens a Parquet object through parquet-wasm over ranged reads (served
- * by the main thread), reads its footer and, in 'decode' mode, streams every row group as
- * Arrow batches and digests them in place (C data interface views, no copies). Runs in a
- * worker thread because parquet-wasm can trap or hang on a failed read: the main thread
- * then ends this worker and starts a fresh one.
+ * by the main thread), reads its footer and, in 'decode' mode, checks every page and
+ * decodes and digests every row group (file-decoder.ts). Runs in a worker thread because
+ * parquet-wasm can trap or hang on a failed read: the main thread then ends this worker and
+ * starts a fresh one. Its WebAssembly memory is capped at the worker's share of the budget.
  */
 const port = parentPort!;
+const { budget } = workerData as DecodeWorkerData;
+const parquet = loadParquetWasmWithCeiling(budget.wasmCeilingBytes);
+const secondReader = lazyModule((): typeof import('../../parquet/second-reader') => require('../../parquet/second-reader'));
 let nextReadId = 1;
 const pendingReads = new Map<number, { resolve: (bytes: ArrayBuffer) => void; reject: (error: Error) => void }>();
+
+/*
+ * A trap inside parquet-wasm surfaces as an uncaught exception, not as a rejection of the
+ * call that trapped. While a file is being decoded it fails that decode (the worker then
+ * finishes the file without parquet-wasm and retires); at any other time the worker crashes
+ * as it always did, and the pool fails its files.
+ */
+let decoding: { reject: (error: Error) => void } | undefined;
+let poisoned = false;
+function onTrap(error: unknown): void {
+  const current = decoding;
+  if (current) {
+    decoding = undefined;
+    poisoned = true;
+    current.reject(error instanceof Error ? error : new Error(String(error)));
+    return;
+  }
+  process.removeListener('uncaughtException', onTrap);
+  process.removeListener('unhandledRejection', onTrap);
+  setImmediate(() => { throw error; });
+}
+process.on('uncaughtException', onTrap);
+process.on('unhandledRejection', onTrap);
+
+function guarded<T>(work: () => Promise<T>): Promise<T> {
+  if (poisoned) return Promise.reject(new Error('parquet-wasm trapped earlier in this worker'));
+  return new Promise<T>((resolve, reject) => {
+    decoding = { reject };
+    work().then(resolve, reject).finally(() => { decoding = undefined; });
+  });
+}
 
 function send(message: FromWorker): void {
   port.postMessage(message);
@@ -37,20 +71,27 @@ port.on('message', (message: ToWorker) => {
   else pending.reject(new Error(message.message));
 });
 
-/** A Blob look-alike whose reads are range requests answered by the main thread. */
-function remoteBlob(task: DecodeTask) {
-  const { size, taskId } = task;
+function fetchRange(task: DecodeTask, start: number, end: number): Promise<ArrayBuffer> {
+  return new Promise<ArrayBuffer>((resolve, reject) => {
+    const readId = nextReadId++;
+    pendingReads.set(readId, { resolve, reject });
+    send({ type: 'read', taskId: task.taskId, readId, start, end });
+  });
+}
+
+/** A Blob look-alike whose reads are served from bytes fetched ahead, else by the main thread. */
+function remoteBlob(task: DecodeTask, decoder: () => FileDecoder | undefined) {
+  const { size } = task;
   return {
     size,
     slice(start = 0, end = size) {
       const from = Math.max(0, start < 0 ? size + start : start);
       const to = Math.min(size, end < 0 ? size + end : end);
       return {
-        arrayBuffer: () => new Promise<ArrayBuffer>((resolve, reject) => {
-          const readId = nextReadId++;
-          pendingReads.set(readId, { resolve, reject });
-          send({ type: 'read', taskId, readId, start: from, end: to });
-        }),
+        arrayBuffer: () => {
+          const held = decoder()?.prefetched.take(from, to);
+          return held ? Promise.resolve(held) : fetchRange(task, from, to);
+        },
       };
     },
   };
@@ -59,54 +100,28 @@ function remoteBlob(task: DecodeTask) {
 async function run(task: DecodeTask): Promise<void> {
   try {
     const result = await decode(task);
-    send({ type: 'done', taskId: task.taskId, result });
+    send({ type: 'done', taskId: task.taskId, result, ...(poisoned ? { retire: true } : {}) });
   } catch (error) {
-    send({ type: 'failed', taskId: task.taskId, message: error instanceof Error ? `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}` : String(error) });
+    const message = error instanceof Error ? `${error.name === 'Error' || error.name === 'MalformedParquetError' ? '' : `${error.name}: `}${error.message}` : String(error);
+    send({ type: 'failed', taskId: task.taskId, message, ...(poisoned ? { retire: true } : {}) });
   }
 }
 
 async function decode(task: DecodeTask): Promise<DecodeResult> {
-  const file = await parquet.ParquetFile.fromFile(remoteBlob(task) as unknown as Blob);
+  let decoder: FileDecoder | undefined;
+  const file: ParquetFile = await parquet.ParquetFile.fromFile(remoteBlob(task, () => decoder) as unknown as Blob);
   try {
     // The schema without per-file metadata: the main thread describes it once per table (pool.ts).
     const footer = fileFooter(file);
-    const result: DecodeResult = { footer };
-    const { rowGroupRows } = footer;
-    if (task.mode === 'decode') {
-      result.rowGroups = [];
-      const undigested = new Set<string>();
-      for (let index = 0; index < rowGroupRows.length; index++) {
-        result.rowGroups.push(await digestRowGroup(file, index, task, undigested));
-      }
-      if (undigested.size) result.undigestedColumns = [...undigested];
-    }
-    return result;
+    if (task.mode === 'footer') return { footer };
+    const hyparquet = await loadHyparquet();
+    decoder = new FileDecoder({
+      parquet, hyparquet, budget, guarded, secondReader,
+      fetch: (start, end) => fetchRange(task, start, end),
+      progress: (rows) => send({ type: 'progress', taskId: task.taskId, rows }),
+    }, task, footer);
+    return { footer, ...(await decoder.decode(file)) };
   } finally {
-    file.free();
+    if (!poisoned) file.free();
   }
-}
-
-/** Streams one row group batch by batch; memory holds about one row group. */
-async function digestRowGroup(file: ParquetFile, index: number, task: DecodeTask, undigested: Set<string>): Promise<RowGroupDigest> {
-  const stream = await file.stream({ rowGroups: [index], batchSize: task.batchSize });
-  const reader = stream.getReader();
-  let digester: RawTableDigester | undefined;
-  let names: string[] = [];
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    const ffi = (value as RecordBatch).intoFFI();
-    try {
-      // Views into WASM memory: valid until the next parquet-wasm call, so digest now.
-      const batch = readFfiBatch(parquet.wasmMemory().buffer as ArrayBuffer, ffi.arrayAddr(), ffi.schemaAddr());
-      if (!digester) { names = batch.names; digester = new RawTableDigester(names); }
-      digester.update(batch.columns, batch.length);
-      send({ type: 'progress', taskId: task.taskId, rows: batch.length });
-    } finally {
-      ffi.free();
-    }
-  }
-  const digest = digester?.result() ?? { digest: EMPTY_DIGEST, columns: {}, rows: 0 };
-  for (const name of names) if (!(name in digest.columns)) undigested.add(name);
-  return { rows: digest.rows, digest: digest.digest, columns: digest.columns };
 }

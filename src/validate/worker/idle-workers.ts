@@ -16,15 +16,18 @@ const MAX_IDLE = 4;
 
 interface Parked {
   worker: Worker;
+  /** What the worker was started with (its memory ceiling): only a pool asking for the same adopts it. */
+  key: string;
   timer: NodeJS.Timeout;
 }
 
 const parked: Parked[] = [];
 
-/** A warm worker (already loaded and 'ready'), or undefined. */
-export function adoptIdleWorker(): Worker | undefined {
-  const entry = parked.pop();
-  if (!entry) return undefined;
+/** A warm worker (already loaded and 'ready') started with `key`, or undefined. */
+export function adoptIdleWorker(key: string): Worker | undefined {
+  const index = parked.findIndex((entry) => entry.key === key);
+  if (index < 0) return undefined;
+  const [entry] = parked.splice(index, 1) as [Parked];
   clearTimeout(entry.timer);
   detach(entry.worker);
   entry.worker.ref();
@@ -35,11 +38,12 @@ export function adoptIdleWorker(): Worker | undefined {
  * Parks a worker that finished its tasks cleanly. Its listeners are removed; the caller
  * must not use it again. Returns false (the caller then terminates it) when full.
  */
-export function parkIdleWorker(worker: Worker): boolean {
+export function parkIdleWorker(worker: Worker, key: string): boolean {
   if (parked.length >= MAX_IDLE) return false;
   detach(worker);
   const entry: Parked = {
     worker,
+    key,
     timer: setTimeout(() => { forget(entry); void worker.terminate(); }, IDLE_MS).unref(),
   };
   // A parked worker that dies (or errs) is simply forgotten.

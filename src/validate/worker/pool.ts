@@ -3,7 +3,8 @@ import { LakevaultError } from '../../errors';
 import type { ObjectStore } from '../../store/types';
 import { tableFromIPC } from 'apache-arrow';
 import { describeSchema, type FieldDescription } from '../../table/schema';
-import type { DecodeResult, DescribedFooter, FromWorker, ToWorker } from './protocol';
+import type { DecodeResult, DecodeWorkerData, DescribedFooter, FromWorker, ToWorker } from './protocol';
+import type { DecodeBudget } from './memory-plan';
 import { RangeReader } from './range-reader';
 import { adoptIdleWorker, parkIdleWorker } from './idle-workers';
 import { workerScript } from '../../util/worker-script';
@@ -14,6 +15,8 @@ export interface DecodeRequest {
   size: number;
   etag?: string;
   mode: 'footer' | 'decode';
+  /** The columns the manifest recorded digests for (see DecodeTask.manifestColumns). */
+  manifestColumns?: string[];
 }
 
 export interface DecodePoolOptions {
@@ -23,6 +26,8 @@ export interface DecodePoolOptions {
   /** A task that sends nothing (no read, no batch) for this long is declared hung. */
   stallTimeoutMs: number;
   batchSize: number;
+  /** Each worker's share of the memory budget (and its WebAssembly ceiling). */
+  budget: DecodeBudget;
   onRows?: (rows: number) => void;
 }
 
@@ -84,13 +89,19 @@ export class DecodePool {
   /** A loaded worker with nothing in flight is parked for the next validation (idle-workers.ts); others end. */
   private async release(slot: Slot): Promise<void> {
     const idle = !slot.retired && slot.ready && slot.tasks.size === 0;
-    if (idle && parkIdleWorker(slot.worker)) slot.retired = true;
+    if (idle && parkIdleWorker(slot.worker, this.workerKey())) slot.retired = true;
     else await this.retire(slot);
   }
 
+  /** Workers are started with their memory ceiling: only one started with the same may be adopted. */
+  private workerKey(): string {
+    return `${this.options.budget.wasmCeilingBytes}:${this.options.budget.prefetchBytes}`;
+  }
+
   private spawn(): Slot {
-    const warm = adoptIdleWorker();
-    const worker = warm ?? new Worker(workerScript(__dirname, 'decode-worker.js'));
+    const warm = adoptIdleWorker(this.workerKey());
+    const workerData: DecodeWorkerData = { budget: this.options.budget };
+    const worker = warm ?? new Worker(workerScript(__dirname, 'decode-worker.js'), { workerData });
     const slot: Slot = { worker, tasks: new Map(), retired: false, ready: warm !== undefined };
     worker.on('message', (message: FromWorker) => this.onMessage(slot, message));
     worker.on('error', (error) => this.onCrash(slot, `decoder crashed (${error.name}: ${error.message}): corrupt data or a failed read`));
@@ -105,7 +116,8 @@ export class DecodePool {
         task.slot = slot;
         slot.tasks.set(task.id, task);
         this.touch(task);
-        this.post(slot, { type: 'task', task: { taskId: task.id, size: task.request.size, mode: task.request.mode, batchSize: this.options.batchSize } });
+        const { size, mode, manifestColumns } = task.request;
+        this.post(slot, { type: 'task', task: { taskId: task.id, size, mode, batchSize: this.options.batchSize, ...(manifestColumns ? { manifestColumns } : {}) } });
       }
     }
   }
@@ -146,7 +158,9 @@ export class DecodePool {
         } catch (error) {
           task.reject(new Error(`unreadable Arrow schema: ${(error as Error).message}`));
         }
-        this.dispatch();
+        // A worker whose parquet-wasm trapped finished its file without it: it is not used again.
+        if (message.retire) this.replace(slot);
+        else this.dispatch();
         break;
       }
       case 'failed':

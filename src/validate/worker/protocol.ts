@@ -1,8 +1,18 @@
 import type { FileFooter } from '../../parquet/file-footer';
+import type { PageCounts } from '../../parquet/page-check';
 import type { FieldDescription } from '../../table/schema';
+import type { DecodeBudget } from './memory-plan';
 
 /** A footer as the validator uses it, once the main thread has described the schema. */
 export type DescribedFooter = Omit<FooterInfo, 'schemaIpc'> & { schema: FieldDescription[] };
+
+/** Which reader decoded a file: parquet-wasm, or hyparquet where parquet-wasm could not. */
+export type DecoderName = 'parquet-wasm' | 'hyparquet';
+
+/** What a decode worker is started with (its memory share is fixed for its life). */
+export interface DecodeWorkerData {
+  budget: DecodeBudget;
+}
 
 /**
  * Messages between the validator (main thread) and its decode workers. A worker never
@@ -13,9 +23,11 @@ export interface DecodeTask {
   taskId: number;
   /** Object size in bytes (the worker's reader needs it up front). */
   size: number;
-  /** 'footer' reads only the footer; 'decode' also decodes and digests every row group. */
+  /** 'footer' reads only the footer; 'decode' also checks every page and decodes and digests every row group. */
   mode: 'footer' | 'decode';
   batchSize: number;
+  /** The columns a manifest recorded digests for (when the footer records none): see DigesterOptions.legacyColumns. */
+  manifestColumns?: string[];
 }
 
 /** A footer as the worker reads it (src/parquet/file-footer.ts). */
@@ -26,14 +38,22 @@ export interface RowGroupDigest {
   /** Rows digest (bag1) of the row group. */
   digest: string;
   columns: Record<string, string>;
+  /** The rows digest over only the columns the file's writer digested, when it digested fewer. */
+  legacyDigest?: string;
 }
 
 export interface DecodeResult<Footer = FooterInfo> {
   footer: Footer;
   /** Present in 'decode' mode: one entry per row group, in order. */
   rowGroups?: RowGroupDigest[];
-  /** Columns whose type the digest kernel cannot read (content not checked). */
+  /** Columns whose values the reader could not digest (content not checked). */
   undigestedColumns?: string[];
+  /** 'decode' mode: the reader that decoded the file. */
+  reader?: DecoderName;
+  /** Why the second reader read the file (parquet-wasm's failure). */
+  readerFallback?: string;
+  /** 'decode' mode: pages walked, and how many carried a CRC32 (every one verified). */
+  pages?: PageCounts;
 }
 
 export type ToWorker =
@@ -45,5 +65,6 @@ export type FromWorker =
   | { type: 'ready' }
   | { type: 'read'; taskId: number; readId: number; start: number; end: number }
   | { type: 'progress'; taskId: number; rows: number }
-  | { type: 'done'; taskId: number; result: DecodeResult }
-  | { type: 'failed'; taskId: number; message: string };
+  /** `retire`: the worker's parquet-wasm trapped and must not be used again. */
+  | { type: 'done'; taskId: number; result: DecodeResult; retire?: boolean }
+  | { type: 'failed'; taskId: number; message: string; retire?: boolean };

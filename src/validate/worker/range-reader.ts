@@ -24,7 +24,8 @@ export class RangeReader {
       const tailStart = Math.max(0, this.size - TAIL_BYTES);
       this.tail = { start: tailStart, bytes: await this.fetch(tailStart, this.size) };
     }
-    if (this.tail && start >= this.tail.start) return this.tail.bytes.subarray(start - this.tail.start, end - this.tail.start);
+    // A copy: what this returns is transferred to the worker, and the tail must stay for later reads.
+    if (this.tail && start >= this.tail.start) return this.tail.bytes.slice(start - this.tail.start, end - this.tail.start);
     return this.fetch(start, end);
   }
 
