@@ -7,7 +7,10 @@ import type { ParquetFile } from './wasm';
  * workers can use it without loading Arrow.
  */
 export interface FileFooter {
+  /** Rows of all row groups: what readers read. */
   rows: number;
+  /** The file-level row count, when the footer states another than its row groups hold. */
+  declaredRows?: number;
   rowGroupRows: number[];
   /** The Arrow schema as an IPC stream, fields only. */
   schemaIpc: Uint8Array;
@@ -24,8 +27,11 @@ export function fileFooter(file: ParquetFile): FileFooter {
     const keyValueMetadata: Record<string, string> = {};
     for (const [name, value] of fileMetadata.keyValueMetadata()) keyValueMetadata[String(name)] = String(value);
     const createdBy = fileMetadata.createdBy();
+    const rows = rowGroupRows.reduce((sum, count) => sum + count, 0);
+    const declared = fileMetadata.numRows();
     return {
-      rows: fileMetadata.numRows(),
+      rows,
+      ...(declared !== rows ? { declaredRows: declared } : {}),
       rowGroupRows,
       schemaIpc: schema.withMetadata(new Map()).intoIPCStream(),
       keyValueMetadata,

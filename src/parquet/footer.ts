@@ -5,6 +5,8 @@ import { describeSchema, type FieldDescription } from '../table/schema';
 import { fileFooter } from './file-footer';
 import { rangedBlob } from './ranged-blob';
 import { parquet } from './wasm';
+import { loadHyparquet } from './hyparquet';
+import { footerFromMetadata } from './second-reader';
 
 export interface ParquetFooter {
   rows: number;
@@ -53,7 +55,30 @@ export async function readFooter(store: ObjectStore, bucket: string, key: string
       file.free();
     }
   })();
-  return withTimeout(work, timeoutMs, () => new IntegrityError(`${where}: reading the Parquet footer did not finish within ${timeoutMs} ms (corrupt footer or failed read)`));
+  try {
+    return await withTimeout(work, timeoutMs, () => new IntegrityError(`${where}: reading the Parquet footer did not finish within ${timeoutMs} ms (corrupt footer or failed read)`));
+  } catch (error) {
+    // A footer parquet-wasm cannot read may still be sound (other readers read it): hyparquet's reading, else the error stands.
+    if (!(error instanceof IntegrityError) || /did not finish/.test(error.message)) throw error;
+    const footer = await footerByHyparquet(store, bucket, key, size, footerLength, etag).catch(() => undefined);
+    if (!footer) throw error;
+    return footer;
+  }
+}
+
+async function footerByHyparquet(store: ObjectStore, bucket: string, key: string, size: number, footerLength: number, etag?: string): Promise<ParquetFooter> {
+  const bytes = await store.getRange(bucket, key, size - footerLength - 8, size, etag ? { etag } : {});
+  const hyparquet = await loadHyparquet();
+  const raw = footerFromMetadata(hyparquet.core.parquetMetadata(bytes, { geoparquet: false }));
+  return {
+    rows: raw.rows,
+    rowGroups: raw.rowGroupRows.length,
+    rowGroupRows: raw.rowGroupRows,
+    schema: describeSchema(tableFromIPC(raw.schemaIpc).schema),
+    keyValueMetadata: raw.keyValueMetadata,
+    bytesRead: 8 + bytes.length,
+    ...(raw.createdBy ? { createdBy: raw.createdBy } : {}),
+  };
 }
 
 export function withTimeout<T>(work: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {

@@ -1,7 +1,11 @@
-import { DataType, Type, TimeUnit, DateUnit, Precision, tableFromIPC, type Field } from 'apache-arrow';
+import {
+  Binary, Bool, DataType, DateDay, DateUnit, Decimal, Field, FixedSizeBinary, Float16, Float32, Float64, Int, Int32, Int64, List, Map_, Null,
+  Precision, Schema, Struct, Table, tableFromIPC, tableToIPC, Timestamp, TimeUnit, Type, Uint64, Utf8,
+} from 'apache-arrow';
 import type { RawColumn } from '../digest/raw-column';
 import { formatOf } from '../digest/arrow-columns';
-import type { FileMetaData, Hyparquet } from './hyparquet';
+import type { FileMetaData, Hyparquet, SchemaElement } from './hyparquet';
+import type { FileFooter } from './file-footer';
 
 /**
  * hyparquet as the second reader: for the files parquet-wasm cannot decode (a decoder gap,
@@ -178,4 +182,110 @@ function rescale(value: bigint, from: TimeUnit, to: TimeUnit): bigint {
 /** The fields of an Arrow schema sent as IPC bytes (the footer's, as parquet-wasm read it). */
 export function arrowFields(schemaIpc: Uint8Array): Field[] {
   return tableFromIPC(schemaIpc).schema.fields;
+}
+
+/**
+ * The Arrow schema of a file parquet-wasm could not open: the one its writer embedded
+ * (ARROW:schema, which parquet-wasm would have followed), else the Parquet schema mapped
+ * the way Arrow readers map it. Only what the second reader digests needs to be exact.
+ */
+export function arrowSchemaFromParquet(metadata: FileMetaData): Schema {
+  const embedded = metadata.key_value_metadata?.find((entry) => entry.key === 'ARROW:schema')?.value;
+  if (embedded) {
+    try {
+      const bytes = Buffer.from(embedded, 'base64');
+      const schema = tableFromIPC(Buffer.concat([bytes, END_OF_STREAM])).schema;
+      if (schema.fields.length) return schema;
+    } catch {
+      // not readable: map the Parquet schema instead
+    }
+  }
+  const elements = metadata.schema;
+  let at = 1;
+  const field = (): Field => {
+    const element = elements[at++]!;
+    const children = Array.from({ length: element.num_children ?? 0 }, () => field());
+    const nullable = element.repetition_type !== 'REQUIRED';
+    let type = children.length ? groupType(element, children) : leafType(element);
+    // A repeated field without a LIST annotation is a list of it (its items never null).
+    if (element.repetition_type === 'REPEATED' && !(children.length && isListGroup(element))) type = new List(new Field(element.name, type, false));
+    return new Field(element.name, type, nullable && element.repetition_type !== 'REPEATED');
+  };
+  const fields = Array.from({ length: elements[0]?.num_children ?? 0 }, () => field());
+  return new Schema(fields);
+}
+
+const END_OF_STREAM = Buffer.from([0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0]);
+
+function isListGroup(element: SchemaElement): boolean {
+  return element.logical_type?.type === 'LIST' || element.converted_type === 'LIST';
+}
+
+function groupType(element: SchemaElement, children: Field[]): DataType {
+  if (isListGroup(element) && children.length === 1) {
+    // LIST -> repeated group (or repeated leaf) of the element: the child is already a list of it.
+    const child = children[0]!;
+    return child.type instanceof List ? child.type : new List(child);
+  }
+  if ((element.logical_type?.type === 'MAP' || element.converted_type === 'MAP' || element.converted_type === 'MAP_KEY_VALUE') && children.length === 1) {
+    const entries = children[0]!.type instanceof List ? (children[0]!.type as List).children[0]! : children[0]!;
+    return new Map_(new Field('entries', entries.type, false));
+  }
+  return new Struct(children);
+}
+
+function leafType(element: SchemaElement): DataType {
+  const logical = element.logical_type;
+  const converted = element.converted_type;
+  switch (element.type) {
+    case 'BOOLEAN': return new Bool();
+    case 'INT32':
+      if (logical?.type === 'DATE' || converted === 'DATE') return new DateDay();
+      if (logical?.type === 'DECIMAL' || converted === 'DECIMAL') return new Decimal(element.scale ?? 0, element.precision ?? 9, 128);
+      if (logical?.type === 'INTEGER') return new Int(logical.isSigned, logical.bitWidth as 8 | 16 | 32);
+      if (converted === 'INT_8' || converted === 'UINT_8') return new Int(converted === 'INT_8', 8);
+      if (converted === 'INT_16' || converted === 'UINT_16') return new Int(converted === 'INT_16', 16);
+      if (converted === 'UINT_32') return new Int(false, 32);
+      return new Int32();
+    case 'INT64':
+      if (logical?.type === 'TIMESTAMP') return new Timestamp(UNITS[logical.unit], logical.isAdjustedToUTC ? '+00:00' : null);
+      if (converted === 'TIMESTAMP_MILLIS' || converted === 'TIMESTAMP_MICROS') return new Timestamp(converted === 'TIMESTAMP_MILLIS' ? TimeUnit.MILLISECOND : TimeUnit.MICROSECOND, '+00:00');
+      if (logical?.type === 'DECIMAL' || converted === 'DECIMAL') return new Decimal(element.scale ?? 0, element.precision ?? 18, 128);
+      if ((logical?.type === 'INTEGER' && !logical.isSigned) || converted === 'UINT_64') return new Uint64();
+      return new Int64();
+    case 'INT96': return new Timestamp(TimeUnit.NANOSECOND, null);
+    case 'FLOAT': return new Float32();
+    case 'DOUBLE': return new Float64();
+    case 'BYTE_ARRAY':
+      if (['STRING', 'ENUM', 'JSON'].includes(logical?.type ?? '') || ['UTF8', 'ENUM', 'JSON'].includes(converted ?? '')) return new Utf8();
+      if (logical?.type === 'DECIMAL' || converted === 'DECIMAL') return new Decimal(element.scale ?? 0, element.precision ?? 38, 128);
+      return new Binary();
+    case 'FIXED_LEN_BYTE_ARRAY':
+      if (logical?.type === 'FLOAT16') return new Float16();
+      if (logical?.type === 'DECIMAL' || converted === 'DECIMAL') return new Decimal(element.scale ?? 0, element.precision ?? 38, 128);
+      return new FixedSizeBinary(element.type_length ?? 0);
+    default:
+      return new Null();
+  }
+}
+
+const UNITS: Record<string, TimeUnit> = { MILLIS: TimeUnit.MILLISECOND, MICROS: TimeUnit.MICROSECOND, NANOS: TimeUnit.NANOSECOND };
+
+/** An Arrow schema as the IPC bytes a FileFooter carries. */
+export function schemaIpc(schema: Schema): Uint8Array {
+  return tableToIPC(new Table(schema), 'stream');
+}
+
+/** A footer as parquet-wasm would have described it, from hyparquet's reading (for a file parquet-wasm cannot open). */
+export function footerFromMetadata(metadata: FileMetaData): FileFooter {
+  const rowGroupRows = metadata.row_groups.map((group) => Number(group.num_rows));
+  const rows = rowGroupRows.reduce((sum, count) => sum + count, 0);
+  const keyValueMetadata: Record<string, string> = {};
+  for (const entry of metadata.key_value_metadata ?? []) keyValueMetadata[entry.key] = entry.value ?? '';
+  return {
+    rows, rowGroupRows, keyValueMetadata,
+    ...(Number(metadata.num_rows) !== rows ? { declaredRows: Number(metadata.num_rows) } : {}),
+    schemaIpc: schemaIpc(arrowSchemaFromParquet(metadata)),
+    ...(metadata.created_by ? { createdBy: metadata.created_by } : {}),
+  };
 }

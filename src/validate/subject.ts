@@ -99,6 +99,8 @@ export async function checkSubject(store: ObjectStore, set: FileSet, pool: Decod
   const unverifiable: string[] = [];
   for (const checked of dataFiles) {
     if (!checked.result) continue;
+    const declared = checked.result.footer.declaredRows;
+    if (declared !== undefined) notes.push(`${subject}: ${checked.file.relativeKey}: its footer says ${declared} rows but its row groups hold ${checked.result.footer.rows} (readers read the row groups)`);
     checkFooter(subject, checked, differences);
     if (level === 'full') checkContent(subject, checked, differences, unverifiable);
   }

@@ -4,7 +4,8 @@ import { loadParquetWasmWithCeiling } from '../../parquet/wasm-ceiling';
 import { fileFooter } from '../../parquet/file-footer';
 import { loadHyparquet } from '../../parquet/hyparquet';
 import { lazyModule } from '../../util/lazy';
-import { FileDecoder } from './file-decoder';
+import { BudgetExceeded, FileDecoder, UNREADABLE_FOOTER } from './file-decoder';
+import { MalformedParquetError } from '../../parquet/file-layout';
 import type { DecodeResult, DecodeTask, DecodeWorkerData, FromWorker, ToWorker } from './protocol';
 
 /**
@@ -102,25 +103,53 @@ async function run(task: DecodeTask): Promise<void> {
     const result = await decode(task);
     send({ type: 'done', taskId: task.taskId, result, ...(poisoned ? { retire: true } : {}) });
   } catch (error) {
-    const message = error instanceof Error ? `${error.name === 'Error' || error.name === 'MalformedParquetError' ? '' : `${error.name}: `}${error.message}` : String(error);
+    // Lines the checks wrote say what is wrong themselves; other errors keep their kind.
+    const plain = !(error instanceof Error) || error.name === 'Error' || error instanceof MalformedParquetError || error instanceof BudgetExceeded;
+    const message = error instanceof Error ? `${plain ? '' : `${error.name}: `}${error.message}` : String(error);
     send({ type: 'failed', taskId: task.taskId, message, ...(poisoned ? { retire: true } : {}) });
   }
 }
 
 async function decode(task: DecodeTask): Promise<DecodeResult> {
-  let decoder: FileDecoder | undefined;
-  const file: ParquetFile = await parquet.ParquetFile.fromFile(remoteBlob(task, () => decoder) as unknown as Blob);
+  const decoder = new FileDecoder({
+    parquet, hyparquet: await loadHyparquet(), budget, guarded, secondReader,
+    fetch: (start, end) => fetchRange(task, start, end),
+    progress: (rows) => send({ type: 'progress', taskId: task.taskId, rows }),
+  }, task);
+  if (task.mode === 'footer') {
+    let file: ParquetFile;
+    try {
+      file = await parquet.ParquetFile.fromFile(remoteBlob(task, () => undefined) as unknown as Blob);
+    } catch (error) {
+      // A footer parquet-wasm cannot read may still be sound: hyparquet reads it, else parquet-wasm's error stands.
+      const layout = await decoder.readLayout().catch(() => undefined);
+      if (!layout) throw error;
+      return { footer: decoder.footerFromLayout() };
+    }
+    try {
+      // The schema without per-file metadata: the main thread describes it once per table (pool.ts).
+      return { footer: fileFooter(file) };
+    } finally {
+      file.free();
+    }
+  }
+  const opening = () => guarded(() => parquet.ParquetFile.fromFile(remoteBlob(task, () => decoder) as unknown as Blob));
   try {
-    // The schema without per-file metadata: the main thread describes it once per table (pool.ts).
-    const footer = fileFooter(file);
-    if (task.mode === 'footer') return { footer };
-    const hyparquet = await loadHyparquet();
-    decoder = new FileDecoder({
-      parquet, hyparquet, budget, guarded, secondReader,
-      fetch: (start, end) => fetchRange(task, start, end),
-      progress: (rows) => send({ type: 'progress', taskId: task.taskId, rows }),
-    }, task, footer);
-    return { footer, ...(await decoder.decode(file)) };
+    await decoder.readLayout();
+  } catch (error) {
+    // hyparquet's reading of a corrupt footer can be obscure: parquet-wasm's, when it also fails, says more.
+    const wasmMessage = await opening().then((file) => { file.free(); return undefined; }, (wasmError: Error) => wasmError.message);
+    if (wasmMessage && error instanceof MalformedParquetError && error.message.startsWith(UNREADABLE_FOOTER)) throw new MalformedParquetError(`${UNREADABLE_FOOTER}: ${wasmMessage}`);
+    throw error;
+  }
+  let file: ParquetFile;
+  try {
+    file = await opening();
+  } catch (error) {
+    return decoder.decode({ openFailure: error instanceof Error ? error.message : String(error) });
+  }
+  try {
+    return await decoder.decode({ parquet: file, footer: fileFooter(file) });
   } finally {
     if (!poisoned) file.free();
   }

@@ -39,6 +39,7 @@ export interface DecoderServices {
 }
 
 const TAIL_BYTES = 64 * 1024;
+export const UNREADABLE_FOOTER = 'unreadable footer';
 
 /**
  * Decodes and digests one file in 'decode' mode: footer layout first, then row group by
@@ -57,19 +58,32 @@ export class FileDecoder {
   private metadata?: FileMetaData;
   private names: string[] = [];
 
-  constructor(private readonly services: DecoderServices, private readonly task: DecodeTask, private readonly footer: FileFooter) {}
+  private footer!: FileFooter;
 
-  async decode(file: ParquetFile): Promise<Omit<DecodeResult, 'footer'>> {
-    const layout = await this.readLayout();
+  constructor(private readonly services: DecoderServices, private readonly task: DecodeTask) {}
+
+  /**
+   * Decodes the file with parquet-wasm when it could open it (`file`), else — and where it
+   * fails on pages that pass every check — with hyparquet. `openFailure` says why it could not.
+   */
+  async decode(file: { parquet: ParquetFile; footer: FileFooter } | { openFailure: string }): Promise<DecodeResult> {
+    const layout = this.layout!;
     this.names = [...new Set(layout.leaves.map((leaf) => leaf.topLevel))];
+    if ('openFailure' in file) {
+      this.footer = this.footerFromLayout();
+      const failure = new DecoderFailure(`parquet-wasm could not open the file: ${file.openFailure}`, -1);
+      for (const group of layout.rowGroups) await this.diagnose(group);
+      return { footer: this.footer, ...(await this.readWithHyparquet(failure)) };
+    }
+    this.footer = file.footer;
     const rowGroups: RowGroupDigest[] = [];
     try {
-      for (const group of layout.rowGroups) rowGroups.push(await this.wasmRowGroup(file, group));
-      return this.result(rowGroups, 'parquet-wasm');
+      for (const group of layout.rowGroups) rowGroups.push(await this.wasmRowGroup(file.parquet, group));
+      return { footer: this.footer, ...this.result(rowGroups, 'parquet-wasm') };
     } catch (error) {
       if (!(error instanceof DecoderFailure)) throw error;
       await this.diagnose(layout.rowGroups[error.rowGroup]!);
-      return await this.readWithHyparquet(error);
+      return { footer: this.footer, ...(await this.readWithHyparquet(error)) };
     }
   }
 
@@ -81,8 +95,13 @@ export class FileDecoder {
     };
   }
 
+  /** The footer as parquet-wasm would have described it, from hyparquet's reading (for a file parquet-wasm cannot open). */
+  footerFromLayout(): FileFooter {
+    return this.services.secondReader().footerFromMetadata(this.metadata!);
+  }
+
   /** The footer through hyparquet (parquet-wasm does not expose the chunks' offsets), checked for consistency. */
-  private async readLayout(): Promise<FileLayout> {
+  async readLayout(): Promise<FileLayout> {
     const size = this.task.size;
     const tailStart = Math.max(0, size - TAIL_BYTES);
     let bytes = new Uint8Array(await this.services.fetch(tailStart, size));
@@ -97,7 +116,7 @@ export class FileDecoder {
     try {
       this.metadata = this.services.hyparquet.core.parquetMetadata(bytes, { geoparquet: false });
     } catch (error) {
-      throw new MalformedParquetError(`corrupt footer: ${(error as Error).message}`);
+      throw new MalformedParquetError(`${UNREADABLE_FOOTER}: ${(error as Error).message}`);
     }
     try {
       this.layout = fileLayout(this.metadata, size - 8 - footerLength);
@@ -238,6 +257,7 @@ export class FileDecoder {
     for (const chunk of group.chunks) {
       if (chunk.values === 0 || chunk.end - chunk.start > this.services.budget.prefetchBytes || chunk.uncompressed > this.services.budget.perWorkerBytes) continue;
       const bytes = new Uint8Array(await this.services.fetch(chunk.start, chunk.end));
+      this.checkChunk(group, chunk, bytes); // CRCs first: a corrupt page is reported as such
       diagnoseChunkPages(bytes, chunk, `row group ${group.index} column "${chunk.leaf.name}"`, this.services.hyparquet);
     }
   }
@@ -246,6 +266,8 @@ export class FileDecoder {
     const second = this.services.secondReader();
     const { hyparquet, budget } = this.services;
     const fields = second.arrowFields(this.footer.schemaIpc);
+    const lost = this.names.filter((name) => !fields.some((field) => field.name === name));
+    if (lost.length) throw new MalformedParquetError(`${failure.message}; the file's Arrow schema lacks column(s) ${lost.join(', ')}`);
     const file = { byteLength: this.task.size, slice: (start: number, end = this.task.size) => this.services.fetch(start, end) };
     const rowGroups: RowGroupDigest[] = [];
     let rowStart = 0;

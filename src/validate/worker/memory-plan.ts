@@ -134,5 +134,6 @@ export function refusal(groupIndex: number, chunks: ColumnChunkLayout[], largest
 
 export function formatMb(bytes: number): string {
   const mb = bytes / MB;
+  if (mb < 0.1) return `${(bytes / 1024).toFixed(1)} KB`;
   return `${mb >= 100 ? Math.round(mb).toLocaleString('en-US') : mb.toFixed(1)} MB`;
 }
