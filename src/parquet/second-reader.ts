@@ -124,7 +124,10 @@ function build(values: unknown[], type: DataType): RawColumn {
         if (value == null) return;
         const stamp = value as { unit?: TimeUnit; value?: bigint };
         if (stamp.unit === undefined || typeof stamp.value !== 'bigint') throw new Inexact();
-        array[i] = rescale(stamp.value, stamp.unit, unit);
+        const scaled = rescale(stamp.value, stamp.unit, unit);
+        // Past int64 (INT96 dates far from 1970 in nanoseconds) the first reader's wrapping is its own.
+        if (BigInt.asIntN(64, scaled) !== scaled) throw new Inexact();
+        array[i] = scaled;
       });
       return { ...base, format: formatOf(type), buffers: [bytesOf(array)] };
     }
