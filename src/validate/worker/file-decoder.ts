@@ -15,9 +15,14 @@ import type { DecodeResult, DecodeTask, RowGroupDigest } from './protocol';
 type ParquetWasm = typeof import('parquet-wasm/node');
 type SecondReader = typeof import('../../parquet/second-reader');
 
-/** The decoder failed on pages that passed every check: a decoder gap, or corruption the checks cannot see. */
+/**
+ * parquet-wasm failed on pages that passed every check. `rows`: it decoded without error
+ * but not the rows the footer states (a gap in the decoder: another reader may read the
+ * file); `error`: it rejected or trapped on the data (corruption the checks cannot see, such
+ * as a damaged compressed stream, or a decoder limit: the file fails with its words).
+ */
 export class DecoderFailure extends Error {
-  constructor(message: string, readonly rowGroup: number) {
+  constructor(message: string, readonly rowGroup: number, readonly kind: 'rows' | 'error') {
     super(message);
   }
 }
@@ -71,7 +76,7 @@ export class FileDecoder {
     this.names = [...new Set(layout.leaves.map((leaf) => leaf.topLevel))];
     if ('openFailure' in file) {
       this.footer = this.footerFromLayout();
-      const failure = new DecoderFailure(`parquet-wasm could not open the file: ${file.openFailure}`, -1);
+      const failure = new DecoderFailure(`parquet-wasm could not open the file: ${file.openFailure}`, -1, 'error');
       for (const group of layout.rowGroups) await this.diagnose(group);
       return { footer: this.footer, ...(await this.readWithHyparquet(failure)) };
     }
@@ -83,6 +88,8 @@ export class FileDecoder {
     } catch (error) {
       if (!(error instanceof DecoderFailure)) throw error;
       await this.diagnose(layout.rowGroups[error.rowGroup]!);
+      // What parquet-wasm rejects is not read another way: a more lenient reader would hide the damage.
+      if (error.kind === 'error') throw new MalformedParquetError(error.message);
       return { footer: this.footer, ...(await this.readWithHyparquet(error)) };
     }
   }
@@ -207,7 +214,7 @@ export class FileDecoder {
         offset += length;
         if (reportRows) this.services.progress(length);
       });
-      if (offset !== group.rows) throw new DecoderFailure(`parquet-wasm decoded ${offset} rows of column "${name}" in row group ${group.index}, the footer says ${group.rows}`, group.index);
+      if (offset !== group.rows) throw new DecoderFailure(`parquet-wasm decoded ${offset} rows of column "${name}" in row group ${group.index}, the footer says ${group.rows}`, group.index, 'rows');
       digester.endColumn(index);
       first = false;
       if (!fetched) this.prefetched.clear();
@@ -217,7 +224,7 @@ export class FileDecoder {
   }
 
   private finished(group: RowGroupLayout, digest: TableDigest): RowGroupDigest {
-    if (digest.rows !== group.rows) throw new DecoderFailure(`parquet-wasm decoded ${digest.rows} rows of row group ${group.index}, the footer says ${group.rows}`, group.index);
+    if (digest.rows !== group.rows) throw new DecoderFailure(`parquet-wasm decoded ${digest.rows} rows of row group ${group.index}, the footer says ${group.rows}`, group.index, 'rows');
     for (const name of this.names) if (!(name in digest.columns)) this.undigested.add(name);
     return { rows: digest.rows, digest: digest.digest, columns: digest.columns, ...(digest.legacyDigest ? { legacyDigest: digest.legacyDigest } : {}) };
   }
@@ -248,7 +255,7 @@ export class FileDecoder {
       const trapped = /unreachable|RuntimeError/.test(message);
       throw new DecoderFailure(trapped
         ? `parquet-wasm trapped (${message}) in row group ${group.index}: corrupt data the page checks did not catch, or more than the ${formatMb(this.services.budget.wasmCeilingBytes)} of memory a decoder may use`
-        : `parquet-wasm failed in row group ${group.index}: ${message}`, group.index);
+        : `parquet-wasm failed in row group ${group.index}: ${message}`, group.index, 'error');
     }
   }
 
