@@ -5,7 +5,7 @@ import { UsageError } from '../errors';
 import { checkSubject, type CheckedSubject } from './subject';
 import { compareSubjects } from './compare';
 import { DecodePool } from './worker/pool';
-import { decodeBudget, DEFAULT_MEMORY_BUDGET_MB } from './worker/memory-plan';
+import { decodeBudget, DEFAULT_MEMORY_BUDGET_MB, minimumBudgetMb } from './worker/memory-plan';
 import type { Difference, SubjectSummary, ValidationLevel, ValidationOptions, ValidationReport } from './types';
 
 export type { Difference, DifferenceKind, FileError, SubjectSummary, ValidationLevel, ValidationOptions, ValidationReport } from './types';
@@ -36,7 +36,9 @@ async function run(store: ObjectStore, sets: FileSet[], options: ValidationOptio
   let filesDone = 0;
   let rowsDecoded = 0;
   const workers = options.concurrency ?? Math.max(1, Math.min(2, availableParallelism()));
-  const budget = decodeBudget(options.memoryBudgetMb ?? DEFAULT_MEMORY_BUDGET_MB, workers);
+  const budgetMb = options.memoryBudgetMb ?? DEFAULT_MEMORY_BUDGET_MB;
+  // quick reads footers only: the budget bounds decoding, and does not stop a footer check on many workers.
+  const budget = decodeBudget(level === 'full' ? budgetMb : Math.max(budgetMb, minimumBudgetMb(workers)), workers);
   const pool = new DecodePool(store, {
     workers,
     budget,
@@ -84,7 +86,7 @@ async function run(store: ObjectStore, sets: FileSet[], options: ValidationOptio
     rowsPerSecond: Math.round(rowsChecked / Math.max(elapsedMs, 1) * 1000),
     elapsedMs,
     memory: {
-      budgetMb: options.memoryBudgetMb ?? DEFAULT_MEMORY_BUDGET_MB,
+      budgetMb: budget.totalBytes / 1024 / 1024,
       perWorkerMb: Math.round(budget.perWorkerBytes / 1024 / 1024),
       // The peak resident memory of the whole process so far (Linux and macOS report it; Node gives kilobytes).
       peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),

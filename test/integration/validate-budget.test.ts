@@ -58,8 +58,12 @@ describe(`full validation within a memory budget (${TARGET})`, () => {
     expect(report.memory).toMatchObject({ budgetMb: 220, perWorkerMb: 48 });
   });
 
-  it('refuses a budget too small for its workers before reading anything', async () => {
-    await expect(lv.validate(`s3://${bucket}/wide/`, undefined, { level: 'full', workers: 2, memoryBudgetMb: 300 })).rejects.toThrow(/a memory budget of 300 MB is too small for 2 decode worker\(s\): at least \d+ MB/);
+  it('refuses a budget too small for its workers before decoding anything; quick, which decodes nothing, goes on', async () => {
+    const table = tableOf({ id: vectorFromArray([1, 2, 3], new Int32()) });
+    const uri = await put('small', (await encodeParquet(table, { rowGroupRows: 3, createdBy: 't' })).bytes);
+    await expect(lv.validate(uri, undefined, { level: 'full', workers: 2, memoryBudgetMb: 300 })).rejects.toThrow(/a memory budget of 300 MB is too small for 2 decode worker\(s\): at least \d+ MB/);
+    const quick = await lv.validate(uri, undefined, { level: 'quick', workers: 8 });
+    expect(quick.ok).toBe(true);
   });
 
   it('validates a file whose footer holds the digests written before nested columns were digested', async () => {

@@ -39,13 +39,17 @@ export interface DecodeBudget {
   prefetchBytes: number;
 }
 
+/** The smallest budget that leaves each of `workers` workers the least it needs. */
+export function minimumBudgetMb(workers: number): number {
+  return Math.ceil(MAIN_THREAD_MB + workers * (WORKER_OVERHEAD_MB + 1.25 * MIN_PER_WORKER_MB));
+}
+
 export function decodeBudget(totalMb: number, workers: number): DecodeBudget {
   if (!Number.isFinite(totalMb) || totalMb <= 0) throw new UsageError(`memory budget must be a positive number of MB, got ${totalMb}`);
   // Fetched-ahead bytes pass once through the main thread too: a quarter share per worker there.
   const perWorkerMb = (totalMb - MAIN_THREAD_MB - workers * WORKER_OVERHEAD_MB) / (workers * 1.25);
   if (perWorkerMb < MIN_PER_WORKER_MB) {
-    const needed = Math.ceil(MAIN_THREAD_MB + workers * (WORKER_OVERHEAD_MB + 1.25 * MIN_PER_WORKER_MB));
-    throw new UsageError(`a memory budget of ${totalMb} MB is too small for ${workers} decode worker(s): at least ${needed} MB (or fewer workers)`);
+    throw new UsageError(`a memory budget of ${totalMb} MB is too small for ${workers} decode worker(s): at least ${minimumBudgetMb(workers)} MB (or fewer workers)`);
   }
   const perWorkerBytes = Math.floor(perWorkerMb * MB);
   return {
