@@ -43,10 +43,9 @@ abstract class DigestSums {
 
   constructor(readonly names: string[], options: DigesterOptions) {
     this.sums = names.map(() => ({ a: 0, b: 0 }));
-    if (options.legacyColumns) {
-      const wanted = new Set(options.legacyColumns);
-      this.legacy = new Set(names.flatMap((name, index) => (wanted.has(name) ? [index] : [])));
-    }
+    // Only when the writer left columns out: a second chain over all of them would be the first.
+    const wanted = new Set(options.legacyColumns ?? names);
+    if (names.some((name) => !wanted.has(name))) this.legacy = new Set(names.flatMap((name, index) => (wanted.has(name) ? [index] : [])));
   }
 
   result(): TableDigest {
