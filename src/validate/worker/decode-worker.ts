@@ -111,7 +111,8 @@ async function run(task: DecodeTask): Promise<void> {
 }
 
 async function decode(task: DecodeTask): Promise<DecodeResult> {
-  const decoder = new FileDecoder({
+  // hyparquet loads on first need (a few hundred ms of module loading): footer checks seldom need it.
+  const newDecoder = async () => new FileDecoder({
     parquet, hyparquet: await loadHyparquet(), budget, guarded, secondReader,
     fetch: (start, end) => fetchRange(task, start, end),
     progress: (rows) => send({ type: 'progress', taskId: task.taskId, rows }),
@@ -122,6 +123,7 @@ async function decode(task: DecodeTask): Promise<DecodeResult> {
       file = await parquet.ParquetFile.fromFile(remoteBlob(task, () => undefined) as unknown as Blob);
     } catch (error) {
       // A footer parquet-wasm cannot read may still be sound: hyparquet reads it, else parquet-wasm's error stands.
+      const decoder = await newDecoder();
       const layout = await decoder.readLayout().catch(() => undefined);
       if (!layout) throw error;
       return { footer: decoder.footerFromLayout() };
@@ -133,6 +135,7 @@ async function decode(task: DecodeTask): Promise<DecodeResult> {
       file.free();
     }
   }
+  const decoder = await newDecoder();
   const opening = () => guarded(() => parquet.ParquetFile.fromFile(remoteBlob(task, () => decoder) as unknown as Blob));
   try {
     await decoder.readLayout();
