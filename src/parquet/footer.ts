@@ -2,7 +2,7 @@ import { tableFromIPC } from 'apache-arrow';
 import { IntegrityError } from '../errors';
 import type { ObjectStore } from '../store/types';
 import { describeSchema, type FieldDescription } from '../table/schema';
-import { fileFooter } from './file-footer';
+import { fileFooter, type FileFooter } from './file-footer';
 import { rangedBlob } from './ranged-blob';
 import { parquet } from './wasm';
 import { loadHyparquet } from './hyparquet';
@@ -40,17 +40,7 @@ export async function readFooter(store: ObjectStore, bucket: string, key: string
   const work = (async () => {
     const file = await parquet.ParquetFile.fromFile(blob as unknown as Blob);
     try {
-      const raw = fileFooter(file);
-      const footer: ParquetFooter = {
-        rows: raw.rows,
-        rowGroups: raw.rowGroupRows.length,
-        rowGroupRows: raw.rowGroupRows,
-        schema: describeSchema(tableFromIPC(raw.schemaIpc).schema),
-        keyValueMetadata: raw.keyValueMetadata,
-        bytesRead: 8 + blob.bytesRead,
-        ...(raw.createdBy ? { createdBy: raw.createdBy } : {}),
-      };
-      return footer;
+      return described(fileFooter(file), 8 + blob.bytesRead);
     } finally {
       file.free();
     }
@@ -69,14 +59,17 @@ export async function readFooter(store: ObjectStore, bucket: string, key: string
 async function footerByHyparquet(store: ObjectStore, bucket: string, key: string, size: number, footerLength: number, etag?: string): Promise<ParquetFooter> {
   const bytes = await store.getRange(bucket, key, size - footerLength - 8, size, etag ? { etag } : {});
   const hyparquet = await loadHyparquet();
-  const raw = footerFromMetadata(hyparquet.core.parquetMetadata(bytes, { geoparquet: false }));
+  return described(footerFromMetadata(hyparquet.core.parquetMetadata(bytes, { geoparquet: false })), 8 + bytes.length);
+}
+
+function described(raw: FileFooter, bytesRead: number): ParquetFooter {
   return {
     rows: raw.rows,
     rowGroups: raw.rowGroupRows.length,
     rowGroupRows: raw.rowGroupRows,
     schema: describeSchema(tableFromIPC(raw.schemaIpc).schema),
     keyValueMetadata: raw.keyValueMetadata,
-    bytesRead: 8 + bytes.length,
+    bytesRead,
     ...(raw.createdBy ? { createdBy: raw.createdBy } : {}),
   };
 }

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { Field, Int32, List, Utf8, vectorFromArray } from 'apache-arrow';
+import { Int32, Utf8, vectorFromArray } from 'apache-arrow';
 import { Lakevault } from '../../src/api/client';
 import { encodeParquet } from '../../src/parquet/encode';
 import { META_DIGEST, META_ROW_GROUP_DIGESTS } from '../../src/parquet/footer-keys';
 import { parquet } from '../../src/parquet/wasm';
-import { tableOf } from '../support/digest-fixtures';
+import { tableBeforeNestedDigests, tableOf } from '../support/digest-fixtures';
 import { removeBucket, testConfig, TARGET, uniqueBucket } from '../support/target';
 
 /*
@@ -67,14 +67,7 @@ describe(`full validation within a memory budget (${TARGET})`, () => {
   });
 
   it('validates a file whose footer holds the digests written before nested columns were digested', async () => {
-    const index = Array.from({ length: 1_000 }, (_, i) => i);
-    const table = tableOf({
-      id: vectorFromArray(index, new Int32()),
-      tags: vectorFromArray(index.map((i) => (i % 3 ? [`t${i}`, 'x'] : null)), new List(new Field('item', new Utf8(), true))),
-      name: vectorFromArray(index.map((i) => `n${i % 7}`), new Utf8()),
-    });
-    // What lakevault at ced7bb3 wrote for this table: no digest of "tags", rows chained over id and name.
-    const oldDigests = { digest: 'bag1:92ec9e36a8e591fa', columns: { id: 'bag1:3976dce1d86ba996', name: 'bag1:d6f90be7fd9c68fa' } };
+    const { table, old: oldDigests } = tableBeforeNestedDigests();
     const properties = new parquet.WriterPropertiesBuilder()
       .setKeyValueMetadata(new Map([[META_DIGEST, oldDigests.digest], [META_ROW_GROUP_DIGESTS, JSON.stringify([oldDigests.columns])]]))
       .build();

@@ -2,11 +2,10 @@ import {
   Binary, Bool, DateDay, Decimal, Dictionary, DurationSecond, FixedSizeBinary, Float16, Float32, Int8, Int32, IntervalYearMonth, LargeUtf8,
   TimestampMillisecond, Uint16, Uint64, Utf8, vectorFromArray, type DataType,
 } from 'apache-arrow';
-import { Field, List } from 'apache-arrow';
 import { generateSalesBatch } from '../../src/datagen/sales';
 import { ColumnwiseDigester, RawTableDigester } from '../../src/digest/raw-digester';
 import { rawFromData } from '../../src/digest/arrow-columns';
-import { digestOf, tableOf } from '../support/digest-fixtures';
+import { digestOf, tableBeforeNestedDigests, tableOf } from '../support/digest-fixtures';
 
 /*
  * Tables written by earlier versions carry these digests in their footers and manifests:
@@ -62,14 +61,7 @@ describe('digests of flat columns', () => {
 });
 
 describe('files written before nested columns were digested', () => {
-  const index = Array.from({ length: 1_000 }, (_, i) => i);
-  const table = tableOf({
-    id: column(index, new Int32()),
-    tags: column(index.map((i) => (i % 3 ? [`t${i}`, 'x'] : null)), new List(new Field('item', new Utf8(), true))),
-    name: column(index.map((i) => `n${i % 7}`), new Utf8()),
-  });
-  // What lakevault at ced7bb3 computed for this table: no digest of "tags", rows chained over id and name.
-  const old = { digest: 'bag1:92ec9e36a8e591fa', columns: { id: 'bag1:3976dce1d86ba996', name: 'bag1:d6f90be7fd9c68fa' } };
+  const { table, old } = tableBeforeNestedDigests();
   const columns = table.batches[0]!.data.children.map((child) => rawFromData(child));
 
   it('get the rows digest their writer recorded, over the columns it digested, beside the new one', () => {

@@ -2,29 +2,8 @@ import {
   Binary, Decimal, Dictionary, Field, FixedSizeList, Float16, Int32, Int64, LargeBinary, LargeList, LargeUtf8, List, Map_, Struct,
   TimestampMicrosecond, Utf8, vectorFromArray, type DataType, type Vector,
 } from 'apache-arrow';
-import { RawTableDigester } from '../../src/digest/raw-digester';
 import { encodeParquet } from '../../src/parquet/encode';
-import { readFfiBatch } from '../../src/parquet/ffi-columns';
-import { parquet } from '../../src/parquet/wasm';
-import { digestOf, tableOf } from '../support/digest-fixtures';
-
-/** Decodes Parquet bytes with parquet-wasm and digests the batches read through the C data interface. */
-async function digestParquet(bytes: Uint8Array, batchSize: number) {
-  const file = await parquet.ParquetFile.fromFile(new Blob([bytes]));
-  const reader = (await file.stream({ batchSize })).getReader();
-  let digester: RawTableDigester | undefined;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    const ffi = value.intoFFI();
-    const batch = readFfiBatch(parquet.wasmMemory().buffer as ArrayBuffer, ffi.arrayAddr(), ffi.schemaAddr());
-    digester ??= new RawTableDigester(batch.names);
-    digester.update(batch.columns, batch.length);
-    ffi.free();
-  }
-  file.free();
-  return digester!.result();
-}
+import { digestOf, digestParquet, tableOf } from '../support/digest-fixtures';
 
 const field = (name: string, type: DataType, nullable = true) => new Field(name, type, nullable);
 const listOf = (type: DataType) => new List(field('item', type));

@@ -1,29 +1,9 @@
 import { Int32, Int64, LargeUtf8, Utf8, Dictionary, vectorFromArray } from 'apache-arrow';
 import { generateSalesBatch } from '../../src/datagen/sales';
-import { RawTableDigester, combineDigests, combineColumnDigests } from '../../src/digest/column-digest';
+import { combineDigests, combineColumnDigests } from '../../src/digest/column-digest';
 import { addDigests, EMPTY_DIGEST, isBagDigest, parseDigest } from '../../src/digest/bag';
 import { encodeParquet } from '../../src/parquet/encode';
-import { readFfiBatch } from '../../src/parquet/ffi-columns';
-import { parquet } from '../../src/parquet/wasm';
-import { digestOf, tableOf, withColumn } from '../support/digest-fixtures';
-
-/** Decodes Parquet bytes with parquet-wasm and digests the batches read through the C data interface. */
-async function digestParquet(bytes: Uint8Array, batchSize: number) {
-  const file = await parquet.ParquetFile.fromFile(new Blob([bytes]));
-  const reader = (await file.stream({ batchSize })).getReader();
-  let digester: RawTableDigester | undefined;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    const ffi = value.intoFFI();
-    const batch = readFfiBatch(parquet.wasmMemory().buffer as ArrayBuffer, ffi.arrayAddr(), ffi.schemaAddr());
-    digester ??= new RawTableDigester(batch.names);
-    digester.update(batch.columns, batch.length);
-    ffi.free();
-  }
-  file.free();
-  return digester!.result();
-}
+import { digestOf, digestParquet, tableOf, withColumn } from '../support/digest-fixtures';
 
 describe('bag1 content digests', () => {
   const sales = generateSalesBatch(3, 1, 20_000);
