@@ -38,6 +38,7 @@ describe("parquet-wasm's memory ceiling", () => {
     const child = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 120_000 });
     const result = JSON.parse(child.stdout.trim().split('\n').pop()!) as { outcome: string; peakMb: number };
     expect(result.outcome).toBe('unreachable');
-    expect(result.peakMb).toBeLessThan(250);
+    // Node and the compiled module take 70–350 MB depending on the host's load (compilation tiers); far from 3.3 GB.
+    expect(result.peakMb).toBeLessThan(600);
   });
 });
