@@ -6,6 +6,7 @@ import { checkSubject, type CheckedSubject } from './subject';
 import { compareSubjects } from './compare';
 import { DecodePool } from './worker/pool';
 import { decodeBudget, DEFAULT_MEMORY_BUDGET_MB, minimumBudgetMb } from './worker/memory-plan';
+import { peakRssMb } from './peak-memory';
 import type { Difference, SubjectSummary, ValidationLevel, ValidationOptions, ValidationReport } from './types';
 
 export type { Difference, DifferenceKind, FileError, SubjectSummary, ValidationLevel, ValidationOptions, ValidationReport } from './types';
@@ -88,8 +89,7 @@ async function run(store: ObjectStore, sets: FileSet[], options: ValidationOptio
     memory: {
       budgetMb: budget.totalBytes / 1024 / 1024,
       perWorkerMb: Math.round(budget.perWorkerBytes / 1024 / 1024),
-      // The peak resident memory of the whole process so far (Linux and macOS report it; Node gives kilobytes).
-      peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+      peakRssMb: peakRssMb(),
     },
   };
 }
