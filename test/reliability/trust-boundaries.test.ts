@@ -1,0 +1,353 @@
+import { emptyHome, runLakevault, targetEnv, type CliRun } from '../support/cli';
+import { openTestStore, removeBucket, TARGET, testConfig, uniqueBucket } from '../support/target';
+import type { OpenStore } from '../../src/store/open';
+import { parseS3Uri } from '../../src/store/location';
+import { createSalesTable } from '../../src/table/create';
+import { readTableManifest, TABLE_MANIFEST, type TableManifest } from '../../src/table/manifest';
+import { resolveTable, type TableRef } from '../../src/table/table-ref';
+import { createSnapshot } from '../../src/snapshot/create';
+import { deleteSnapshot } from '../../src/snapshot/delete';
+import { SNAPSHOT_MANIFEST, SNAPSHOT_PENDING, SNAPSHOT_RETAINED, type SnapshotManifest } from '../../src/snapshot/manifest';
+import { snapshotFileSet } from '../../src/snapshot/file-set';
+import { backupRepository } from '../../src/snapshot/repository';
+import { validateFileSet } from '../../src/validate';
+import type { ObjectStore } from '../../src/store/types';
+
+/**
+ * The trust boundaries: a snapshot belongs to one table, every key stays inside its prefix,
+ * a backup is never complete without its data, nothing is left where nothing lists it, and
+ * a configured manifest key makes tampering evident. Each case reproduces an attack on the
+ * real CLI (or, for the race, the library with a hold point) and checks what must hold:
+ * the exit code, the one error line, and the store — object for object — where nothing may
+ * change.
+ */
+describe(`trust boundaries on ${TARGET}`, () => {
+  const lake = uniqueBucket('trust');
+  const other = `${lake}-other`;
+  const backupsBucket = `${lake}-bk`;
+  const checkpointsBucket = `${lake}-cp`;
+  const buckets = [lake, other, backupsBucket, checkpointsBucket];
+  const locations = {
+    LAKEVAULT_WAREHOUSE: `s3://${lake}/warehouse`,
+    LAKEVAULT_BACKUPS: `s3://${backupsBucket}`,
+    LAKEVAULT_CHECKPOINTS: `s3://${checkpointsBucket}`,
+    LAKEVAULT_CONCURRENCY: '4',
+  };
+  const config = testConfig(locations);
+  const backups = backupRepository(config);
+  const home = emptyHome('trust');
+  let open: OpenStore;
+
+  beforeAll(async () => { open = await openTestStore(locations); });
+  afterAll(async () => {
+    for (const bucket of buckets) await removeBucket(open, bucket);
+    await open.close();
+  });
+
+  const lakevault = (args: string[], env: Record<string, string> = {}): Promise<CliRun> =>
+    runLakevault(['--json', ...args], { env: { ...targetEnv(), ...locations, ...env }, home });
+
+  /** Exit 0, or a failure that shows what the CLI said. */
+  async function ok(args: string[], env: Record<string, string> = {}): Promise<any> {
+    const run = await lakevault(args, env);
+    expect({ args, code: run.code, stderr: run.stderr }).toEqual({ args, code: 0, stderr: '' });
+    return run.json;
+  }
+
+  /** Every object of every bucket of the suite, with size and ETag. */
+  async function everything(): Promise<string[]> {
+    const lines: string[] = [];
+    for (const bucket of buckets) {
+      if (!(await open.store.bucketExists(bucket))) { lines.push(`${bucket} (no bucket)`); continue; }
+      for await (const o of open.store.list(bucket, '')) lines.push(`${bucket}/${o.key} ${o.size} ${o.etag}`);
+    }
+    return lines.sort();
+  }
+
+  /** Exits `code` with one error line matching `message`, and changes nothing in the store. */
+  async function refused(args: string[], code: number, message: RegExp, env: Record<string, string> = {}): Promise<CliRun> {
+    const before = await everything();
+    const run = await lakevault(args, env);
+    const lines = run.stderr.trim().split('\n');
+    expect({ args, code: run.code, lines: lines.length }).toEqual({ args, code, lines: 1 });
+    expect(lines[0]).toMatch(/^lakevault: error: /);
+    expect(lines[0]).toMatch(message);
+    expect(await everything()).toEqual(before);
+    return run;
+  }
+
+  const shape = { rows: 600, rowsPerFile: 200, rowGroupRows: 100 };
+  async function table(nameOrUri: string, seed: number, rows = shape.rows): Promise<TableRef> {
+    const ref = resolveTable(config, nameOrUri);
+    await createSalesTable(open.store, ref, { ...shape, rows, seed, overwrite: true });
+    return ref;
+  }
+  const manifestOf = async (ref: TableRef): Promise<TableManifest> => (await readTableManifest(open.store, ref.location))!;
+
+  /** Where a snapshot's manifest is, from the uri its create reported. */
+  function snapshotAt(uri: string): { bucket: string; prefix: string } {
+    return parseS3Uri(uri);
+  }
+  async function readJson<T>(bucket: string, key: string): Promise<T> {
+    return JSON.parse(Buffer.from(await open.store.getBytes(bucket, key)).toString('utf8')) as T;
+  }
+  async function writeJson(bucket: string, key: string, value: unknown): Promise<void> {
+    await open.store.put(bucket, key, JSON.stringify(value, null, 2) + '\n', { contentType: 'application/json' });
+  }
+
+  describe('1. a snapshot belongs to one table', () => {
+    it('recover --latest never picks a checkpoint of another table with the same last segment; another source needs --allow-other-source', async () => {
+      const solo = await table('solo', 1);
+      await table(`s3://${other}/wh/solo/`, 9, 1_000);
+      const foreign = await ok(['checkpoint', 'create', `s3://${other}/wh/solo/`]);
+      const before = await manifestOf(solo);
+
+      await refused(['recover', 'solo', '--latest'], 1, new RegExp(`no complete checkpoint of s3://${lake}/warehouse/solo/`));
+      await refused(['recover', 'solo', '--checkpoint', foreign.id], 1, /taken of s3:\/\/.*-other\/wh\/solo\/.*--allow-other-source/);
+      expect((await manifestOf(solo)).generation).toBe(before.generation);
+
+      await ok(['checkpoint', 'create', 'solo']);
+      const recovered = await ok(['recover', 'solo', '--latest']);
+      expect(recovered).toMatchObject({ recovered_records: shape.rows, recovery_valid: true });
+      // The explicit choice works: the other table's checkpoint, asked for by id, with the flag.
+      const chosen = await ok(['recover', 'solo', '--checkpoint', foreign.id, '--allow-other-source']);
+      expect(chosen).toMatchObject({ recovered_records: 1_000, recovery_valid: true });
+    }, 300_000);
+
+    it('list and prune select the backups of one location, never a namesake', async () => {
+      await table('twin', 2);
+      await table(`s3://${other}/wh/twin/`, 3);
+      const first = await ok(['backup', 'create', 'twin', '--full']);
+      const second = await ok(['backup', 'create', 'twin']);
+      const foreign = await ok(['backup', 'create', `s3://${other}/wh/twin/`]);
+
+      const listed = await ok(['backup', 'list', 'twin']);
+      expect(listed.backups.map((b: { id: string }) => b.id)).toEqual([first.id, second.id]);
+      const pruned = await ok(['backup', 'prune', 'twin', '--keep-last', '1', '--dry-run']);
+      expect(pruned.decisions.map((d: { id: string; action: string }) => [d.id, d.action])).toEqual([[second.id, 'keep'], [first.id, 'remove']]);
+      const foreignList = await ok(['backup', 'list', `s3://${other}/wh/twin/`]);
+      expect(foreignList.backups.map((b: { id: string }) => b.id)).toEqual([foreign.id]);
+    }, 300_000);
+
+    it('a backup of another table does not replace a table without --allow-other-source', async () => {
+      const target = await table('target', 4);
+      await table(`s3://${other}/wh/elsewhere/`, 5, 400);
+      const foreign = await ok(['backup', 'create', `s3://${other}/wh/elsewhere/`]);
+      const before = await manifestOf(target);
+      await refused(['backup', 'restore', foreign.id, '--to', 'target', '--force'], 1, /--allow-other-source/);
+      expect((await manifestOf(target)).generation).toBe(before.generation);
+      // Into a new table it is an ordinary restore; over this one, an explicit choice.
+      await ok(['backup', 'restore', foreign.id, '--to', 'fresh-from-elsewhere']);
+      const replaced = await ok(['backup', 'restore', foreign.id, '--to', 'target', '--force', '--allow-other-source']);
+      expect(replaced).toMatchObject({ rows: 400, ok: true });
+    }, 300_000);
+  });
+
+  describe('2. every key stays inside its prefix', () => {
+    it('a stored relative key with ".." is an integrity error before anything is written', async () => {
+      const t1 = await table('keys-t1', 6);
+      const t2 = await table('keys-t2', 7);
+      const backup = await ok(['backup', 'create', 'keys-t1']);
+      const at = snapshotAt(backup.uri);
+      const manifest = await readJson<SnapshotManifest>(at.bucket, at.prefix + SNAPSHOT_MANIFEST);
+      const victim = (await manifestOf(t2)).files[0]!;
+      manifest.files[0]!.relativeKey = `../keys-t2/${victim.key}`;
+      await writeJson(at.bucket, at.prefix + SNAPSHOT_MANIFEST, manifest);
+
+      await refused(['backup', 'restore', backup.id, '--to', 'keys-fresh'], 1, /\.\..*(leaves|outside)|(leaves|outside).*\.\./);
+      await refused(['validate', backup.id], 1, /\.\..*(leaves|outside)|(leaves|outside).*\.\./);
+      expect((await open.store.head(lake, t2.location.prefix + victim.key))!.etag).toBe(victim.etag);
+      expect(t1.uri).not.toBe(t2.uri);
+    }, 300_000);
+
+    it('a forged manifest whose own keys climb out of its prefix cannot make delete remove another backup', async () => {
+      await table('climb-t1', 8);
+      const t2 = await table('climb-t2', 9);
+      const mine = await ok(['backup', 'create', 'climb-t1', '--full']);
+      const theirs = await ok(['backup', 'create', 'climb-t2', '--full']);
+      const at = snapshotAt(mine.uri);
+      const manifest = await readJson<SnapshotManifest>(at.bucket, at.prefix + SNAPSHOT_MANIFEST);
+      const theirAt = snapshotAt(theirs.uri);
+      const theirManifest = await readJson<SnapshotManifest>(theirAt.bucket, theirAt.prefix + SNAPSHOT_MANIFEST);
+      const depth = at.prefix.split('/').filter(Boolean).length;
+      manifest.files = manifest.files.map((file, i) => ({ ...file, key: at.prefix + '../'.repeat(depth) + theirManifest.files[i % theirManifest.files.length]!.key }));
+      await writeJson(at.bucket, at.prefix + SNAPSHOT_MANIFEST, manifest);
+
+      await refused(['backup', 'delete', mine.id], 1, /(leaves|outside)/);
+      const report = await validateFileSet(open.store, snapshotFileSet(backups, theirManifest), { level: 'quick' });
+      expect({ ok: report.ok, differences: report.differences }).toEqual({ ok: true, differences: [] });
+      expect(t2.name).toBe('climb-t2');
+    }, 300_000);
+
+    it('a forged retained marker naming another backup\'s files cannot make a delete collect them', async () => {
+      await table('retain-t1', 10);
+      await table('retain-t2', 11);
+      const mine = await ok(['backup', 'create', 'retain-t1', '--full']);
+      const theirs = await ok(['backup', 'create', 'retain-t2', '--full']);
+      const theirAt = snapshotAt(theirs.uri);
+      const theirManifest = await readJson<SnapshotManifest>(theirAt.bucket, theirAt.prefix + SNAPSHOT_MANIFEST);
+      // A retained marker beside my backups (same series folder, a made-up id) listing their files.
+      const myAt = snapshotAt(mine.uri);
+      const series = myAt.prefix.slice(0, myAt.prefix.slice(0, -1).lastIndexOf('/') + 1);
+      await writeJson(myAt.bucket, `${series}20200101T000000Z-abcdef/${SNAPSHOT_RETAINED}`, {
+        format: 'lakevault.snapshot.retained', id: '20200101T000000Z-abcdef', deletedAt: new Date().toISOString(), keys: theirManifest.files.map((f) => f.key),
+      });
+      const second = await ok(['backup', 'create', 'retain-t1', '--full']);
+
+      await refused(['backup', 'delete', second.id], 1, /retained.*(leaves|outside)|(leaves|outside).*retained/);
+      const report = await validateFileSet(open.store, snapshotFileSet(backups, theirManifest), { level: 'quick' });
+      expect({ ok: report.ok, differences: report.differences }).toEqual({ ok: true, differences: [] });
+    }, 300_000);
+
+    it('s3:// URIs with "..", "." or empty segments are usage errors, before any request writes', async () => {
+      await table('uri-t', 12);
+      const backup = await ok(['backup', 'create', 'uri-t']);
+      await refused(['table', 'create', `s3://${lake}/../${backupsBucket}/evil`, '--rows', '10'], 2, /"\.\."/);
+      await refused(['table', 'create', `s3://${lake}/a/./b`, '--rows', '10'], 2, /"\."/);
+      await refused(['table', 'create', `s3://${lake}//evil`, '--rows', '10'], 2, /empty segment/);
+      await refused(['backup', 'restore', backup.id, '--to', `s3://${lake}/x/../y/`], 2, /"\.\."/);
+      await refused(['validate', `s3://${lake}/warehouse/uri-t/../uri-t/`], 2, /"\.\."/);
+      await refused(['backup', 'create', 'uri-t', '--to', `s3://${backupsBucket}/a/../b`], 2, /"\.\."/);
+    }, 300_000);
+  });
+
+  describe('3. a backup is never complete without its data', () => {
+    /** A store whose `put` of a key matching `hold` waits until released before it is sent. */
+    function holding(inner: ObjectStore, hold: RegExp): { store: ObjectStore; reached: Promise<void>; release: () => void } {
+      let release!: () => void;
+      let reached!: () => void;
+      const gate = new Promise<void>((resolve) => { release = resolve; });
+      const arrived = new Promise<void>((resolve) => { reached = resolve; });
+      let held = false;
+      const store = new Proxy(inner, {
+        get(target, name, receiver) {
+          const value = Reflect.get(target, name, receiver) as unknown;
+          if (name !== 'put') return typeof value === 'function' ? value.bind(target) : value;
+          return async (bucket: string, key: string, ...rest: unknown[]) => {
+            if (!held && hold.test(key)) { held = true; reached(); await gate; }
+            return (target.put as (...a: unknown[]) => Promise<unknown>)(bucket, key, ...rest);
+          };
+        },
+      }) as ObjectStore;
+      return { store, reached: arrived, release };
+    }
+
+    it('a delete of the backup an incremental backup is reusing waits for it — it never breaks the new backup', async () => {
+      const ref = await table('race', 13);
+      const doomed = await createSnapshot(open.store, { ...backups, incremental: false }, ref, { concurrency: 4 });
+      // The backup stops just before writing its pending marker: it has chosen to reuse every
+      // file of the doomed backup (still complete when it planned) and recorded nothing yet.
+      const held = holding(open.store, new RegExp(`${SNAPSHOT_PENDING.replace('.', '\\.')}$`));
+      const racing = createSnapshot(held.store, backups, ref, { concurrency: 4 });
+      await held.reached;
+      const deleting = deleteSnapshot(open.store, backups, doomed.id).then((r) => ({ result: r }), (error: Error) => ({ error }));
+      const outcome = await deleting;
+      held.release();
+      const racer = await racing;
+      expect(racer.reused.objects).toBe(shape.rows / shape.rowsPerFile);
+      expect('error' in outcome ? outcome.error.message : 'deleted').toMatch(/locked/);
+      // The new backup is whole: every file it references is there.
+      const at = parseS3Uri(racer.uri);
+      const manifest = await readJson<SnapshotManifest>(at.bucket, at.prefix + SNAPSHOT_MANIFEST);
+      const report = await validateFileSet(open.store, snapshotFileSet(backups, manifest), { level: 'full' });
+      expect({ ok: report.ok, differences: report.differences, fileErrors: report.fileErrors }).toEqual({ ok: true, differences: [], fileErrors: [] });
+      // Once the backup is done, the delete goes through and keeps the files the new backup uses.
+      const deleted = await deleteSnapshot(open.store, backups, doomed.id);
+      expect(deleted.keptForOthers).toBe(shape.rows / shape.rowsPerFile);
+    }, 300_000);
+  });
+
+  describe('8. nothing is left where nothing lists it', () => {
+    it('a backup whose delete was killed after its manifest went is listed as orphaned, and delete removes it', async () => {
+      await table('orphan', 14);
+      const backup = await ok(['backup', 'create', 'orphan', '--full']);
+      const at = snapshotAt(backup.uri);
+      await open.store.deleteKeys(at.bucket, [at.prefix + SNAPSHOT_MANIFEST]); // what a kill -9 after that step leaves
+      const listed = await ok(['backup', 'list', 'orphan']);
+      expect(listed.backups).toEqual([]);
+      expect(listed.orphaned.map((o: { id: string; objects: number }) => [o.id, o.objects])).toEqual([[backup.id, shape.rows / shape.rowsPerFile]]);
+      const deleted = await ok(['backup', 'delete', backup.id]);
+      expect(deleted).toMatchObject({ state: 'orphaned', deletedObjects: shape.rows / shape.rowsPerFile });
+      const left: string[] = [];
+      for await (const o of open.store.list(at.bucket, at.prefix)) left.push(o.key);
+      expect(left).toEqual([]);
+      expect((await ok(['backup', 'list', 'orphan'])).orphaned).toEqual([]);
+    }, 300_000);
+
+    it('table inspect reports objects the manifest does not list as problems, not as table files', async () => {
+      const ref = await table('stray', 15);
+      const manifest = await manifestOf(ref);
+      const first = manifest.files[0]!;
+      await open.store.copy(lake, ref.location.prefix + first.key, lake, `${ref.location.prefix}data/part-00000-left-by-a-killed-restore.parquet`);
+      const inspected = await ok(['table', 'inspect', 'stray']);
+      expect(inspected.files.map((f: { key: string }) => f.key)).toEqual(manifest.files.map((f) => f.key));
+      expect(inspected.totals).toEqual(manifest.totals);
+      expect(inspected.problems).toEqual([expect.stringMatching(/data\/part-00000-left-by-a-killed-restore\.parquet: not listed in the manifest/)]);
+    }, 300_000);
+  });
+
+  describe('9. a configured manifest key makes tampering evident', () => {
+    const KEY = 'correct horse battery staple, lakevault test key';
+
+    /** Rewrites a backup so it holds `impostor`'s rows, data and manifest consistent with each other. */
+    async function tamper(uri: string, impostor: TableRef): Promise<void> {
+      const at = snapshotAt(uri);
+      const manifest = await readJson<SnapshotManifest>(at.bucket, at.prefix + SNAPSHOT_MANIFEST);
+      const fake = await manifestOf(impostor);
+      manifest.files = manifest.files.map((file, i) => {
+        const source = fake.files[i]!;
+        return { ...file, size: source.bytes, etag: source.etag, sourceEtag: source.etag, digest: source.digest, columnDigests: source.columnDigests, rows: source.rows, rowGroups: source.rowGroups };
+      });
+      for (const [i, file] of manifest.files.entries()) await open.store.copy(lake, impostor.location.prefix + fake.files[i]!.key, file.bucket, file.key);
+      manifest.totals = { ...fake.totals };
+      manifest.contentDigest = fake.contentDigest;
+      await writeJson(at.bucket, at.prefix + SNAPSHOT_MANIFEST, manifest);
+    }
+
+    it('a backup whose data and manifest were edited together validates without a key, and is refused with one', async () => {
+      await table('signed', 16);
+      const impostor = await table('impostor', 17);
+      const key = { LAKEVAULT_MANIFEST_KEY: KEY };
+      const backup = await ok(['backup', 'create', 'signed', '--full'], key);
+      await ok(['validate', backup.id, '--level', 'full'], key);
+      await tamper(backup.uri, impostor);
+      // Without the key nothing can tell: the tampered backup is self-consistent.
+      await ok(['validate', backup.id, '--level', 'full']);
+      await refused(['validate', backup.id], 1, /authentic|MAC/, key);
+      await refused(['backup', 'restore', backup.id, '--to', 'signed-restored'], 1, /authentic|MAC/, key);
+    }, 300_000);
+
+    it('with a key configured, a manifest without a MAC is refused; the key is never printed nor stored', async () => {
+      await table('unsigned', 18);
+      const key = { LAKEVAULT_MANIFEST_KEY: KEY };
+      const backup = await ok(['backup', 'create', 'unsigned']);
+      await refused(['backup', 'restore', backup.id, '--to', 'unsigned-restored'], 1, /not authenticated|no MAC/, key);
+      const checkpoint = await ok(['checkpoint', 'create', 'unsigned']);
+      await refused(['recover', 'unsigned', '--checkpoint', checkpoint.id], 1, /not authenticated|no MAC/, key);
+      const signed = await lakevault(['backup', 'create', 'unsigned'], key);
+      const shown = await lakevault(['backup', 'show', signed.json.id], key);
+      for (const run of [signed, shown]) expect(run.stdout + run.stderr).not.toContain(KEY);
+      for (const bucket of buckets) {
+        if (!(await open.store.bucketExists(bucket))) continue;
+        for await (const o of open.store.list(bucket, '')) {
+          if (o.key.endsWith('.json')) expect(Buffer.from(await open.store.getBytes(bucket, o.key)).toString('utf8')).not.toContain(KEY);
+        }
+      }
+    }, 300_000);
+  });
+
+  describe('format versions', () => {
+    it('a manifest of a newer format is refused with the version that wrote it', async () => {
+      const ref = await table('future', 19);
+      const backup = await ok(['backup', 'create', 'future']);
+      const at = snapshotAt(backup.uri);
+      const manifest = await readJson<Record<string, unknown>>(at.bucket, at.prefix + SNAPSHOT_MANIFEST);
+      await writeJson(at.bucket, at.prefix + SNAPSHOT_MANIFEST, { ...manifest, formatVersion: 99, toolVersion: '9.9.0' });
+      await refused(['backup', 'restore', backup.id, '--to', 'future-restored'], 1, /written by lakevault 9\.9\.0.*upgrade/);
+      const tableManifest = await readJson<Record<string, unknown>>(lake, ref.location.prefix + TABLE_MANIFEST);
+      await writeJson(lake, ref.location.prefix + TABLE_MANIFEST, { ...tableManifest, formatVersion: 99, toolVersion: '9.9.0' });
+      await refused(['table', 'inspect', 'future'], 1, /written by lakevault 9\.9\.0.*upgrade/);
+      await refused(['backup', 'create', 'future'], 1, /written by lakevault 9\.9\.0.*upgrade/);
+    }, 300_000);
+  });
+});
