@@ -3,13 +3,13 @@ import { IntegrityError, NotFoundError, UsageError } from '../errors';
 import type { RetentionPolicy } from '../retention/policy';
 import { snapshotTags } from '../retention/tags';
 import { restoreSnapshot, type RestoreResult } from '../restore/restore';
-import { listSnapshots, summarize, type SnapshotSummary } from '../snapshot/catalog';
+import { listRepository, summarize, type OrphanEntry, type SnapshotSummary } from '../snapshot/catalog';
 import { createSnapshot, type CreateSnapshotResult } from '../snapshot/create';
 import { deleteSnapshot, type DeleteSnapshotResult } from '../snapshot/delete';
 import { parseLockMode, type LockRequest } from '../snapshot/lock';
 import type { SnapshotManifest } from '../snapshot/manifest';
-import { backupRepository, checkSnapshotId } from '../snapshot/repository';
-import { resolveSnapshot } from '../snapshot/resolve';
+import { backupRepository, checkSnapshotId, snapshotRepository, type SnapshotRepository } from '../snapshot/repository';
+import { parseSnapshotReference, resolveSnapshot } from '../snapshot/resolve';
 import type { ValidationLevel } from '../snapshot/validation';
 import { formatS3Uri } from '../store/location';
 import { refuseOverlap } from '../store/overlap';
@@ -43,6 +43,8 @@ export interface RestoreBackupOptions extends CallOptions {
   force?: boolean;
   /** Validation after the restore (default quick). */
   level?: ValidationLevel;
+  /** Let a backup of another table replace this one, or write into its non-empty prefix. */
+  allowOtherSource?: boolean;
 }
 
 export interface PruneOptions {
@@ -54,7 +56,7 @@ export interface PruneOptions {
 }
 
 export type BackupCreateReport = Report<CreateSnapshotResult>;
-export type BackupListReport = Report<{ repository: string; backups: SnapshotSummary[] }>;
+export type BackupListReport = Report<{ repository: string; backups: SnapshotSummary[]; orphaned: OrphanEntry[] }>;
 export type BackupShowReport = Report<SnapshotManifest>;
 export type BackupDeleteReport = Report<DeleteSnapshotResult>;
 export type BackupPruneReport = Report<PruneResult>;
@@ -92,12 +94,15 @@ export class BackupApi {
     })));
   }
 
-  /** Backups (complete and incomplete) of one table or all, oldest first. */
+  /**
+   * Backups (complete and incomplete) of one table — of its location, never of a namesake —
+   * or of all, oldest first; and orphaned backup folders (a delete was interrupted).
+   */
   async list(table?: string): Promise<BackupListReport> {
     const { config, store } = this.context;
     const repo = backupRepository(config);
-    const entries = await listSnapshots(store, repo, table ? resolveTable(config, table).name : undefined);
-    return report({ repository: formatS3Uri(repo.root), backups: entries.map((entry) => summarize(repo, entry)) });
+    const { entries, orphans } = await listRepository(store, repo, table ? resolveTable(config, table).location : undefined);
+    return report({ repository: formatS3Uri(repo.root), backups: entries.map((entry) => summarize(repo, entry)), orphaned: orphans });
   }
 
   /** A complete backup's manifest: source, files, totals, lock. */
@@ -108,10 +113,17 @@ export class BackupApi {
     return report(found.manifest);
   }
 
-  /** Deletes a backup; files other backups reference are kept, locked backups are refused. */
+  /**
+   * Deletes a backup (`<id>`, `<table>/<id>` or the s3:// URI of its folder) — or what an
+   * interrupted delete left of one; files other backups reference are kept, locked backups
+   * are refused.
+   */
   async delete(id: string, options: { bypassGovernance?: boolean } = {}): Promise<BackupDeleteReport> {
     const { config, store } = this.context;
-    return report(await deleteSnapshot(store, backupRepository(config), id, { bypassGovernance: options.bypassGovernance === true }));
+    const parsed = parseSnapshotReference(config, id);
+    if (!parsed) throw new NotFoundError(`backup "${id}" not found: name it by its id, <table>/<id>, or the s3:// URI of its folder`);
+    const repo: SnapshotRepository = parsed.root ? snapshotRepository('backup', parsed.root, true, config.manifestKey) : backupRepository(config);
+    return report(await deleteSnapshot(store, repo, parsed.reference, { bypassGovernance: options.bypassGovernance === true }));
   }
 
   /** Applies restic's retention rules (`forget`); with dryRun only the decisions are returned. */
@@ -119,7 +131,7 @@ export class BackupApi {
     const { config, store } = this.context;
     const graceMs = options.graceHours === undefined ? DEFAULT_GRACE_MS : hours(options.graceHours);
     const ref = resolveTable(config, table);
-    return report(await pruneSnapshots(store, backupRepository(config), ref.name, { policy: options.policy, dryRun: options.dryRun === true, graceMs }));
+    return report(await pruneSnapshots(store, backupRepository(config), ref, { policy: options.policy, dryRun: options.dryRun === true, graceMs }));
   }
 
   /**
@@ -135,7 +147,7 @@ export class BackupApi {
     const target = resolveTable(config, options.to);
     const progress = this.context.progress('backup.restore', options.onProgress);
     const result = report(await restoreSnapshot(store, found.repo, found.manifest, target, {
-      force: options.force === true, concurrency: config.concurrency, level,
+      force: options.force === true, allowOtherSource: options.allowOtherSource === true, concurrency: config.concurrency, level,
       onProgress: (p) => progress(`restore ${found.manifest.id}: ${formatCount(p.objects)}/${formatCount(p.totalObjects)} objects`, { ...p }),
     }));
     if (!result.ok) throw failedValidation(new IntegrityError(`restore of ${result.snapshot.id} to ${result.uri} did not validate against the backup`), result);

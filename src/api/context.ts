@@ -1,16 +1,16 @@
-import type { Config } from '../config/config';
 import { UsageError } from '../errors';
 import { opsArea } from '../history/area';
 import { HistoryRecorder } from '../history/recorder';
+import type { KeyedConfig } from '../snapshot/repository';
 import type { OpenStore } from '../store/open';
 import { progressSink, type Operation, type ProgressListener } from './progress';
 
-/** What every API module needs: the configuration, the open store, the client's listener. */
+/** What every API module needs: the configuration (with the manifest key, if any), the open store, the client's listener. */
 export class ApiContext {
   private closed = false;
   private recorder?: HistoryRecorder;
 
-  constructor(readonly config: Config, private readonly opened: OpenStore, private readonly listener: ProgressListener, private readonly recordHistory = true) {}
+  constructor(readonly config: KeyedConfig, private readonly opened: OpenStore, private readonly listener: ProgressListener, private readonly recordHistory = true) {}
 
   /** The open store; after close() every call is a usage error, not a hang or a crash. */
   get open(): OpenStore {

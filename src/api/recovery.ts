@@ -3,7 +3,7 @@ import { runDrill, type DrillReport } from '../dr/drill';
 import { parseDisaster, type DisasterKind } from '../dr/disasters';
 import { recoverTable, type RecoverResult } from '../dr/recover';
 import { IntegrityError, UsageError } from '../errors';
-import type { SnapshotSummary } from '../snapshot/catalog';
+import type { OrphanEntry, SnapshotSummary } from '../snapshot/catalog';
 import type { CreateSnapshotResult } from '../snapshot/create';
 import { checkpointRepository, checkSnapshotId } from '../snapshot/repository';
 import { DEFAULT_GRACE_MS, pruneSnapshots, type PruneResult } from '../backup/prune';
@@ -18,7 +18,7 @@ import { checkLevel, failedValidation } from './validation-failure';
 
 export type CheckpointCreateReport = Report<CreateSnapshotResult>;
 export type CheckpointPruneReport = Report<PruneResult>;
-export type CheckpointListReport = Report<{ table: string; checkpoints: SnapshotSummary[] }>;
+export type CheckpointListReport = Report<{ table: string; source: string; checkpoints: SnapshotSummary[]; orphaned: OrphanEntry[] }>;
 export type RecoverReport = Report<RecoverResult>;
 export type DrillRunReport = Report<DrillReport>;
 
@@ -34,6 +34,8 @@ export interface RecoverOptions extends CallOptions {
   latest?: boolean;
   /** Validation after the recovery (default quick). */
   level?: ValidationLevel;
+  /** Let a checkpoint of another table (asked for by id) replace this one. */
+  allowOtherSource?: boolean;
 }
 
 export interface DrillOptions extends CallOptions {
@@ -65,14 +67,14 @@ export class CheckpointApi {
     const { config, store } = this.context;
     const ref = resolveTable(config, table);
     const graceMs = options.graceHours === undefined ? DEFAULT_GRACE_MS : options.graceHours * 3_600_000;
-    return report(await pruneSnapshots(store, checkpointRepository(config), ref.name, { policy: options.policy, dryRun: options.dryRun === true, graceMs }));
+    return report(await pruneSnapshots(store, checkpointRepository(config), ref, { policy: options.policy, dryRun: options.dryRun === true, graceMs }));
   }
 
-  /** Checkpoints of a table, oldest first. */
+  /** Checkpoints of a table (its location), oldest first, and orphaned checkpoint folders where they would be. */
   async list(table: string): Promise<CheckpointListReport> {
     const { config, store } = this.context;
     const ref = resolveTable(config, table);
-    return report({ table: ref.name, checkpoints: await listCheckpoints(store, config, ref.name) });
+    return report({ table: ref.name, source: ref.uri, ...(await listCheckpoints(store, config, ref)) });
   }
 }
 
@@ -82,6 +84,7 @@ export class CheckpointApi {
  */
 export async function recover(context: ApiContext, table: string, options: RecoverOptions = {}): Promise<RecoverReport> {
   if (options.checkpoint && options.latest) throw new UsageError('give either a checkpoint id or latest, not both');
+  if (options.allowOtherSource && !options.checkpoint) throw new UsageError('allowOtherSource needs a checkpoint id: the latest checkpoint is always one of this table');
   const checkpoint = options.checkpoint ? checkSnapshotId(options.checkpoint) : undefined;
   const level = checkLevel(options.level ?? 'quick');
   const { config, store } = context;
@@ -89,7 +92,7 @@ export async function recover(context: ApiContext, table: string, options: Recov
   refuseOverlap([{ name: `table ${ref.name}`, location: ref.location }, { name: 'the checkpoints location', location: config.checkpoints }]);
   const progress = context.progress('recover', options.onProgress);
   const result = report(await recoverTable(store, config, ref, {
-    ...(checkpoint ? { checkpoint } : {}), level,
+    ...(checkpoint ? { checkpoint } : {}), level, allowOtherSource: options.allowOtherSource === true,
     onProgress: (p) => progress(`recover ${ref.name}: ${formatCount(p.objects)}/${formatCount(p.totalObjects)} objects`, { ...p }),
   }));
   if (!result.recovery_valid) throw failedValidation(new IntegrityError(`recovery of ${result.uri} did not validate against checkpoint ${result.checkpoint_id}`), result);

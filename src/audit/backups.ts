@@ -9,7 +9,10 @@ import type { ObjectStore } from '../store/types';
  * with only a pending marker was interrupted and protects nothing.
  */
 export interface BackupSummary {
+  /** The source table's readable name. */
   table: string;
+  /** The source table's location, s3://bucket/prefix/: backups are matched to tables by it. */
+  source: string;
   id: string;
   /** s3://bucket/prefix/ of the backup. */
   uri: string;
@@ -32,11 +35,12 @@ export async function listBackups(store: ObjectStore, config: Pick<Config, 'back
   const repo = backupRepository(config);
   const entries = await listSnapshots(store, repo);
   return entries.map((entry) => {
-    const at = repo.snapshotLocation(entry.table, entry.id);
+    const at = repo.snapshotLocation(entry.series, entry.id);
     const when = date(entry.manifest?.createdAt ?? entry.pending?.createdAt);
     const lockedUntil = date(entry.manifest?.lock?.retainUntil);
     return {
       table: entry.table,
+      source: entry.source.uri,
       id: entry.id,
       uri: `s3://${at.bucket}/${at.prefix}`,
       prefix: at.prefix,
@@ -48,14 +52,14 @@ export async function listBackups(store: ObjectStore, config: Pick<Config, 'back
   });
 }
 
-/** The newest complete backup of each table. */
+/** The newest complete backup of each table, by the table's location (s3://bucket/prefix/). */
 export function newestComplete(backups: BackupSummary[]): Map<string, BackupSummary> {
   const newest = new Map<string, BackupSummary>();
   for (const backup of backups) {
     if (!backup.complete) continue;
-    const current = newest.get(backup.table);
+    const current = newest.get(backup.source);
     const time = (b: BackupSummary) => b.at?.getTime() ?? 0;
-    if (!current || time(backup) > time(current) || (time(backup) === time(current) && backup.id > current.id)) newest.set(backup.table, backup);
+    if (!current || time(backup) > time(current) || (time(backup) === time(current) && backup.id > current.id)) newest.set(backup.source, backup);
   }
   return newest;
 }

@@ -1,9 +1,13 @@
 import { ConflictError } from '../errors';
 import type { ObjectStore } from '../store/types';
+import type { TableRef } from '../table/table-ref';
 import { applyRetention, checkRetentionPolicy, type RetentionPolicy } from '../retention/policy';
-import { listTableSnapshots } from '../snapshot/catalog';
-import { deleteSnapshot } from '../snapshot/delete';
+import { listSnapshots } from '../snapshot/catalog';
+import { deleteFound } from '../snapshot/delete';
+import { seriesName } from '../snapshot/identity';
+import { withLock, type HeldLock } from '../snapshot/locks';
 import { idTime, type SnapshotRepository } from '../snapshot/repository';
+import { refuseDuringUpgrade } from '../snapshot/repository-format';
 
 /** Incomplete snapshots younger than this are left alone by prune: a backup may still be writing them. */
 export const DEFAULT_GRACE_MS = 24 * 3_600_000;
@@ -29,6 +33,8 @@ export interface PruneDecision {
 
 export interface PruneResult {
   table: string;
+  /** The table's location: prune decides over the snapshots of this location only. */
+  source: string;
   dryRun: boolean;
   /** The policy applied, in canonical form (durations as restic prints them). */
   policy: RetentionPolicy;
@@ -38,20 +44,29 @@ export interface PruneResult {
 }
 
 /**
- * Applies a retention policy (restic's `forget` rules, src/retention/policy.ts) to a
- * table's complete snapshots and removes incomplete ones older than the grace period.
- * Locked snapshots are kept while their retention lasts. Like restic, a policy that keeps
- * none of the table's snapshots is refused. Decisions are listed newest first; with
- * dryRun nothing is deleted. Backups and checkpoints alike: the repository says which.
+ * Applies a retention policy (restic's `forget` rules, src/retention/policy.ts) to the
+ * complete snapshots of one table — of its location, never of its name — and removes
+ * incomplete ones older than the grace period. Locked snapshots are kept while their
+ * retention lasts. Like restic, a policy that keeps none of the table's snapshots is
+ * refused. Decisions are listed newest first; with dryRun nothing is deleted (and no lock
+ * taken); otherwise the series' exclusive lock is held from the listing to the last
+ * removal. Backups and checkpoints alike: the repository says which.
  */
-export async function pruneSnapshots(store: ObjectStore, repo: SnapshotRepository, table: string, options: PruneOptions): Promise<PruneResult> {
+export async function pruneSnapshots(store: ObjectStore, repo: SnapshotRepository, table: TableRef, options: PruneOptions): Promise<PruneResult> {
   const policy = checkRetentionPolicy(options.policy);
+  if (options.dryRun || !(await store.bucketExists(repo.root.bucket))) return decideAndPrune(store, repo, table, policy, options);
+  await refuseDuringUpgrade(store, repo);
+  return withLock(store, repo, { mode: 'exclusive', scope: seriesName(table.location), operation: `${repo.kind} prune ${table.uri}` },
+    (held) => decideAndPrune(store, repo, table, policy, options, held));
+}
+
+async function decideAndPrune(store: ObjectStore, repo: SnapshotRepository, table: TableRef, policy: RetentionPolicy, options: PruneOptions, held?: HeldLock): Promise<PruneResult> {
   const now = options.now ?? new Date();
-  const entries = await listTableSnapshots(store, repo, table);
+  const entries = await listSnapshots(store, repo, table.location);
   const complete = entries.flatMap((e) => (e.manifest ? [{ id: e.id, time: createdTime(e.id, e.manifest.createdAt), tags: e.manifest.tags, manifest: e.manifest }] : []));
   const retention = applyRetention(complete, policy, { now });
   if (complete.length > 0 && !retention.some((decision) => decision.keep)) {
-    throw new ConflictError(`refusing to remove every ${repo.kind} of table ${table}: the policy keeps none of its ${complete.length} complete ${repo.kind}${complete.length === 1 ? '' : 's'} (nothing was deleted)`);
+    throw new ConflictError(`refusing to remove every ${repo.kind} of ${table.uri}: the policy keeps none of its ${complete.length} complete ${repo.kind}${complete.length === 1 ? '' : 's'} (nothing was deleted)`);
   }
   const decisions: PruneDecision[] = retention.map(({ item, keep, reasons }) => {
     const lockedUntil = item.manifest.lock ? new Date(item.manifest.lock.retainUntil) : undefined;
@@ -78,15 +93,17 @@ export async function pruneSnapshots(store: ObjectStore, repo: SnapshotRepositor
       reasons: [stale ? `incomplete for ${Math.round(ageMs / 60_000)} min, longer than the grace period` : 'incomplete but within the grace period (may still be running)'],
     });
   }
-  if (!options.dryRun) {
+  if (held) {
     for (const decision of decisions) {
       if (decision.action !== 'remove') continue;
-      const result = await deleteSnapshot(store, repo, `${table}/${decision.id}`, { now });
+      const entry = entries.find((e) => e.id === decision.id)!;
+      const result = await deleteFound(store, repo, { entry }, held, { now });
       decision.deletedObjects = result.deletedObjects;
     }
   }
   return {
-    table,
+    table: table.name,
+    source: table.uri,
     dryRun: options.dryRun,
     policy,
     kept: decisions.filter((d) => d.action === 'keep').length,

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig, loadEnvironment, type Config, type ConfigOverrides } from '../config/config';
+import { resolveManifestKey } from '../api/client';
+import type { KeyedConfig } from '../snapshot/repository';
 import { openStore, type OpenStore } from '../store/open';
 import { UsageError } from '../errors';
 import { wholeNumber } from '../config/sources';
@@ -19,10 +21,12 @@ const OVERRIDE_FLAGS = ['endpoint', 'region', 'caBundle', 'pathStyle', 'warehous
  */
 export interface GlobalOptions extends Pick<ConfigOverrides, (typeof OVERRIDE_FLAGS)[number]>, MetricsFlags {
   json?: boolean;
+  /** Read apart from the configuration (snapshot/authentication.ts). */
+  manifestKeyFile?: string;
 }
 
 export interface CommandContext {
-  config: Config;
+  config: KeyedConfig;
   output: Output;
   open: OpenStore;
 }
@@ -48,7 +52,8 @@ export function configFrom(options: GlobalOptions): Config {
  */
 export async function withStore<T>(command: Command, body: (context: CommandContext) => Promise<T>): Promise<T> {
   const options = globalOptions(command);
-  const config = configFrom(options);
+  const manifestKey = resolveManifestKey(options.manifestKeyFile ? { manifestKeyFile: options.manifestKeyFile } : {});
+  const config: KeyedConfig = { ...configFrom(options), ...(manifestKey ? { manifestKey } : {}) };
   const output = createOutput(options.json === true);
   const open = await openStore(config);
   try {

@@ -21,6 +21,7 @@ export function buildProgram(): Command {
     .option('--concurrency <n>', 'requests in flight (default: 64)')
     .option('--metrics-textfile <dir>', 'after the command, write the repository\'s metrics to <dir>/lakevault.prom (node_exporter textfile collector)')
     .option('--metrics-push <url>', 'after the command, push the repository\'s metrics to this Pushgateway (job lakevault)')
+    .option('--manifest-key-file <file>', 'file holding the key that authenticates snapshot manifests (default: $LAKEVAULT_MANIFEST_KEY_FILE or $LAKEVAULT_MANIFEST_KEY)')
     .showHelpAfterError(false)
     .exitOverride()
     .configureOutput({ writeErr: () => undefined });

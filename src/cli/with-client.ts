@@ -20,7 +20,11 @@ export async function withClient<T>(command: Command, body: (context: ClientCont
   const options = globalOptions(command);
   const output = createOutput(options.json === true);
   checkMetricsFlags(options);
-  const lv = await Lakevault.open({ config: configFrom(options), onProgress: (event) => (event.operation === 'history' ? output.warn(event.message) : output.progress(event.message)) });
+  const lv = await Lakevault.open({
+    config: configFrom(options),
+    ...(options.manifestKeyFile ? { manifestKeyFile: options.manifestKeyFile } : {}),
+    onProgress: (event) => (event.operation === 'history' ? output.warn(event.message) : output.progress(event.message)),
+  });
   let failed = false;
   try {
     return await body({ lv, output });

@@ -1,16 +1,18 @@
-import type { Config } from '../config/config';
+
 import type { ObjectStore } from '../store/types';
 import type { TableRef } from '../table/table-ref';
 import { requireCompleteSnapshot, snapshotAgeMs } from '../snapshot/catalog';
-import type { SnapshotManifest } from '../snapshot/manifest';
-import { checkpointRepository, snapshotUri } from '../snapshot/repository';
+import { folderOf, type SnapshotManifest } from '../snapshot/manifest';
+import { checkpointRepository, snapshotUri, type KeyedConfig } from '../snapshot/repository';
 import type { ValidationLevel } from '../snapshot/validation';
-import { restoreSnapshot, type RestoreResult } from '../restore/restore';
+import { refuseOtherSource, restoreSnapshot, type RestoreResult } from '../restore/restore';
 import { latestCheckpoint } from './checkpoint';
 
 export interface RecoverOptions {
-  /** A checkpoint id of this table; without it, the latest complete checkpoint. */
+  /** A checkpoint id; without it, the latest complete checkpoint of this table. */
   checkpoint?: string;
+  /** Let a checkpoint of another table (location) replace this one: only with an explicit checkpoint id. */
+  allowOtherSource?: boolean;
   /** When the disaster was detected (RPO = checkpoint age then); default: now. */
   detectedAt?: Date;
   level?: ValidationLevel;
@@ -38,17 +40,21 @@ export interface RecoverResult {
 /**
  * Returns a table to a checkpoint — whatever is left of it: a missing bucket is created,
  * a missing or damaged table is replaced (never deleting anything before the recovered
- * copy is complete and checked).
+ * copy is complete and checked). The latest checkpoint is the newest taken of this table's
+ * location; a checkpoint of another location replaces it only when asked for by id with
+ * allowOtherSource.
  */
-export async function recoverTable(store: ObjectStore, config: Config, table: TableRef, options: RecoverOptions = {}): Promise<RecoverResult> {
+export async function recoverTable(store: ObjectStore, config: KeyedConfig, table: TableRef, options: RecoverOptions = {}): Promise<RecoverResult> {
   const started = Date.now();
   const detectedAt = options.detectedAt ?? new Date(started);
   const repo = checkpointRepository(config);
   const checkpoint: SnapshotManifest = options.checkpoint
-    ? await requireCompleteSnapshot(store, repo, `${table.name}/${options.checkpoint}`)
-    : await latestCheckpoint(store, config, table.name);
+    ? await requireCompleteSnapshot(store, repo, { id: options.checkpoint })
+    : await latestCheckpoint(store, config, table);
+  refuseOtherSource(checkpoint, table, true, options.allowOtherSource);
   const restore = await restoreSnapshot(store, repo, checkpoint, table, {
     force: true,
+    allowOtherSource: options.allowOtherSource === true,
     concurrency: options.concurrency ?? config.concurrency,
     level: options.level ?? 'quick',
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
@@ -58,7 +64,7 @@ export async function recoverTable(store: ObjectStore, config: Config, table: Ta
     uri: table.uri,
     checkpoint_id: checkpoint.id,
     checkpoint_timestamp: Math.floor(Date.parse(checkpoint.createdAt) / 1000),
-    checkpoint_location: snapshotUri(repo, checkpoint.source.table, checkpoint.id),
+    checkpoint_location: snapshotUri(repo, folderOf(checkpoint), checkpoint.id),
     rto_ms: Date.now() - started,
     validation_ms: restore.validation.elapsedMs,
     rpo_ms: Math.max(0, snapshotAgeMs(checkpoint, detectedAt)),

@@ -6,7 +6,7 @@ import { resolveTable } from '../table/table-ref';
 import { createSnapshot } from '../snapshot/create';
 import { snapshotFileSet, tableFileSet } from '../snapshot/file-set';
 import { requireCompleteSnapshot } from '../snapshot/catalog';
-import { backupRepository, snapshotUri } from '../snapshot/repository';
+import { backupRepository, type KeyedConfig } from '../snapshot/repository';
 import { compareSets, type ValidationReport } from '../snapshot/validation';
 import { restoreSnapshot } from '../restore/restore';
 import { createCheckpoint } from '../dr/checkpoint';
@@ -42,7 +42,7 @@ function verdict(report: ValidationReport) {
  *   8. validate the recovered table against the checkpoint.
  *   9. audit the store's security (findings in the summary; they do not fail the flow).
  */
-export async function runSeedFlow(store: ObjectStore, config: Config, options: FlowOptions) {
+export async function runSeedFlow(store: ObjectStore, config: KeyedConfig, options: FlowOptions) {
   const started = Date.now();
   const table = resolveTable(config, options.table);
   const restoredTable = resolveTable(config, `${table.name}_restored`);
@@ -60,7 +60,7 @@ export async function runSeedFlow(store: ObjectStore, config: Config, options: F
   steps.backup = backup;
 
   step('3. restore to a new table');
-  const backupManifest = await requireCompleteSnapshot(store, backups, `${table.name}/${backup.id}`);
+  const backupManifest = await requireCompleteSnapshot(store, backups, { id: backup.id, of: table.location });
   const restored = await restoreSnapshot(store, backups, backupManifest, restoredTable, { force: true, concurrency: config.concurrency });
   steps.restore = { ...restored, validation: verdict(restored.validation) };
 
@@ -101,7 +101,7 @@ export async function runSeedFlow(store: ObjectStore, config: Config, options: F
     table: table.uri,
     records_generated: options.rows,
     backup_name: backup.id,
-    backup_path: snapshotUri(backups, table.name, backup.id),
+    backup_path: backup.uri,
     restore_path: restoredTable.uri,
     integrity_ok: integrityOk,
     checkpoint_timestamp: recovered.checkpoint_timestamp,

@@ -3,6 +3,7 @@ import { UsageError } from '../errors';
 import type { ObjectStore } from '../store/types';
 import { snapshotFileSet, type FileSet } from '../snapshot/file-set';
 import { resolveSnapshot } from '../snapshot/resolve';
+import type { KeyedConfig } from '../snapshot/repository';
 import { readTableManifest } from '../table/manifest';
 import { resolveTable, type TableRef } from '../table/table-ref';
 import { describePrefix } from './describe';
@@ -24,7 +25,7 @@ export async function inspectDeltaVersion(store: ObjectStore, table: TableRef, v
  * as they are (they hold one version already), table prefixes as version N. At least one
  * operand must be a table.
  */
-export async function resolveFileSetsAtDeltaVersion(store: ObjectStore, config: Config, references: string[], version: number): Promise<FileSet[]> {
+export async function resolveFileSetsAtDeltaVersion(store: ObjectStore, config: KeyedConfig, references: string[], version: number): Promise<FileSet[]> {
   const sets: FileSet[] = [];
   let tables = 0;
   for (const reference of references) {

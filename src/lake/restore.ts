@@ -7,7 +7,8 @@ import { snapshotFileSet } from '../snapshot/file-set';
 import type { SnapshotManifest } from '../snapshot/manifest';
 import type { SnapshotRepository } from '../snapshot/repository';
 import { compareSets } from '../snapshot/validation';
-import type { RestoreOptions, RestoreResult } from '../restore/restore';
+import { keyUnder } from '../store/key-boundary';
+import { refuseOtherSource, type RestoreOptions, type RestoreResult } from '../restore/restore';
 import { DELTA_LOG, parseLogFile } from './delta/log-files';
 import { describePrefix } from './describe';
 import { foreignOrigin } from './snapshot-source';
@@ -31,12 +32,13 @@ export async function restoreForeignSnapshot(store: ObjectStore, repo: SnapshotR
   if (occupied.length && !options.force) {
     throw new ConflictError(`${target.uri} is not empty (found ${occupied[0]!.slice(prefix.length)}); use --force to restore into it anyway`);
   }
+  refuseOtherSource(snapshot, target, occupied.length > 0, options.allowOtherSource);
   if (occupied.length && origin.deltaVersion !== undefined) await refuseNewerDeltaLog(store, target, origin.deltaVersion);
 
   const items: CopyItem[] = snapshot.files.map((file) => ({
     source: { bucket: file.bucket, key: file.key, size: file.size, etag: file.etag },
     dstBucket: bucket,
-    dstKey: prefix + file.relativeKey,
+    dstKey: keyUnder(prefix, file.relativeKey, `${snapshot.kind} ${snapshot.id}`),
     relativeKey: file.relativeKey,
   }));
   const copied = await copyObjects(store, items, {

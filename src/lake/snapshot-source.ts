@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ObjectStore } from '../store/types';
-import type { DataFile, TableManifest } from '../table/manifest';
+import { TABLE_FORMAT_VERSION, type DataFile, type TableManifest } from '../table/manifest';
 import type { TableRef } from '../table/table-ref';
 import type { TableSnapshotSource } from '../snapshot/source';
 import type { SnapshotManifest } from '../snapshot/manifest';
@@ -67,7 +67,7 @@ export function foreignManifest(table: TableRef, d: PrefixDescription): TableMan
   };
   return {
     format: 'lakevault.table',
-    formatVersion: 1,
+    formatVersion: TABLE_FORMAT_VERSION,
     name: table.name,
     generation: d.generation,
     createdAt: new Date().toISOString(),

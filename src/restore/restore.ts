@@ -1,13 +1,15 @@
 import { ConflictError, IntegrityError } from '../errors';
+import { keyUnder } from '../store/key-boundary';
 import { copyObjects, type CopyItem } from '../store/prefix-copy';
 import type { ObjectStore } from '../store/types';
 import { refuseOverlap } from '../store/overlap';
-import { readTableManifest, writeTableManifest, type DataFile, type TableManifest } from '../table/manifest';
+import { readTableManifest, writeTableManifest, TABLE_FORMAT_VERSION, type DataFile, type TableManifest } from '../table/manifest';
 import { newId } from '../table/naming';
 import type { TableRef } from '../table/table-ref';
 import { TOOL_VERSION } from '../version';
 import { snapshotFileSet, tableFileSet, type FileSet } from '../snapshot/file-set';
-import type { SnapshotManifest } from '../snapshot/manifest';
+import { sameLocation } from '../snapshot/identity';
+import { sourceOf, type SnapshotManifest } from '../snapshot/manifest';
 import type { SnapshotRepository } from '../snapshot/repository';
 import { compareSets, type ValidationLevel, type ValidationReport } from '../snapshot/validation';
 import { copiedEtag } from '../snapshot/copied-etag';
@@ -18,6 +20,8 @@ import { restoreForeignSnapshot } from '../lake/restore';
 export interface RestoreOptions {
   /** Replace a table that exists, or write into a non-empty prefix. */
   force: boolean;
+  /** Let a snapshot of another table replace this one (a snapshot replaces only its own table otherwise). */
+  allowOtherSource?: boolean;
   concurrency: number;
   level?: ValidationLevel;
   onProgress?: (progress: { objects: number; bytes: number; totalObjects: number }) => void;
@@ -62,14 +66,17 @@ export async function restoreSnapshot(store: ObjectStore, repo: SnapshotReposito
     if (error instanceof IntegrityError && options.force) return undefined;
     throw error;
   });
-  if (!options.force) await refuseOccupied(store, target, current, snapshot);
+  const occupied = await occupant(store, target, current, snapshot);
+  if (!options.force && occupied) throw new ConflictError(occupied);
+  refuseOtherSource(snapshot, target, occupied !== undefined, options.allowOtherSource);
 
   const generation = newId();
   const renamed = (key: string) => (current ? generationKey(key, snapshot.source.generation, generation) : key);
+  const where = `${snapshot.kind} ${snapshot.id}`;
   const items: CopyItem[] = snapshot.files.map((file) => ({
     source: { bucket: file.bucket, key: file.key, size: file.size, etag: file.etag },
     dstBucket: bucket,
-    dstKey: prefix + renamed(file.relativeKey),
+    dstKey: keyUnder(prefix, renamed(file.relativeKey), where),
     relativeKey: renamed(file.relativeKey),
   }));
   const written = items.map((item) => item.dstKey);
@@ -103,7 +110,7 @@ export async function restoreSnapshot(store: ObjectStore, repo: SnapshotReposito
 
   const manifest: TableManifest = {
     format: 'lakevault.table',
-    formatVersion: 1,
+    formatVersion: TABLE_FORMAT_VERSION,
     name: target.name,
     generation,
     createdAt: new Date().toISOString(),
@@ -145,23 +152,33 @@ export async function restoreSnapshot(store: ObjectStore, repo: SnapshotReposito
 }
 
 /**
- * Without --force a restore writes only into an empty prefix — or into one holding nothing
- * but what an interrupted restore of this same snapshot left: no table manifest, and only
- * the snapshot's own files under their own keys with their sizes (a kill -9 mid-copy).
- * The rerun then completes without --force; anything else in the prefix is refused.
+ * What stands where a restore would write, as the reason a restore without --force refuses
+ * it; undefined when the target is free: an empty prefix, or one holding nothing but what an
+ * interrupted restore of this same snapshot left — no table manifest, and only the
+ * snapshot's own files under their own keys with their sizes (a kill -9 mid-copy), so the
+ * rerun completes without --force.
  */
-async function refuseOccupied(store: ObjectStore, target: TableRef, current: TableManifest | undefined, snapshot: SnapshotManifest): Promise<void> {
-  if (current) {
-    throw new ConflictError(`table ${target.uri} exists (generation ${current.generation}, ${current.totals.rows} rows); use --force to replace it`);
-  }
+async function occupant(store: ObjectStore, target: TableRef, current: TableManifest | undefined, snapshot: SnapshotManifest): Promise<string | undefined> {
+  if (current) return `table ${target.uri} exists (generation ${current.generation}, ${current.totals.rows} rows); use --force to replace it`;
   const { prefix } = target.location;
   const files = new Map(snapshot.files.map((file) => [prefix + file.relativeKey, file]));
   for await (const object of store.list(target.location.bucket, prefix)) {
     const file = files.get(object.key);
-    if (!file || !leftByRestore(object, file)) {
-      throw new ConflictError(`${target.uri} is not empty (found ${object.key}); use --force to restore into it anyway`);
-    }
+    if (!file || !leftByRestore(object, file)) return `${target.uri} is not empty (found ${object.key}); use --force to restore into it anyway`;
   }
+  return undefined;
+}
+
+/**
+ * A snapshot replaces a table — or writes into a prefix that holds anything — only when it
+ * was taken of that location, unless the caller chose otherwise (--allow-other-source).
+ * Restoring into a free prefix is an ordinary restore to a new table.
+ */
+export function refuseOtherSource(snapshot: SnapshotManifest, target: TableRef, replacing: boolean, allowed: boolean | undefined): void {
+  if (!replacing || allowed) return;
+  const source = sourceOf(snapshot);
+  if (sameLocation(source, target.location)) return;
+  throw new ConflictError(`${snapshot.kind} ${snapshot.id} was taken of ${source.uri}, not of ${target.uri}: replacing a table with another table's ${snapshot.kind} needs --allow-other-source`);
 }
 
 /**

@@ -1,18 +1,30 @@
-import { NotFoundError } from '../errors';
+import { ConflictError, NotFoundError } from '../errors';
+import { formatS3Uri, type Location } from '../store/location';
 import type { ObjectStore } from '../store/types';
-import {
-  readPendingMarker, readRetainedMarker, readSnapshotManifest,
-  type PendingMarker, type SnapshotManifest,
-} from './manifest';
+import { requireAuthentic, authenticationStatus } from './authentication';
 import { childNames } from './children';
-import { idTime, isSnapshotId, snapshotUri, type SnapshotRepository } from './repository';
+import { legacySeriesName, sameLocation, seriesName, type SourceIdentity } from './identity';
+import {
+  readPendingMarker, readRetainedMarker, readSnapshotManifest, sourceOf,
+  type PendingMarker, type RetainedMarker, type SnapshotManifest,
+} from './manifest';
+import { idTime, isSnapshotId, REPOSITORY_FOLDER, snapshotUri, type SnapshotRepository } from './repository';
+import { checkReadable } from './repository-format';
 
 /** One snapshot as `backup list` / `checkpoint list` show it. */
 export interface SnapshotSummary {
   id: string;
   kind: SnapshotRepository['kind'];
+  /** The source table's readable name (its last segment); `source` says which table it is. */
   table: string;
+  /** The source table's location, s3://bucket/prefix/: what the snapshot belongs to. */
+  source: string;
+  /** The source's endpoint as recorded (absent for layout-1 snapshots). */
+  endpoint?: string;
   uri: string;
+  /** The folder under the repository root; layout 1 = a folder of lakevault 0.1.0 (`repo upgrade` moves it). */
+  series: string;
+  layout: 1 | 2;
   state: 'complete' | 'incomplete';
   createdAt: string;
   label?: string;
@@ -25,51 +37,131 @@ export interface SnapshotSummary {
   /** Files referenced from earlier snapshots (incremental). */
   reusedObjects?: number;
   generation?: string;
+  /** With a manifest key configured: does it authenticate this snapshot's manifest? */
+  authenticated?: boolean;
 }
 
 /** A snapshot found in a repository, with its manifest or (when incomplete) its marker. */
 export interface SnapshotEntry {
-  table: string;
   id: string;
+  /** The folder under the repository root that holds it. */
+  series: string;
+  /** Its source as its manifest or marker records it. */
+  source: SourceIdentity;
+  /** The source's readable name. */
+  table: string;
   manifest?: SnapshotManifest;
   pending?: PendingMarker;
 }
 
-/** The table names that have snapshots in the repository. */
-export async function listSnapshotTables(store: ObjectStore, repo: SnapshotRepository): Promise<string[]> {
-  if (!(await store.bucketExists(repo.root.bucket))) return [];
-  return childNames(store, repo.root.bucket, repo.root.prefix);
+/**
+ * A snapshot folder with neither manifest, pending marker nor retained marker: what a
+ * delete killed after it removed the manifest leaves. Nothing references its files (a
+ * delete that keeps files for others writes its retained marker first); `backup delete
+ * <id>` removes it.
+ */
+export interface OrphanEntry {
+  id: string;
+  series: string;
+  uri: string;
+  objects: number;
+  bytes: number;
+}
+
+/** What one series folder holds. */
+export interface SeriesContents {
+  series: string;
+  entries: SnapshotEntry[];
+  orphans: OrphanEntry[];
+  retained: { id: string; marker: RetainedMarker }[];
+}
+
+/** The series folders of a repository (its own `_lakevault/` folder is not one). */
+export async function listSeries(store: ObjectStore, repo: SnapshotRepository): Promise<string[]> {
+  if (!(await checkReadable(store, repo))) return [];
+  return (await childNames(store, repo.root.bucket, repo.root.prefix)).filter((name) => name !== REPOSITORY_FOLDER);
+}
+
+/** The folders a location's snapshots may be in: its own (layout 2), and the layout-1 one. */
+export function seriesOf(location: Location): string[] {
+  return [...new Set([seriesName(location), legacySeriesName(location)])];
+}
+
+async function readEntry(store: ObjectStore, repo: SnapshotRepository, series: string, id: string): Promise<SnapshotEntry | undefined> {
+  const manifest = await readSnapshotManifest(store, repo, series, id);
+  const record = manifest ?? (await readPendingMarker(store, repo, series, id));
+  if (!record) return undefined;
+  const source = sourceOf(record);
+  return { id, series, source, table: record.source.table, ...(manifest ? { manifest } : { pending: record as PendingMarker }) };
+}
+
+/** Everything in one series folder, read whole (a failed listing or read throws). */
+export async function readSeries(store: ObjectStore, repo: SnapshotRepository, series: string): Promise<SeriesContents> {
+  const root = repo.seriesLocation(series);
+  const contents: SeriesContents = { series, entries: [], orphans: [], retained: [] };
+  for (const id of (await childNames(store, root.bucket, root.prefix)).filter(isSnapshotId)) {
+    const entry = await readEntry(store, repo, series, id);
+    if (entry) { contents.entries.push(entry); continue; }
+    const marker = await readRetainedMarker(store, repo, series, id);
+    if (marker) { contents.retained.push({ id, marker }); continue; }
+    const orphan = await readOrphan(store, repo, series, id);
+    if (orphan) contents.orphans.push(orphan);
+  }
+  return contents;
+}
+
+async function readOrphan(store: ObjectStore, repo: SnapshotRepository, series: string, id: string): Promise<OrphanEntry | undefined> {
+  const at = repo.snapshotLocation(series, id);
+  let objects = 0;
+  let bytes = 0;
+  for await (const object of store.list(at.bucket, at.prefix)) { objects += 1; bytes += object.size; }
+  return objects ? { id, series, uri: formatS3Uri(at), objects, bytes } : undefined;
 }
 
 /**
- * Every snapshot of a table, oldest first: complete ones (manifest) and incomplete ones
- * (pending marker, no manifest). Prefixes of deleted snapshots that only keep files for
- * others (retained marker) are not snapshots and are not listed.
+ * A repository's snapshots, oldest first: every one, or those of one source location —
+ * selected by the location each manifest or marker records, in the location's own folder
+ * and the layout-1 folder it shares with namesakes. Complete ones (manifest) and incomplete
+ * ones (pending marker); a snapshot found in both folders (an interrupted upgrade) once,
+ * from its layout-2 folder. Prefixes of deleted snapshots that only keep files for others
+ * (retained marker) are not snapshots and are not listed; orphans are listed apart.
  */
-export async function listTableSnapshots(store: ObjectStore, repo: SnapshotRepository, table: string): Promise<SnapshotEntry[]> {
-  if (!(await store.bucketExists(repo.root.bucket))) return [];
-  const root = repo.tableRoot(table);
-  const ids = (await childNames(store, root.bucket, root.prefix)).filter(isSnapshotId);
-  const entries: SnapshotEntry[] = [];
-  for (const id of ids) {
-    const manifest = await readSnapshotManifest(store, repo, table, id);
-    if (manifest) { entries.push({ table, id, manifest }); continue; }
-    const pending = await readPendingMarker(store, repo, table, id);
-    if (pending) entries.push({ table, id, pending });
-    // Neither: a retained prefix (files other snapshots reference) or foreign objects.
-  }
-  return entries;
+export async function listSnapshots(store: ObjectStore, repo: SnapshotRepository, of?: Location): Promise<SnapshotEntry[]> {
+  return (await listRepository(store, repo, of)).entries;
 }
 
-export async function listSnapshots(store: ObjectStore, repo: SnapshotRepository, table?: string): Promise<SnapshotEntry[]> {
-  const tables = table ? [table] : await listSnapshotTables(store, repo);
-  const all: SnapshotEntry[] = [];
-  for (const name of tables) all.push(...(await listTableSnapshots(store, repo, name)));
-  return all;
+export async function listRepository(store: ObjectStore, repo: SnapshotRepository, of?: Location): Promise<{ entries: SnapshotEntry[]; orphans: OrphanEntry[] }> {
+  if (!(await checkReadable(store, repo))) return { entries: [], orphans: [] };
+  const folders = of ? seriesOf(of) : await listSeries(store, repo);
+  const byId = new Map<string, SnapshotEntry>();
+  const orphans: OrphanEntry[] = [];
+  for (const series of folders) {
+    const contents = await readSeries(store, repo, series);
+    for (const entry of contents.entries) {
+      if (of && !sameLocation(entry.source, of)) continue;
+      const known = byId.get(entry.id);
+      if (!known || preferred(entry, known)) byId.set(entry.id, entry);
+    }
+    orphans.push(...contents.orphans);
+  }
+  const entries = [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const listed = new Set(entries.map((e) => `${e.series}/${e.id}`));
+  return { entries, orphans: orphans.filter((o) => !listed.has(`${o.series}/${o.id}`)).sort((a, b) => (a.id < b.id ? -1 : 1)) };
+}
+
+/** Of two copies of one snapshot (an interrupted upgrade), the complete one, then the one in its layout-2 folder. */
+function preferred(candidate: SnapshotEntry, known: SnapshotEntry): boolean {
+  if (Boolean(candidate.manifest) !== Boolean(known.manifest)) return Boolean(candidate.manifest);
+  return candidate.series === seriesName(candidate.source) && known.series !== seriesName(known.source);
 }
 
 export function summarize(repo: SnapshotRepository, entry: SnapshotEntry): SnapshotSummary {
-  const base = { id: entry.id, kind: repo.kind, table: entry.table, uri: snapshotUri(repo, entry.table, entry.id) };
+  const base = {
+    id: entry.id, kind: repo.kind, table: entry.table, source: entry.source.uri,
+    ...(entry.source.endpoint ? { endpoint: entry.source.endpoint } : {}),
+    uri: snapshotUri(repo, entry.series, entry.id), series: entry.series,
+    layout: entry.series === seriesName(entry.source) ? 2 as const : 1 as const,
+  };
   const m = entry.manifest;
   if (m) {
     return {
@@ -84,44 +176,86 @@ export function summarize(repo: SnapshotRepository, entry: SnapshotEntry): Snaps
       reusedObjects: m.transfer.reusedObjects,
       generation: m.source.generation,
       ...(m.lock ? { lockedUntil: m.lock.retainUntil, lockMode: m.lock.mode } : {}),
+      ...(repo.key ? { authenticated: authenticationStatus(m, repo.key) === 'authentic' } : {}),
     };
   }
   const p = entry.pending!;
   return { ...base, state: 'incomplete', createdAt: p.createdAt, ...(p.label ? { label: p.label } : {}), ...(p.tags?.length ? { tags: p.tags } : {}), generation: p.source.generation };
 }
 
-/** Complete snapshots of a table, newest first. */
-export async function completeSnapshots(store: ObjectStore, repo: SnapshotRepository, table: string): Promise<SnapshotManifest[]> {
-  const entries = await listTableSnapshots(store, repo, table);
-  return entries.flatMap((entry) => (entry.manifest ? [entry.manifest] : [])).reverse();
+/**
+ * Complete snapshots of a location, newest first — only those the configured manifest key
+ * authenticates, when one is configured (what an incremental backup may build on and
+ * `recover --latest` may choose).
+ */
+export async function completeSnapshots(store: ObjectStore, repo: SnapshotRepository, of: Location): Promise<SnapshotManifest[]> {
+  const entries = await listSnapshots(store, repo, of);
+  return entries
+    .flatMap((entry) => (entry.manifest ? [entry.manifest] : []))
+    .filter((manifest) => !repo.key || authenticationStatus(manifest, repo.key) === 'authentic')
+    .reverse();
 }
 
+/** How a snapshot is named: its id, optionally with the location it was taken of or the folder it is in. */
+export interface SnapshotReference {
+  id: string;
+  /** The source location (`<table>/<id>` on the command line). */
+  of?: Location;
+  /** The series folder (an s3:// URI of the snapshot's own prefix). */
+  series?: string;
+}
+
+export type FoundSnapshot = { entry: SnapshotEntry; orphan?: undefined } | { entry?: undefined; orphan: OrphanEntry };
+
 /**
- * Finds a snapshot by id: `<id>` (searched across the repository's tables) or
- * `<table>/<id>`. Returns the entry whether complete or not; callers decide.
+ * Finds a snapshot by id — in the given folder, among the given location's snapshots, or
+ * anywhere in the repository. Two snapshots of different locations with one id (ids are
+ * random, so only a copied or forged folder can do that) are refused as ambiguous rather
+ * than guessed between. Returns complete, incomplete or orphaned ones; callers decide.
  */
-export async function findSnapshot(store: ObjectStore, repo: SnapshotRepository, reference: string): Promise<SnapshotEntry | undefined> {
-  const slash = reference.lastIndexOf('/');
-  const id = slash >= 0 ? reference.slice(slash + 1) : reference;
-  if (!isSnapshotId(id)) return undefined;
-  const tables = slash >= 0 ? [reference.slice(0, slash)] : await listSnapshotTables(store, repo);
-  for (const table of tables) {
-    const manifest = await readSnapshotManifest(store, repo, table, id);
-    if (manifest) return { table, id, manifest };
-    const pending = await readPendingMarker(store, repo, table, id);
-    if (pending) return { table, id, pending };
-    if (await readRetainedMarker(store, repo, table, id)) return undefined;
+export async function findSnapshot(store: ObjectStore, repo: SnapshotRepository, reference: SnapshotReference): Promise<FoundSnapshot | undefined> {
+  if (!isSnapshotId(reference.id) || !(await checkReadable(store, repo))) return undefined;
+  const folders = reference.series ? [reference.series] : reference.of ? seriesOf(reference.of) : await listSeries(store, repo);
+  const found: SnapshotEntry[] = [];
+  for (const series of folders) {
+    const entry = await readEntry(store, repo, series, reference.id);
+    if (entry && (!reference.of || sameLocation(entry.source, reference.of))) found.push(entry);
+  }
+  const sources = new Set(found.map((entry) => entry.source.uri));
+  if (sources.size > 1) {
+    throw new ConflictError(`${repo.kind} id ${reference.id} names snapshots of ${sources.size} tables (${[...sources].join(', ')}): name it by the s3:// URI of its folder`);
+  }
+  if (found.length) return { entry: found.reduce((best, entry) => (preferred(entry, best) ? entry : best)) };
+  for (const series of folders) {
+    if (await readRetainedMarker(store, repo, series, reference.id)) continue;
+    const orphan = await readOrphan(store, repo, series, reference.id);
+    if (orphan) return { orphan };
   }
   return undefined;
 }
 
-/** A complete snapshot by id, or a clear error: not found, or incomplete (never usable). */
-export async function requireCompleteSnapshot(store: ObjectStore, repo: SnapshotRepository, reference: string): Promise<SnapshotManifest> {
-  const entry = await findSnapshot(store, repo, reference);
-  if (!entry) throw new NotFoundError(`${repo.kind} "${reference}" not found in s3://${repo.root.bucket}/${repo.root.prefix}`);
+function describe(repo: SnapshotRepository, reference: SnapshotReference): string {
+  return `${repo.kind} ${reference.id}${reference.of ? ` of ${formatS3Uri(reference.of)}` : ''}`;
+}
+
+/**
+ * A complete snapshot by id, ready to be trusted (restore, recover, validate), or a clear
+ * error: not found, incomplete or orphaned (never usable), or not authenticated by the
+ * configured manifest key.
+ */
+export async function requireCompleteSnapshot(store: ObjectStore, repo: SnapshotRepository, reference: SnapshotReference): Promise<SnapshotManifest> {
+  return usableSnapshot(repo, reference, await findSnapshot(store, repo, reference));
+}
+
+/** What findSnapshot found, if it can be trusted (see requireCompleteSnapshot). */
+export function usableSnapshot(repo: SnapshotRepository, reference: SnapshotReference, found: FoundSnapshot | undefined): SnapshotManifest {
+  if (!found) throw new NotFoundError(`${describe(repo, reference)} not found in s3://${repo.root.bucket}/${repo.root.prefix}`);
+  if (found.orphan) throw new NotFoundError(`${repo.kind} ${reference.id} is orphaned (no manifest, no pending marker: a delete of it was interrupted); \`${repo.kind} delete ${reference.id}\` removes what is left`);
+  const { entry } = found;
   if (!entry.manifest) {
-    throw new NotFoundError(`${repo.kind} ${entry.id} of table ${entry.table} is incomplete (no manifest: it was interrupted); it cannot be used — resume it with \`${repo.kind} create ${entry.table} --resume ${entry.id}\` or delete it`);
+    throw new NotFoundError(`${repo.kind} ${entry.id} of ${entry.source.uri} is incomplete (no manifest: it was interrupted); it cannot be used — resume it with \`${repo.kind} create ${entry.source.uri} --resume ${entry.id}\` or delete it`);
   }
+  requireAuthentic(entry.manifest, repo.key, snapshotUri(repo, entry.series, entry.id));
   return entry.manifest;
 }
 

@@ -5,15 +5,19 @@ import { refuseOverlap } from '../store/overlap';
 import { newId } from '../table/naming';
 import type { TableRef } from '../table/table-ref';
 import { TOOL_VERSION } from '../version';
+import { signManifest } from './authentication';
 import { completeSnapshots } from './catalog';
 import { copiedEtag } from './copied-etag';
+import { endpointIdentity, legacySeriesName, seriesName } from './identity';
 import { lockSnapshotObjects, prepareLock, type LockRequest } from './lock';
+import { withLock } from './locks';
 import {
-  readPendingMarker, readSnapshotManifest, writeJson, SNAPSHOT_MANIFEST, SNAPSHOT_PENDING,
+  readPendingMarker, readSnapshotManifest, writeJson, SNAPSHOT_FORMAT_VERSION, SNAPSHOT_MANIFEST, SNAPSHOT_PENDING,
   type PendingMarker, type SnapshotFileRecord, type SnapshotManifest,
 } from './manifest';
 import { planSnapshot, type PlannedFile, type SnapshotPlan } from './plan';
 import { snapshotUri, type SnapshotRepository } from './repository';
+import { prepareForWriting } from './repository-format';
 import { currentGeneration, readSnapshotSource, type TableSnapshotSource } from './source';
 
 export interface CreateSnapshotOptions {
@@ -38,6 +42,8 @@ export interface CreateSnapshotResult {
   kind: SnapshotRepository['kind'];
   id: string;
   table: string;
+  /** The table's location, s3://bucket/prefix/: what the snapshot belongs to. */
+  source: string;
   uri: string;
   state: 'complete';
   createdAt: string;
@@ -69,81 +75,97 @@ export interface CreateSnapshotResult {
 export async function createSnapshot(store: ObjectStore, repo: SnapshotRepository, table: TableRef, options: CreateSnapshotOptions): Promise<CreateSnapshotResult> {
   const started = Date.now();
   refuseOverlap([{ name: `table ${table.name}`, location: table.location }, { name: `the ${repo.kind} location`, location: repo.root }]);
-  const lock = options.lock ? await prepareLock(store, repo, options.lock) : undefined;
+  const objectLock = options.lock ? await prepareLock(store, repo, options.lock) : undefined;
   await store.ensureBucket(repo.root.bucket);
-  const { id, previous } = await claimId(store, repo, table, options);
-  const createdAt = previous?.createdAt ?? new Date().toISOString();
-  const ownKeys = new Set(previous?.ownKeys ?? []);
-  const maxAttempts = options.maxAttempts ?? 3;
-  const tags = options.tags ?? previous?.tags;
+  await prepareForWriting(store, repo);
+  const series = seriesName(table.location);
+  // Shared with other snapshots of the table, exclusive of deletes: the files chosen for reuse stay.
+  return withLock(store, repo, { mode: 'shared', scope: series, operation: `${repo.kind} create ${table.uri}` }, async (held) => {
+    const { id, previous } = await claimId(store, repo, table, series, options);
+    const createdAt = previous?.createdAt ?? new Date().toISOString();
+    const ownKeys = new Set(previous?.ownKeys ?? []);
+    const maxAttempts = options.maxAttempts ?? 3;
+    const tags = options.tags ?? previous?.tags;
+    const at = repo.snapshotLocation(series, id);
 
-  for (let attempt = 1; ; attempt++) {
-    const source = await readSnapshotSource(store, table, versionOption(options));
-    const earlier = repo.incremental ? (await completeSnapshots(store, repo, table.name)).filter((m) => m.id !== id) : [];
-    const plan = await planSnapshot(store, repo, source, id, earlier);
-    await recordIntent(store, repo, { id, createdAt, plan, source, ownKeys, label: options.label, tags });
-    try {
-      const outcome = await copyPlan(store, plan, options, attempt > 1 || options.resume === true);
-      const manifest = buildManifest(repo, source, id, createdAt, plan, outcome.records, options.label, lock?.retention, tags);
-      if (lock) await lockSnapshotObjects(store, manifest, lock.retention);
-      const at = repo.snapshotLocation(table.name, id);
-      await writeJson(store, at.bucket, at.prefix + SNAPSHOT_MANIFEST, manifest);
-      if (lock) await lockSnapshotObjects(store, manifest, lock.retention, [{ bucket: at.bucket, key: at.prefix + SNAPSHOT_MANIFEST }]);
-      // The marker has done its job; a failure to remove it leaves a harmless extra object.
-      await store.deleteKeys(at.bucket, [at.prefix + SNAPSHOT_PENDING]).catch(() => undefined);
-      return {
-        kind: repo.kind, id, table: table.name, uri: snapshotUri(repo, table.name, id), state: 'complete',
-        createdAt, generation: plan.generation, rows: manifest.totals.rows, objects: manifest.totals.files, bytes: manifest.totals.bytes,
-        copied: outcome.copied, skipped: outcome.skipped, reused: outcome.reused, attempts: attempt,
-        ...(manifest.tags ? { tags: manifest.tags } : {}),
-        ...(manifest.lock ? { lock: manifest.lock } : {}),
-        elapsedMs: Date.now() - started,
-      };
-    } catch (error) {
-      const now = await currentGeneration(store, table, versionOption(options));
-      if (now === plan.generation || now === undefined || attempt >= maxAttempts) {
-        if (now !== plan.generation && attempt >= maxAttempts) {
-          throw new ConflictError(`table "${table.name}" kept changing during the ${repo.kind} (${attempt} attempts); ${repo.kind} ${id} is incomplete — resume it with --resume ${id}`, { cause: error });
+    for (let attempt = 1; ; attempt++) {
+      const source = await readSnapshotSource(store, table, versionOption(options));
+      const earlier = repo.incremental ? (await completeSnapshots(store, repo, table.location)).filter((m) => m.id !== id) : [];
+      const plan = await planSnapshot(store, repo, source, series, id, earlier);
+      await recordIntent(store, repo, { id, series, createdAt, plan, source, ownKeys, label: options.label, tags });
+      try {
+        const outcome = await copyPlan(store, plan, options, attempt > 1 || options.resume === true);
+        const built = buildManifest(store, repo, source, id, createdAt, plan, outcome.records, options.label, objectLock?.retention, tags);
+        const manifest = repo.key ? signManifest(built, repo.key) : built;
+        if (objectLock) await lockSnapshotObjects(store, manifest, objectLock.retention);
+        await held.check();
+        await writeJson(store, at.bucket, at.prefix + SNAPSHOT_MANIFEST, manifest);
+        if (objectLock) await lockSnapshotObjects(store, manifest, objectLock.retention, [{ bucket: at.bucket, key: at.prefix + SNAPSHOT_MANIFEST }]);
+        // The marker has done its job; a failure to remove it leaves a harmless extra object.
+        await store.deleteKeys(at.bucket, [at.prefix + SNAPSHOT_PENDING]).catch(() => undefined);
+        return {
+          kind: repo.kind, id, table: table.name, source: table.uri, uri: snapshotUri(repo, series, id), state: 'complete' as const,
+          createdAt, generation: plan.generation, rows: manifest.totals.rows, objects: manifest.totals.files, bytes: manifest.totals.bytes,
+          copied: outcome.copied, skipped: outcome.skipped, reused: outcome.reused, attempts: attempt,
+          ...(manifest.tags ? { tags: manifest.tags } : {}),
+          ...(manifest.lock ? { lock: manifest.lock } : {}),
+          elapsedMs: Date.now() - started,
+        };
+      } catch (error) {
+        const now = await currentGeneration(store, table, versionOption(options));
+        if (now === plan.generation || now === undefined || attempt >= maxAttempts) {
+          if (now !== plan.generation && attempt >= maxAttempts) {
+            throw new ConflictError(`table "${table.name}" kept changing during the ${repo.kind} (${attempt} attempts); ${repo.kind} ${id} is incomplete — resume it with --resume ${id}`, { cause: error });
+          }
+          throw error;
         }
-        throw error;
+        // Overwritten mid-copy: drop this generation's copies (keys we wrote, from the plan) and start over.
+        const stale = plan.files.filter((f) => !f.reuse).map((f) => f.destination.key);
+        await store.deleteKeys(repo.root.bucket, stale);
       }
-      // Overwritten mid-copy: drop this generation's copies (keys we wrote, from the plan) and start over.
-      const stale = plan.files.filter((f) => !f.reuse).map((f) => f.destination.key);
-      await store.deleteKeys(repo.root.bucket, stale);
     }
-  }
+  });
 }
 
 /** Picks the id: a new one, a free given one, or (resume) the interrupted snapshot's. */
-async function claimId(store: ObjectStore, repo: SnapshotRepository, table: TableRef, options: CreateSnapshotOptions): Promise<{ id: string; previous?: PendingMarker }> {
+async function claimId(store: ObjectStore, repo: SnapshotRepository, table: TableRef, series: string, options: CreateSnapshotOptions): Promise<{ id: string; previous?: PendingMarker }> {
   if (!options.resume) {
     const id = options.id ?? newId();
-    if (options.id && ((await readSnapshotManifest(store, repo, table.name, id)) || (await readPendingMarker(store, repo, table.name, id)))) {
-      throw new ConflictError(`${repo.kind} ${id} of table ${table.name} already exists (use --resume to finish an interrupted one)`);
+    if (options.id && ((await readSnapshotManifest(store, repo, series, id)) || (await readPendingMarker(store, repo, series, id)))) {
+      throw new ConflictError(`${repo.kind} ${id} of ${table.uri} already exists (use --resume to finish an interrupted one)`);
     }
     return { id };
   }
   if (!options.id) throw new UsageError('--resume needs the id of the interrupted snapshot');
-  if (await readSnapshotManifest(store, repo, table.name, options.id)) {
-    throw new ConflictError(`${repo.kind} ${options.id} of table ${table.name} is already complete: nothing to resume`);
+  if (await readSnapshotManifest(store, repo, series, options.id)) {
+    throw new ConflictError(`${repo.kind} ${options.id} of ${table.uri} is already complete: nothing to resume`);
   }
-  const previous = await readPendingMarker(store, repo, table.name, options.id);
-  if (!previous) throw new NotFoundError(`no interrupted ${repo.kind} ${options.id} of table ${table.name} to resume`);
+  const previous = await readPendingMarker(store, repo, series, options.id);
+  if (!previous) {
+    const legacy = legacySeriesName(table.location);
+    if (legacy !== series && (await readPendingMarker(store, repo, legacy, options.id).catch(() => undefined))) {
+      throw new ConflictError(`${repo.kind} ${options.id} of ${table.uri} was interrupted in the layout of lakevault 0.1.0 and cannot be resumed by this version: run \`lakevault repo upgrade\` first (it moves it), or delete it and take a new one`);
+    }
+    throw new NotFoundError(`no interrupted ${repo.kind} ${options.id} of ${table.uri} to resume`);
+  }
   return { id: options.id, previous };
 }
 
 /** Writes the pending marker with every key this snapshot may ever have written. */
-async function recordIntent(store: ObjectStore, repo: SnapshotRepository, intent: { id: string; createdAt: string; plan: SnapshotPlan; source: TableSnapshotSource; ownKeys: Set<string>; label?: string | undefined; tags?: string[] | undefined }): Promise<void> {
+async function recordIntent(store: ObjectStore, repo: SnapshotRepository, intent: { id: string; series: string; createdAt: string; plan: SnapshotPlan; source: TableSnapshotSource; ownKeys: Set<string>; label?: string | undefined; tags?: string[] | undefined }): Promise<void> {
   for (const file of intent.plan.files) if (!file.reuse) intent.ownKeys.add(file.destination.key);
-  const at = repo.snapshotLocation(intent.source.table.name, intent.id);
+  const at = repo.snapshotLocation(intent.series, intent.id);
+  const { table } = intent.source;
   const marker: PendingMarker = {
     format: 'lakevault.snapshot.pending',
+    formatVersion: SNAPSHOT_FORMAT_VERSION,
+    toolVersion: TOOL_VERSION,
     kind: repo.kind,
     id: intent.id,
     ...(intent.label ? { label: intent.label } : {}),
     ...(intent.tags?.length ? { tags: intent.tags } : {}),
     createdAt: intent.createdAt,
-    source: { table: intent.source.table.name, uri: intent.source.table.uri, generation: intent.plan.generation },
+    source: { table: table.name, uri: table.uri, location: { endpoint: endpointIdentity(store), ...table.location }, generation: intent.plan.generation },
     ownKeys: [...intent.ownKeys].sort(),
     references: intent.plan.files.flatMap((f) => (f.reuse ? [{ bucket: f.reuse.bucket, key: f.reuse.key }] : [])),
   };
@@ -221,14 +243,14 @@ function versionOption(options: CreateSnapshotOptions): { version?: number } {
   return options.version !== undefined ? { version: options.version } : {};
 }
 
-function buildManifest(repo: SnapshotRepository, source: TableSnapshotSource, id: string, createdAt: string, plan: SnapshotPlan,
+function buildManifest(store: ObjectStore, repo: SnapshotRepository, source: TableSnapshotSource, id: string, createdAt: string, plan: SnapshotPlan,
   records: SnapshotFileRecord[], label: string | undefined, lock: { mode: 'GOVERNANCE' | 'COMPLIANCE'; retainUntil: Date } | undefined, tags: string[] | undefined): SnapshotManifest {
   const reused = records.filter((r) => r.reusedFrom);
   const own = records.filter((r) => !r.reusedFrom);
   const m = source.manifest;
   return {
     format: 'lakevault.snapshot',
-    formatVersion: 1,
+    formatVersion: SNAPSHOT_FORMAT_VERSION,
     kind: repo.kind,
     id,
     ...(label ? { label } : {}),
@@ -237,7 +259,7 @@ function buildManifest(repo: SnapshotRepository, source: TableSnapshotSource, id
     completedAt: new Date().toISOString(),
     toolVersion: TOOL_VERSION,
     source: {
-      table: source.table.name, uri: source.table.uri, generation: plan.generation,
+      table: source.table.name, uri: source.table.uri, location: { endpoint: endpointIdentity(store), ...source.table.location }, generation: plan.generation,
       manifestDigest: source.manifestDigest, manifestEtag: source.manifestEtag, tableCreatedAt: m.createdAt,
       ...(m.source ? { origin: m.source } : {}),
     },

@@ -1,7 +1,7 @@
 import type { FieldDescription } from '../table/schema';
 import type { TableManifest } from '../table/manifest';
 import type { TableRef } from '../table/table-ref';
-import type { SnapshotManifest } from './manifest';
+import { folderOf, type SnapshotManifest } from './manifest';
 import { snapshotUri, type SnapshotRepository } from './repository';
 
 /**
@@ -95,7 +95,7 @@ export function snapshotFileSet(repo: SnapshotRepository, manifest: SnapshotMani
   const about = {
     kind: manifest.kind,
     label: `${manifest.kind} ${manifest.id} of table ${manifest.source.table}`,
-    uri: snapshotUri(repo, manifest.source.table, manifest.id),
+    uri: snapshotUri(repo, folderOf(manifest), manifest.id),
   };
   return manifestFileSet(about, manifest, files);
 }

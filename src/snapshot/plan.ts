@@ -1,3 +1,4 @@
+import { keyUnder } from '../store/key-boundary';
 import type { ObjectStore } from '../store/types';
 import type { DataFile } from '../table/manifest';
 import type { SnapshotFileRecord, SnapshotManifest } from './manifest';
@@ -34,10 +35,12 @@ export async function planSnapshot(
   store: ObjectStore,
   repo: SnapshotRepository,
   source: TableSnapshotSource,
+  series: string,
   id: string,
   earlier: SnapshotManifest[],
 ): Promise<SnapshotPlan> {
-  const at = repo.snapshotLocation(source.table.name, id);
+  const at = repo.snapshotLocation(series, id);
+  const where = `table ${source.table.uri}`;
   const reusable = new Map<string, { record: SnapshotFileRecord; from: string }>();
   if (repo.incremental) {
     for (const manifest of earlier) {
@@ -52,8 +55,8 @@ export async function planSnapshot(
   for (const file of source.manifest.files) {
     const planned: PlannedFile = {
       file,
-      source: { bucket, key: prefix + file.key, size: file.bytes, etag: file.etag },
-      destination: { bucket: at.bucket, key: at.prefix + file.key },
+      source: { bucket, key: keyUnder(prefix, file.key, where), size: file.bytes, etag: file.etag },
+      destination: { bucket: at.bucket, key: keyUnder(at.prefix, file.key, where) },
     };
     const match = reusable.get(contentKey(file.digest, file.bytes, file.etag));
     if (match) {

@@ -1,6 +1,7 @@
 import type { Config } from '../config/config';
 import { UsageError } from '../errors';
 import { childLocation, formatS3Uri, parseS3Uri, type Location } from '../store/location';
+import type { ManifestKey } from './authentication';
 
 export type SnapshotKind = 'backup' | 'checkpoint';
 
@@ -10,16 +11,25 @@ export type SnapshotKind = 'backup' | 'checkpoint';
  * unchanged files of earlier backups; checkpoints go to s3://lake-checkpoints and are
  * self-contained (a drill or recovery depends on nothing but its checkpoint).
  *
- * Layout: <root>/<table>/<id>/<key relative to the table>, plus <id>/_lakevault/*.json.
+ * Layout 2: <root>/<series>/<id>/<key relative to the table>, plus <id>/_lakevault/*.json,
+ * where a series is the folder of one source location, `<name>-<hash>` (snapshot/identity.ts);
+ * <root>/_lakevault/ holds the repository's format (repository-format.ts) and locks (locks.ts).
+ * Layout 1 (lakevault 0.1.0) filed snapshots under <root>/<table's last segment>/<id>/:
+ * still read, moved by `lakevault repo upgrade`.
  */
 export interface SnapshotRepository {
   kind: SnapshotKind;
   root: Location;
   /** Reference unchanged files of earlier snapshots instead of copying them. */
   incremental: boolean;
-  tableRoot(table: string): Location;
-  snapshotLocation(table: string, id: string): Location;
+  /** The key that authenticates manifests (snapshot/authentication.ts), when one is configured. */
+  key?: ManifestKey | undefined;
+  seriesLocation(series: string): Location;
+  snapshotLocation(series: string, id: string): Location;
 }
+
+/** The repository's own folder under its root: format marker and locks. */
+export const REPOSITORY_FOLDER = '_lakevault';
 
 const ID_PATTERN = /^\d{8}T\d{6}(?:\.\d{3})?Z-[0-9a-f]{6}$/;
 
@@ -40,24 +50,31 @@ export function idTime(id: string): Date {
   return new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!, +(m[7] ?? 0)));
 }
 
-export function snapshotRepository(kind: SnapshotKind, root: Location, incremental: boolean): SnapshotRepository {
+export function snapshotRepository(kind: SnapshotKind, root: Location, incremental: boolean, key?: ManifestKey): SnapshotRepository {
   return {
     kind,
     root,
     incremental,
-    tableRoot: (table) => childLocation(root, table),
-    snapshotLocation: (table, id) => childLocation(root, table, id),
+    ...(key ? { key } : {}),
+    seriesLocation: (series) => childLocation(root, series),
+    snapshotLocation: (series, id) => childLocation(root, series, id),
   };
 }
 
-export function backupRepository(config: Pick<Config, 'backups'>, options: { to?: string } = {}): SnapshotRepository {
-  return snapshotRepository('backup', options.to ? parseS3Uri(options.to) : config.backups, true);
+/**
+ * The configuration and, when one is configured, the manifest key. (The key is read apart
+ * from the rest of the configuration — see api/client.ts — and travels with it from there.)
+ */
+export type KeyedConfig<C = Config> = C & { manifestKey?: ManifestKey | undefined };
+
+export function backupRepository(config: KeyedConfig<Pick<Config, 'backups'>>, options: { to?: string } = {}): SnapshotRepository {
+  return snapshotRepository('backup', options.to ? parseS3Uri(options.to) : config.backups, true, config.manifestKey);
 }
 
-export function checkpointRepository(config: Pick<Config, 'checkpoints'>): SnapshotRepository {
-  return snapshotRepository('checkpoint', config.checkpoints, false);
+export function checkpointRepository(config: KeyedConfig<Pick<Config, 'checkpoints'>>): SnapshotRepository {
+  return snapshotRepository('checkpoint', config.checkpoints, false, config.manifestKey);
 }
 
-export function snapshotUri(repo: SnapshotRepository, table: string, id: string): string {
-  return formatS3Uri(repo.snapshotLocation(table, id));
+export function snapshotUri(repo: SnapshotRepository, series: string, id: string): string {
+  return formatS3Uri(repo.snapshotLocation(series, id));
 }

@@ -1,44 +1,70 @@
 import type { Config } from '../config/config';
-import { NotFoundError } from '../errors';
-import { isS3Uri, parseS3Uri } from '../store/location';
+import { IntegrityError, NotFoundError } from '../errors';
+import { isS3Uri, parseS3Uri, type Location } from '../store/location';
 import type { ObjectStore } from '../store/types';
 import { readTableManifest } from '../table/manifest';
+import { checkTableName } from '../table/naming';
 import { resolveTable } from '../table/table-ref';
 import { describePrefix } from '../lake/describe';
-import { findSnapshot, requireCompleteSnapshot } from './catalog';
+import { requireAuthentic } from './authentication';
+import { findSnapshot, usableSnapshot, type SnapshotReference } from './catalog';
 import { snapshotFileSet, tableFileSet, type FileSet } from './file-set';
 import { readSnapshotManifest, type SnapshotManifest } from './manifest';
-import { backupRepository, checkpointRepository, isSnapshotId, snapshotRepository, type SnapshotRepository } from './repository';
-
-/** `<id>` or `<table>/<id>`: how backups and checkpoints are named on the command line. */
-function looksLikeSnapshotId(reference: string): boolean {
-  const last = reference.slice(reference.lastIndexOf('/') + 1);
-  return isSnapshotId(last) && !isS3Uri(reference);
-}
+import { backupRepository, checkpointRepository, isSnapshotId, snapshotRepository, type KeyedConfig, type SnapshotRepository } from './repository';
 
 /**
- * A snapshot named by `<id>`, `<table>/<id>` or the s3:// URI of its prefix, looked up in
- * the backups, then the checkpoints (or only `kinds`). Undefined when none matches; an
- * incomplete one is an error (it is never used).
+ * How a snapshot is named on the command line, parsed:
+ *  - `<id>`: searched for in the whole repository;
+ *  - `<table>/<id>`: a snapshot of the warehouse table `<table>` — of its location, not of
+ *    whatever else has that name;
+ *  - `s3://bucket/.../<series>/<id>/`: the snapshot's own folder (its repository is the rest).
+ * Undefined when the text is none of these.
  */
-export async function resolveSnapshot(store: ObjectStore, config: Config, reference: string, kinds: SnapshotRepository['kind'][] = ['backup', 'checkpoint']): Promise<{ repo: SnapshotRepository; manifest: SnapshotManifest } | undefined> {
-  if (isS3Uri(reference)) {
-    const at = parseS3Uri(reference);
+export function parseSnapshotReference(config: Pick<Config, 'warehouse'>, text: string): { root?: Location; reference: SnapshotReference } | undefined {
+  if (isS3Uri(text)) {
+    const at = parseS3Uri(text);
     const segments = at.prefix.split('/').filter(Boolean);
     if (segments.length < 2 || !isSnapshotId(segments[segments.length - 1]!)) return undefined;
-    const [table, id] = segments.slice(-2) as [string, string];
-    const root = { bucket: at.bucket, prefix: segments.slice(0, -2).map((s) => s + '/').join('') };
+    const [series, id] = segments.slice(-2) as [string, string];
+    return { root: { bucket: at.bucket, prefix: segments.slice(0, -2).map((s) => s + '/').join('') }, reference: { id, series } };
+  }
+  const slash = text.lastIndexOf('/');
+  const id = text.slice(slash + 1);
+  if (!isSnapshotId(id)) return undefined;
+  if (slash < 0) return { reference: { id } };
+  return { reference: { id, of: resolveTable(config, checkTableName(text.slice(0, slash))).location } };
+}
+
+
+/**
+ * A complete snapshot named by `<id>`, `<table>/<id>` or the s3:// URI of its folder, looked
+ * up in the backups, then the checkpoints (or only `kinds`). Undefined when none matches; one
+ * that is incomplete, orphaned or not authenticated by the manifest key is an error (it is
+ * never used).
+ */
+export async function resolveSnapshot(store: ObjectStore, config: KeyedConfig, text: string, kinds: SnapshotRepository['kind'][] = ['backup', 'checkpoint']): Promise<{ repo: SnapshotRepository; manifest: SnapshotManifest } | undefined> {
+  const key = config.manifestKey;
+  const parsed = parseSnapshotReference(config, text);
+  if (!parsed) return undefined;
+  const { root, reference } = parsed;
+  if (root) {
     for (const kind of kinds) {
-      const repo = snapshotRepository(kind, root, kind === 'backup');
-      const manifest = await readSnapshotManifest(store, repo, table, id);
-      if (manifest && manifest.kind === kind) return { repo, manifest };
+      const repo = snapshotRepository(kind, root, kind === 'backup', key);
+      const manifest = await readSnapshotManifest(store, repo, reference.series!, reference.id).catch((error: unknown) => {
+        // Read as a repository of another kind, a manifest may not fit (its own copies are elsewhere).
+        if (error instanceof IntegrityError && kinds.length > 1) return undefined;
+        throw error;
+      });
+      if (manifest && manifest.kind === kind) {
+        requireAuthentic(manifest, key, text);
+        return { repo, manifest };
+      }
     }
     return undefined;
   }
-  if (!looksLikeSnapshotId(reference)) return undefined;
-  for (const kind of kinds) {
-    const repo = kind === 'backup' ? backupRepository(config) : checkpointRepository(config);
-    if (await findSnapshot(store, repo, reference)) return { repo, manifest: await requireCompleteSnapshot(store, repo, reference) };
+  for (const repo of kinds.map((kind) => (kind === 'backup' ? backupRepository(config) : checkpointRepository(config)))) {
+    const found = await findSnapshot(store, repo, reference);
+    if (found) return { repo, manifest: usableSnapshot(repo, reference, found) };
   }
   return undefined;
 }
@@ -48,7 +74,7 @@ export async function resolveSnapshot(store: ObjectStore, config: Config, refere
  * (`<id>` or `<table>/<id>`), or an s3:// URI of a table or snapshot — and returns it as
  * a FileSet.
  */
-export async function resolveFileSet(store: ObjectStore, config: Config, reference: string): Promise<FileSet> {
+export async function resolveFileSet(store: ObjectStore, config: KeyedConfig, reference: string): Promise<FileSet> {
   const snapshot = await resolveSnapshot(store, config, reference);
   if (snapshot) return snapshotFileSet(snapshot.repo, snapshot.manifest);
   if (isS3Uri(reference) || /^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(reference)) {

@@ -1,4 +1,5 @@
 import { UsageError } from '../errors';
+import { relativeKeyProblem } from './key-boundary';
 
 /** A place in an object store: a bucket and a key prefix (no leading slash; '' = whole bucket). */
 export interface Location {
@@ -20,7 +21,10 @@ export function bucketNameProblem(bucket: string): string | undefined {
 
 /**
  * Parses `s3://bucket/prefix`. The prefix is normalised to end with '/' unless empty,
- * so that `s3://b/t` never matches the neighbour table `s3://b/t2`.
+ * so that `s3://b/t` never matches the neighbour table `s3://b/t2`. A prefix that could
+ * leave itself ("..", ".", an empty segment, a control character: see key-boundary.ts) is
+ * a usage error: `a//b` and `a/b` are different objects in S3, and "tidying" one into the
+ * other would act on objects the user did not name.
  */
 export function parseS3Uri(uri: string): Location {
   const match = /^s3:\/\/([^/]+)(?:\/(.*))?$/.exec(uri.trim());
@@ -28,7 +32,10 @@ export function parseS3Uri(uri: string): Location {
   const bucket = match[1]!;
   const problem = bucketNameProblem(bucket);
   if (problem) throw new UsageError(`invalid bucket "${bucket}" in ${uri}: ${problem}`);
-  return { bucket, prefix: normalisePrefix(match[2] ?? '') };
+  const prefix = match[2] ?? '';
+  const prefixProblem = prefix === '' ? undefined : relativeKeyProblem(prefix);
+  if (prefixProblem) throw new UsageError(`invalid prefix in ${uri}: ${prefixProblem}`);
+  return { bucket, prefix: normalisePrefix(prefix) };
 }
 
 export function isS3Uri(text: string): boolean {

@@ -49,6 +49,7 @@ export async function openStore(config: Config): Promise<OpenStore> {
   }
   const store = new S3Store(client, {
     endpoint: endpoint === 'aws' ? `AWS S3 (${config.region})` : endpoint,
+    ...(server ? { identity: 'embedded' } : endpoint === 'aws' ? { identity: 'aws' } : {}),
     multipartThreshold: config.multipartThreshold,
     multipartPartSize: config.multipartPartSize,
   });

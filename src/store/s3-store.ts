@@ -17,6 +17,8 @@ import type {
 
 export interface StoreSettings {
   endpoint: string;
+  /** How snapshots record this store when its URL is not stable ('embedded', 'aws'). */
+  identity?: string;
   multipartThreshold: number;
   multipartPartSize: number;
   /** Parts of one multipart copy in flight at once. */
@@ -88,6 +90,10 @@ export class S3Store implements ObjectStore {
 
   get endpoint(): string {
     return this.settings.endpoint;
+  }
+
+  get identity(): string | undefined {
+    return this.settings.identity;
   }
 
   private count(attempts: number | undefined): void {

@@ -64,6 +64,11 @@ export type Body = Uint8Array | Readable;
  */
 export interface ObjectStore {
   readonly endpoint: string;
+  /**
+   * The store's endpoint as snapshots record it, when the URL is not stable (the embedded
+   * server's port changes every run): see snapshot/identity.ts.
+   */
+  readonly identity?: string | undefined;
   list(bucket: string, prefix: string): AsyncIterable<ObjectInfo>;
   listCommonPrefixes(bucket: string, prefix: string, delimiter?: string): AsyncIterable<string>;
   head(bucket: string, key: string, encryption?: EncryptionOptions): Promise<HeadResult | undefined>;

@@ -1,4 +1,4 @@
-import { NotFoundError, UsageError } from '../errors';
+import { UsageError } from '../errors';
 import type { ObjectStore } from '../store/types';
 import { readFooter } from '../parquet/footer';
 import { runPool } from '../util/pool';
@@ -27,14 +27,18 @@ export interface InspectResult {
   schema: FieldDescription[];
   files: InspectedFile[];
   totals: { files: number; rows: number; bytes: number };
-  /** Where footers and the manifest disagree (rows, files, schema). */
+  /** Where footers and the manifest disagree (rows, files, schema), and objects the manifest does not list. */
   problems: string[];
   otherObjects: string[];
+  /** Objects under the prefix that the manifest does not list (left by an interrupted write, restore or drop, or another tool's). */
+  unlisted?: string[];
 }
 
 /**
- * Describes a table from what is really stored: lists the prefix, reads every Parquet
- * footer with range GETs (no data pages), and compares with the manifest when one exists.
+ * Describes a table from what is really stored: lists the prefix, reads the footer of every
+ * file the manifest lists with range GETs (no data pages), and compares the two. Objects
+ * the manifest does not list are not table files: each is a problem (what an interrupted
+ * write, restore or drop left, or another tool wrote), never counted.
  */
 export async function inspectTable(store: ObjectStore, table: TableRef, concurrency = 16, options: { iceberg?: IcebergChoice } = {}): Promise<InspectResult> {
   const { bucket, prefix } = table.location;
@@ -42,16 +46,19 @@ export async function inspectTable(store: ObjectStore, table: TableRef, concurre
   // A prefix lakevault did not write: partitions, layout noise, schema drift, Delta versions, Iceberg snapshots (src/lake).
   if (!manifest) return inspectForeignPrefix(store, table, { concurrency, ...options });
   if (options.iceberg) throw new UsageError(`Iceberg options apply to Iceberg tables; ${table.uri} is a lakevault table`);
+  const listedKeys = new Set(manifest.files.map((file) => file.key));
   const parquetObjects: { key: string; size: number; etag: string }[] = [];
   const otherObjects: string[] = [];
+  const unlisted: string[] = [];
   for await (const object of store.list(bucket, prefix)) {
     const relative = object.key.slice(prefix.length);
     if (relative === TABLE_MANIFEST) continue;
-    if (relative.endsWith('.parquet')) parquetObjects.push({ key: relative, size: object.size, etag: object.etag });
-    else otherObjects.push(relative);
-  }
-  if (!manifest && parquetObjects.length === 0 && otherObjects.length === 0) {
-    throw new NotFoundError(`table "${table.name}" not found (nothing at ${table.uri})`);
+    if (listedKeys.has(relative)) {
+      parquetObjects.push({ key: relative, size: object.size, etag: object.etag });
+    } else {
+      unlisted.push(relative);
+      if (!relative.endsWith('.parquet')) otherObjects.push(relative);
+    }
   }
   const files: InspectedFile[] = new Array(parquetObjects.length);
   await runPool(parquetObjects.map((object, index) => ({ object, index })), concurrency, async ({ object, index }) => {
@@ -64,35 +71,34 @@ export async function inspectTable(store: ObjectStore, table: TableRef, concurre
   });
 
   const problems: string[] = [];
-  const schema = manifest?.schema ?? files.find((file) => file.schema)?.schema ?? [];
+  const schema = manifest.schema;
   for (const file of files) {
     if (file.error) { problems.push(`${file.key}: ${file.error}`); continue; }
     for (const difference of schemaDifferences(schema, file.schema ?? [])) problems.push(`${file.key}: schema drift: ${difference}`);
   }
-  if (manifest) {
-    const stored = new Map(files.map((file) => [file.key, file]));
-    for (const listed of manifest.files) {
-      const found = stored.get(listed.key);
-      if (!found) problems.push(`${listed.key}: listed in the manifest but missing`);
-      else if (!found.error && found.rows !== listed.rows) problems.push(`${listed.key}: ${found.rows} rows in the footer, ${listed.rows} in the manifest`);
-      else if (found.bytes !== listed.bytes || found.etag !== listed.etag) problems.push(`${listed.key}: size/ETag differ from the manifest`);
-    }
+  const stored = new Map(files.map((file) => [file.key, file]));
+  for (const listed of manifest.files) {
+    const found = stored.get(listed.key);
+    if (!found) problems.push(`${listed.key}: listed in the manifest but missing`);
+    else if (!found.error && found.rows !== listed.rows) problems.push(`${listed.key}: ${found.rows} rows in the footer, ${listed.rows} in the manifest`);
+    else if (found.bytes !== listed.bytes || found.etag !== listed.etag) problems.push(`${listed.key}: size/ETag differ from the manifest`);
   }
-  const listedKeys = new Set(manifest?.files.map((file) => file.key) ?? files.map((file) => file.key));
-  const live = files.filter((file) => listedKeys.has(file.key));
+  for (const key of unlisted) problems.push(`${key}: not listed in the manifest (left by an interrupted write, restore or drop, or written by another tool): not part of the table`);
   return {
     table: table.name,
     uri: table.uri,
-    hasManifest: manifest !== undefined,
-    ...(manifest ? { generation: manifest.generation, createdAt: manifest.createdAt } : {}),
+    hasManifest: true,
+    generation: manifest.generation,
+    createdAt: manifest.createdAt,
     schema,
     files,
     totals: {
-      files: live.length,
-      rows: live.reduce((sum, file) => sum + file.rows, 0),
-      bytes: live.reduce((sum, file) => sum + file.bytes, 0),
+      files: files.length,
+      rows: files.reduce((sum, file) => sum + file.rows, 0),
+      bytes: files.reduce((sum, file) => sum + file.bytes, 0),
     },
     problems,
     otherObjects,
+    ...(unlisted.length ? { unlisted } : {}),
   };
 }

@@ -1,7 +1,9 @@
 import { z } from 'zod';
-import { IntegrityError, NotFoundError } from '../errors';
+import { NotFoundError } from '../errors';
+import { checkRelativeKey } from '../store/key-boundary';
 import type { ObjectStore } from '../store/types';
 import type { Location } from '../store/location';
+import { parseStoredJson } from '../util/stored-json';
 
 /** Where a table keeps its manifest, relative to the table prefix. */
 export const TABLE_MANIFEST = '_lakevault/table.json';
@@ -23,9 +25,12 @@ export const dataFileSchema = z.object({
   schema: z.array(fieldSchema).optional(),
 });
 
+/** The newest table manifest format this lakevault writes and reads (it reads every older one). */
+export const TABLE_FORMAT_VERSION = 1;
+
 export const tableManifestSchema = z.object({
   format: z.literal('lakevault.table'),
-  formatVersion: z.literal(1),
+  formatVersion: z.literal(TABLE_FORMAT_VERSION),
   name: z.string(),
   /** Identifies one write of the table; file names carry it so generations never collide. */
   generation: z.string(),
@@ -43,20 +48,15 @@ export const tableManifestSchema = z.object({
 export type DataFile = z.infer<typeof dataFileSchema>;
 export type TableManifest = z.infer<typeof tableManifestSchema>;
 
-/** Parses and checks a manifest's JSON; a bad one is an integrity error naming where it is. */
+/**
+ * Parses and checks a manifest's JSON; a bad one — not JSON, a newer format, not the
+ * schema, a file key that leaves the table prefix — is an error naming where it is.
+ */
 export function parseTableManifest(text: string, where: string): TableManifest {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new IntegrityError(`manifest ${where} is not valid JSON: ${(error as Error).message}`);
-  }
-  const parsed = tableManifestSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new IntegrityError(`manifest ${where} is invalid: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
-  }
-  return parsed.data;
+  const what = `manifest ${where}`;
+  const { value } = parseStoredJson(tableManifestSchema, text, what, { format: 'lakevault.table', newest: TABLE_FORMAT_VERSION });
+  for (const file of value.files) checkRelativeKey(file.key, what, 'the table prefix');
+  return value;
 }
 
 /** The table's manifest, or undefined when the prefix has none. */

@@ -6,7 +6,7 @@ import type { EncryptionOptions, ObjectStore } from '../store/types';
 import { requireEncryption } from '../store/encryption-check';
 import { runPool } from '../util/pool';
 import { TOOL_VERSION } from '../version';
-import { readTableManifest, writeTableManifest, type DataFile, type TableManifest } from './manifest';
+import { readTableManifest, writeTableManifest, TABLE_FORMAT_VERSION, type DataFile, type TableManifest } from './manifest';
 import { newId } from './naming';
 import { describeSchema } from './schema';
 import type { TableRef } from './table-ref';
@@ -111,7 +111,7 @@ export async function writeTable(store: ObjectStore, ref: TableRef, options: Wri
 
   const manifest: TableManifest = {
     format: 'lakevault.table',
-    formatVersion: 1,
+    formatVersion: TABLE_FORMAT_VERSION,
     name: ref.name,
     generation,
     createdAt: new Date().toISOString(),

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { runAudit, type AuditOptions } from '../../src/audit/run';
 import { isFinding, type CheckResult } from '../../src/audit/types';
 import { deleteAllVersions, deletePolicy, putPolicy, putVersioning } from '../../src/store/bucket-settings';
+import { seriesName } from '../../src/snapshot/identity';
 import type { OpenStore } from '../../src/store/open';
 import { itWith, openTestStore, removeBucket, TARGET, targetHas, testConfig, uniqueBucket } from '../support/target';
 
@@ -37,6 +38,7 @@ describe(`audit of buckets and objects (${TARGET})`, () => {
     const table = resolveTable(config, 'vendas');
     return {
       k,
+      table,
       locations: { warehouse: `s3://${w}/wh`, backups: `s3://${k}` },
       write: (options: Omit<Parameters<typeof createSalesTable>[2], 'overwrite'>) => createSalesTable(open.store, table, { ...options, overwrite: true }),
       backup: () => createSnapshot(open.store, backupRepository(config), table, { concurrency: 4 }),
@@ -240,16 +242,18 @@ describe(`audit of buckets and objects (${TARGET})`, () => {
     const l = await lake('bk');
     const k = l.k;
     await l.write({ rows: 500, seed: 1, rowsPerFile: 500, rowGroupRows: 500 });
+    // The resource is the folder of this table's backups: its name and a hash of its location.
+    const folder = `s3://${k}/${seriesName(l.table.location)}/`;
     const noBackup = await audit(l.locations);
-    expect(noBackup.find('LV-DP-004', `s3://${k}/vendas/`)).toMatchObject({ status: 'fail', evidence: 'no backup of this table' });
+    expect(noBackup.find('LV-DP-004', folder)).toMatchObject({ status: 'fail', evidence: 'no backup of this table' });
 
     await l.backup();
 
     const fresh = await audit(l.locations);
-    expect(fresh.find('LV-DP-004', `s3://${k}/vendas/`).status).toBe('pass');
+    expect(fresh.find('LV-DP-004', folder).status).toBe('pass');
     expect(fresh.find('LV-DP-005', `s3://${k}`)).toMatchObject({ status: 'fail', severity: 'medium' });
     const weekLater = await audit(l.locations, { now: new Date(Date.now() + 8 * 86_400_000) });
-    expect(weekLater.find('LV-DP-004', `s3://${k}/vendas/`)).toMatchObject({ status: 'fail', severity: 'high' });
-    expect(weekLater.find('LV-DP-004', `s3://${k}/vendas/`).evidence).toMatch(/is 8 days old/);
+    expect(weekLater.find('LV-DP-004', folder)).toMatchObject({ status: 'fail', severity: 'high' });
+    expect(weekLater.find('LV-DP-004', folder).evidence).toMatch(/is 8 days old/);
   });
 });

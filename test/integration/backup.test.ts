@@ -4,11 +4,12 @@ import type { ObjectStore } from '../../src/store/types';
 import { readTableManifest, writeTableManifest } from '../../src/table/manifest';
 import { createSalesTable } from '../../src/table/create';
 import { combineDigests } from '../../src/digest/column-digest';
-import { listTableSnapshots, requireCompleteSnapshot, summarize } from '../../src/snapshot/catalog';
+import { listSnapshots, requireCompleteSnapshot, summarize } from '../../src/snapshot/catalog';
 import { createSnapshot } from '../../src/snapshot/create';
 import { deleteSnapshot } from '../../src/snapshot/delete';
 import { snapshotFileSet, tableFileSet } from '../../src/snapshot/file-set';
 import { SNAPSHOT_MANIFEST, writeJson } from '../../src/snapshot/manifest';
+import { seriesName } from '../../src/snapshot/identity';
 import { backupRepository } from '../../src/snapshot/repository';
 import { compareSets } from '../../src/snapshot/validation';
 import { restoreSnapshot } from '../../src/restore/restore';
@@ -45,7 +46,7 @@ describe(`backups on ${TARGET}`, () => {
       const backup = await createSnapshot(watched, repo, table, { concurrency: 4 });
       expect(backup.copied.objects).toBe(3);
       expect(watched.multipartCopies).toBe(1);
-      const manifest = await requireCompleteSnapshot(open.store, repo, backup.id);
+      const manifest = await requireCompleteSnapshot(open.store, repo, { id: backup.id });
       if (TARGET !== 'embedded') {
         // Real servers give a multipart object a "…-N" ETag (s3rver an MD5 of the whole).
         const multipartFiles = manifest.files.filter((f) => f.etag !== f.sourceEtag);
@@ -83,17 +84,17 @@ describe(`backups on ${TARGET}`, () => {
     const table = await makeTable(open.store, env.config, 'interrupted', 25_000, 5_000);
     const crashing = new CopyHookStore(open.store, { failAfter: 2 });
     await expect(createSnapshot(crashing, repo, table, { concurrency: 1, tags: ['weekly'] })).rejects.toThrow(/simulated crash/);
-    const [entry] = await listTableSnapshots(open.store, repo, 'interrupted');
+    const [entry] = await listSnapshots(open.store, repo, table.location);
     expect(summarize(repo, entry!)).toMatchObject({ state: 'incomplete', tags: ['weekly'] });
-    await expect(requireCompleteSnapshot(open.store, repo, entry!.id)).rejects.toThrow(/incomplete/);
-    await expect(requireCompleteSnapshot(open.store, repo, entry!.id)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(requireCompleteSnapshot(open.store, repo, { id: entry!.id })).rejects.toThrow(/incomplete/);
+    await expect(requireCompleteSnapshot(open.store, repo, { id: entry!.id })).rejects.toBeInstanceOf(NotFoundError);
 
     const counting = new CopyHookStore(open.store);
     const resumed = await createSnapshot(counting, repo, table, { id: entry!.id, resume: true, concurrency: 4 });
     expect(resumed.skipped.objects).toBe(2);
     expect(resumed.copied.objects).toBe(3);
     expect(counting.copies).toBe(3);
-    const manifest = await requireCompleteSnapshot(open.store, repo, entry!.id);
+    const manifest = await requireCompleteSnapshot(open.store, repo, { id: entry!.id });
     // The resumed run was given no tags: it keeps those the interrupted one recorded.
     expect(manifest.tags).toEqual(['weekly']);
     const report = await compareSets(open.store, tableFileSet(table, (await readTableManifest(open.store, table.location))!), snapshotFileSet(repo, manifest), 'quick');
@@ -115,11 +116,11 @@ describe(`backups on ${TARGET}`, () => {
     expect(after.generation).not.toBe(before.generation);
     expect(backup.attempts).toBe(2);
     expect(backup.generation).toBe(after.generation);
-    const manifest = await requireCompleteSnapshot(open.store, repo, backup.id);
+    const manifest = await requireCompleteSnapshot(open.store, repo, { id: backup.id });
     expect(manifest.files.map((f) => f.sourceEtag).sort()).toEqual(after.files.map((f) => f.etag).sort());
     expect(manifest.contentDigest).toBe(after.contentDigest);
     // No copy of the first generation is left in the backup's prefix.
-    const at = repo.snapshotLocation('overwritten', backup.id);
+    const at = repo.snapshotLocation(seriesName(table.location), backup.id);
     const keys = await keysUnder(open.store, at.bucket, at.prefix);
     expect(keys.filter((k) => k.includes(before.generation))).toEqual([]);
     const report = await compareSets(open.store, tableFileSet(table, after), snapshotFileSet(repo, manifest), 'full');
@@ -147,12 +148,12 @@ describe(`backups on ${TARGET}`, () => {
     expect(second.copied.objects).toBe(1);
     expect(second.reused.objects).toBe(2);
 
-    const deleted = await deleteSnapshot(open.store, repo, first.id);
+    const deleted = await deleteSnapshot(open.store, repo, { id: first.id });
     expect(deleted.keptForOthers).toBe(2);
     expect(deleted.deletedObjects).toBe(1);
-    expect((await listTableSnapshots(open.store, repo, 'incremental')).map((e) => e.id)).toEqual([second.id]);
+    expect((await listSnapshots(open.store, repo, table.location)).map((e) => e.id)).toEqual([second.id]);
 
-    const secondManifest = await requireCompleteSnapshot(open.store, repo, second.id);
+    const secondManifest = await requireCompleteSnapshot(open.store, repo, { id: second.id });
     const target = resolveTable(env.config, 'incremental_restored');
     const restored = await restoreSnapshot(open.store, repo, secondManifest, target, { force: false, concurrency: 4, level: 'full' });
     expect(restored.validation.differences).toEqual([]);
@@ -163,9 +164,9 @@ describe(`backups on ${TARGET}`, () => {
     expect(vsTable.ok).toBe(true);
 
     // Deleting the last backup frees the files the first one kept for it.
-    const last = await deleteSnapshot(open.store, repo, second.id);
+    const last = await deleteSnapshot(open.store, repo, { id: second.id });
     expect(last.collected).toBe(2);
-    expect(await keysUnder(open.store, repo.root.bucket, 'incremental/')).toEqual([]);
+    expect(await keysUnder(open.store, repo.root.bucket, `${seriesName(table.location)}/`)).toEqual([]);
   });
 
   it('prune keeps what the policy keeps, deletes the rest, and cleans up stale incomplete backups', async () => {
@@ -174,44 +175,44 @@ describe(`backups on ${TARGET}`, () => {
     for (let i = 0; i < 3; i++) ids.push((await createSnapshot(open.store, repo, table, { concurrency: 2 })).id);
     await expect(createSnapshot(new CopyHookStore(open.store, { failAfter: 0 }), { ...repo, incremental: false }, table, { concurrency: 1, maxAttempts: 1 })).rejects.toThrow(/simulated crash/);
 
-    const dry = await pruneSnapshots(open.store, repo, 'pruned', { policy: { last: 1 }, dryRun: true, graceMs: 3_600_000 });
+    const dry = await pruneSnapshots(open.store, repo, table, { policy: { last: 1 }, dryRun: true, graceMs: 3_600_000 });
     expect(dry.decisions.filter((d) => d.action === 'remove').map((d) => d.id).sort()).toEqual(ids.slice(0, 2).sort());
     expect(dry.decisions.find((d) => d.state === 'incomplete')!.action).toBe('keep');
-    expect(await listTableSnapshots(open.store, repo, 'pruned')).toHaveLength(4);
+    expect(await listSnapshots(open.store, repo, table.location)).toHaveLength(4);
 
     const future = new Date(Date.now() + 2 * 3_600_000);
-    const done = await pruneSnapshots(open.store, repo, 'pruned', { policy: { last: 1 }, dryRun: false, graceMs: 3_600_000, now: future });
+    const done = await pruneSnapshots(open.store, repo, table, { policy: { last: 1 }, dryRun: false, graceMs: 3_600_000, now: future });
     expect(done.decisions.find((d) => d.id === ids[2])!.reasons).toEqual(['last snapshot']);
     expect(done.removed).toBe(3);
-    const left = await listTableSnapshots(open.store, repo, 'pruned');
+    const left = await listSnapshots(open.store, repo, table.location);
     expect(left.map((e) => e.id)).toEqual([ids[2]]);
     // Backups share files (incremental): the kept one must still be whole.
-    const keptManifest = await requireCompleteSnapshot(open.store, repo, ids[2]!);
+    const keptManifest = await requireCompleteSnapshot(open.store, repo, { id: ids[2]! });
     expect((await compareSets(open.store, tableFileSet(table, (await readTableManifest(open.store, table.location))!), snapshotFileSet(repo, keptManifest), 'quick')).ok).toBe(true);
-    await expect(pruneSnapshots(open.store, repo, 'pruned', { policy: {}, dryRun: false, graceMs: 0 })).rejects.toThrow(/no retention rule/);
+    await expect(pruneSnapshots(open.store, repo, table, { policy: {}, dryRun: false, graceMs: 0 })).rejects.toThrow(/no retention rule/);
   });
 
   it('prune and hand-edited manifests: an unreadable createdAt falls back to the id\'s time; malformed tags delete nothing', async () => {
     const table = await makeTable(open.store, env.config, 'edited', 1_000, 1_000);
     const older = await createSnapshot(open.store, repo, table, { concurrency: 2 });
     const newer = await createSnapshot(open.store, repo, table, { concurrency: 2 });
-    const at = repo.snapshotLocation('edited', older.id);
-    const manifest = await requireCompleteSnapshot(open.store, repo, older.id);
+    const at = repo.snapshotLocation(seriesName(table.location), older.id);
+    const manifest = await requireCompleteSnapshot(open.store, repo, { id: older.id });
     await writeJson(open.store, at.bucket, at.prefix + SNAPSHOT_MANIFEST, { ...manifest, createdAt: 'last tuesday' });
-    const dry = await pruneSnapshots(open.store, repo, 'edited', { policy: { last: 1 }, dryRun: true, graceMs: 0 });
+    const dry = await pruneSnapshots(open.store, repo, table, { policy: { last: 1 }, dryRun: true, graceMs: 0 });
     expect(dry.decisions.map((d) => [d.id, d.action])).toEqual([[newer.id, 'keep'], [older.id, 'remove']]);
 
     await writeJson(open.store, at.bucket, at.prefix + SNAPSHOT_MANIFEST, { ...manifest, tags: 'legal' });
-    const before = await keysUnder(open.store, at.bucket, repo.tableRoot('edited').prefix);
-    await expect(pruneSnapshots(open.store, repo, 'edited', { policy: { last: 1 }, dryRun: false, graceMs: 0 })).rejects.toThrow(/snapshot\.json is invalid: tags/);
-    expect(await keysUnder(open.store, at.bucket, repo.tableRoot('edited').prefix)).toEqual(before);
+    const before = await keysUnder(open.store, at.bucket, repo.seriesLocation(seriesName(table.location)).prefix);
+    await expect(pruneSnapshots(open.store, repo, table, { policy: { last: 1 }, dryRun: false, graceMs: 0 })).rejects.toThrow(/snapshot\.json is invalid: tags/);
+    expect(await keysUnder(open.store, at.bucket, repo.seriesLocation(seriesName(table.location)).prefix)).toEqual(before);
   });
 
   it('asking for a lock where the bucket has no object lock is a clear error, and nothing is copied', async () => {
     const table = await makeTable(open.store, env.config, 'nolock', 5_000, 5_000);
     await expect(createSnapshot(open.store, repo, table, { concurrency: 2, lock: { days: 1, mode: 'governance' } })).rejects.toBeInstanceOf(UnsupportedError);
     await expect(createSnapshot(open.store, repo, table, { concurrency: 2, lock: { days: 1, mode: 'governance' } })).rejects.toThrow(/object lock/);
-    expect(await keysUnder(open.store, repo.root.bucket, 'nolock/')).toEqual([]);
+    expect(await keysUnder(open.store, repo.root.bucket, `${seriesName(table.location)}/`)).toEqual([]);
   });
 
   itWith('object-lock')('an object-locked backup cannot be deleted before its retention date; delete says why', async () => {
@@ -221,17 +222,17 @@ describe(`backups on ${TARGET}`, () => {
     try {
       const backup = await createSnapshot(open.store, lockedRepo, table, { concurrency: 2, lock: { days: 1, mode: 'governance' } });
       expect(backup.lock?.mode).toBe('GOVERNANCE');
-      const at = lockedRepo.snapshotLocation('locked', backup.id);
+      const at = lockedRepo.snapshotLocation(seriesName(table.location), backup.id);
       const head = await open.store.head(at.bucket, `${at.prefix}_lakevault/snapshot.json`);
       expect(head?.objectLockRetainUntil?.getTime()).toBeGreaterThan(Date.now());
-      await expect(deleteSnapshot(open.store, lockedRepo, backup.id)).rejects.toThrow(/locked until .*GOVERNANCE/);
-      const [entry] = await listTableSnapshots(open.store, lockedRepo, 'locked');
+      await expect(deleteSnapshot(open.store, lockedRepo, { id: backup.id })).rejects.toThrow(/locked until .*GOVERNANCE/);
+      const [entry] = await listSnapshots(open.store, lockedRepo, table.location);
       expect(summarize(lockedRepo, entry!)).toMatchObject({ state: 'complete', lockMode: 'GOVERNANCE' });
       // Still whole and restorable.
-      const manifest = await requireCompleteSnapshot(open.store, lockedRepo, backup.id);
+      const manifest = await requireCompleteSnapshot(open.store, lockedRepo, { id: backup.id });
       expect((await compareSets(open.store, tableFileSet(table, (await readTableManifest(open.store, table.location))!), snapshotFileSet(lockedRepo, manifest), 'quick')).ok).toBe(true);
       // The operator's override removes every version.
-      const bypassed = await deleteSnapshot(open.store, lockedRepo, backup.id, { bypassGovernance: true });
+      const bypassed = await deleteSnapshot(open.store, lockedRepo, { id: backup.id }, { bypassGovernance: true });
       expect(bypassed.deletedObjects).toBeGreaterThanOrEqual(2);
     } finally {
       await removeBucket(open, lockedBucket);

@@ -6,6 +6,8 @@ import type { ObjectStore } from '../../src/store/types';
 import { listCheckpoints } from '../../src/dr/checkpoint';
 import { runDrill } from '../../src/dr/drill';
 import { DISASTERS } from '../../src/dr/disasters';
+import { seriesName } from '../../src/snapshot/identity';
+import { REPOSITORY_MARKER } from '../../src/snapshot/repository-format';
 import { openTestStore, TARGET, uniqueBucket, removeBucket, testConfig } from '../support/target';
 import { CopyHookStore, makeTable, testBuckets } from './backup-support';
 import { accountForRecovery, plannedDestruction } from '../../src/dr/blast-radius';
@@ -52,7 +54,7 @@ describe(`drills on ${TARGET}`, () => {
         expect(report.validation.level).toBe('full');
         expect(report.rto_ms).toBeGreaterThan(0);
         expect(report.rpo_ms).toBeGreaterThanOrEqual(0);
-        expect(report.checkpoint_location).toBe(`s3://${env.checkpoints}/vendas/${report.checkpoint_id}/`);
+        expect(report.checkpoint_location).toBe(`s3://${env.checkpoints}/${seriesName(table.location)}/${report.checkpoint_id}/`);
         expect(report.disaster_detail.objectsAffected).toBeGreaterThan(0);
         // Every object destroyed is accounted for: brought back under its key or, for data files, a new generation key.
         expect(report.objects_destroyed).toBe(report.destroyed_objects.length);
@@ -65,9 +67,9 @@ describe(`drills on ${TARGET}`, () => {
         expect(report.recovered_objects.every((uri) => uri.startsWith(`s3://${lake}/warehouse/vendas/`))).toBe(true);
 
         if (neighbour) expect(await snapshotOf(open.store, lake, neighbour.location.prefix)).toEqual(neighbourBefore);
-        // The only new checkpoint objects are the drill's own.
+        // The only new checkpoint objects are the drill's own (and, the first time, the repository's format marker).
         const added = (await snapshotOf(open.store, env.checkpoints)).filter((line) => !checkpointsBefore.includes(line));
-        expect(added.every((line) => line.startsWith(`vendas/${report.checkpoint_id}/`))).toBe(true);
+        expect(added.filter((line) => !line.startsWith(`${seriesName(table.location)}/${report.checkpoint_id}/`) && !line.startsWith(REPOSITORY_MARKER))).toEqual([]);
       });
     });
   }
@@ -77,11 +79,11 @@ describe(`drills on ${TARGET}`, () => {
       const table = await makeTable(open.store, config, 'vendas', 5_000, 5_000);
       await open.store.put(lake, 'someone-else/data.csv', 'a,b\n1,2\n');
       const before = await snapshotOf(open.store, lake);
-      const checkpoints = await listCheckpoints(open.store, config, 'vendas');
+      const checkpoints = await listCheckpoints(open.store, config, table);
       await expect(runDrill(open.store, config, table, { disaster: 'drop-bucket' })).rejects.toBeInstanceOf(ConflictError);
       await expect(runDrill(open.store, config, table, { disaster: 'drop-bucket' })).rejects.toThrow(/someone-else\/data.csv/);
       expect(await snapshotOf(open.store, lake)).toEqual(before);
-      expect(await listCheckpoints(open.store, config, 'vendas')).toEqual(checkpoints);
+      expect(await listCheckpoints(open.store, config, table)).toEqual(checkpoints);
     });
   });
 
@@ -150,7 +152,7 @@ describe(`drills on ${TARGET}`, () => {
         ok: true, status: 'SUCCESS', records_generated: 20_000, integrity_ok: true,
         original_records: 20_000, recovered_records: 20_000, recovery_valid: true,
       });
-      expect(summary.backup_path).toBe(`s3://${backups}/vendas/${summary.backup_name}/`);
+      expect(summary.backup_path).toBe(`s3://${backups}/${seriesName({ bucket: lake, prefix: 'warehouse/vendas/' })}/${summary.backup_name}/`);
       expect(summary.steps.validate.originalVsBackup.ok).toBe(true);
       expect(summary.steps.validate.backupVsRestored.ok).toBe(true);
     } finally {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { OpenStore } from '../../src/store/open';
+import { seriesName } from '../../src/snapshot/identity';
 import { openTestStore, removeBucket, TARGET, uniqueBucket } from '../support/target';
 import {
   CATEGORIES, cli, commit, commitKey, DELTA_PROTOCOL, deltaAdd, deltaMetadata, deltaRemove, duckdb, objectsUnder, salesQuery, sql, tempDir, uploadDir, type Run,
@@ -91,7 +92,7 @@ describe(`disaster recovery of prefixes lakevault did not write (${TARGET})`, ()
       // delete-objects takes the data files and leaves _SUCCESS and the .crc; corrupt-object hits a data file.
       if (disaster === 'delete-objects') expect(report.disaster_detail).toMatchObject({ objectsAffected: CATEGORIES.length, detail: expect.stringMatching(/kept its metadata/) });
       if (disaster === 'corrupt-object') expect(report.disaster_detail.detail).toMatch(/of categoria=.*\.parquet$/);
-      expect(report.checkpoint_location).toBe(`s3://${home}/checkpoints/vendas hive/${report.checkpoint_id}/`);
+      expect(report.checkpoint_location).toBe(`s3://${home}/checkpoints/${seriesName({ bucket, prefix })}/${report.checkpoint_id}/`);
       expect(await contents(bucket, prefix)).toEqual(before);
       // No lakevault manifest was written into the engine's prefix.
       expect(Object.keys(before).some((key) => key.startsWith('_lakevault'))).toBe(false);

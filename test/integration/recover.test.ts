@@ -6,7 +6,7 @@ import { createCheckpoint } from '../../src/dr/checkpoint';
 import { recoverTable } from '../../src/dr/recover';
 import { readTableManifest } from '../../src/table/manifest';
 import { createSalesTable } from '../../src/table/create';
-import { listTableSnapshots } from '../../src/snapshot/catalog';
+import { listSnapshots } from '../../src/snapshot/catalog';
 import { checkpointRepository } from '../../src/snapshot/repository';
 import { openTestStore, TARGET, uniqueBucket, removeBucket } from '../support/target';
 import { CopyHookStore, makeTable, testBuckets } from './backup-support';
@@ -48,7 +48,7 @@ describe(`recover on ${TARGET}`, () => {
     const firstDigest = (await readTableManifest(open.store, table.location))!.contentDigest;
     await createSalesTable(open.store, table, { rows: 7_000, seed: 9, rowsPerFile: 7_000, rowGroupRows: 4096, overwrite: true });
     await expect(createCheckpoint(new CopyHookStore(open.store, { failAfter: 0 }), env.config, table, { maxAttempts: 1 })).rejects.toThrow(/simulated crash/);
-    const entries = await listTableSnapshots(open.store, checkpointRepository(env.config), 'named');
+    const entries = await listSnapshots(open.store, checkpointRepository(env.config), table.location);
     const incomplete = entries.find((e) => !e.manifest)!;
     expect(incomplete).toBeDefined();
     await expect(recoverTable(open.store, env.config, table, { checkpoint: incomplete.id })).rejects.toThrow(/incomplete/);

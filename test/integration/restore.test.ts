@@ -31,7 +31,7 @@ describe(`restore on ${TARGET}`, () => {
   it('into a new table; a non-empty target is refused without --force and left untouched', async () => {
     const table = await makeTable(open.store, env.config, 'source', 20_000, 5_000);
     const backup = await createSnapshot(open.store, repo, table, { concurrency: 4 });
-    const manifest = await requireCompleteSnapshot(open.store, repo, backup.id);
+    const manifest = await requireCompleteSnapshot(open.store, repo, { id: backup.id });
 
     const existing = await makeTable(open.store, env.config, 'occupied', 5_000, 5_000, 9);
     const before = await objectsUnder(open.store, existing.location.bucket, existing.location.prefix);
@@ -48,8 +48,11 @@ describe(`restore on ${TARGET}`, () => {
     expect(restored.validation.level).toBe('quick');
     const freshManifest = (await readTableManifest(open.store, fresh.location))!;
     expect(freshManifest.files.map((f) => f.key).sort()).toEqual(manifest.files.map((f) => f.relativeKey).sort());
-    // --force replaces the other table: its old files are gone, only the restored ones remain.
-    const replaced = await restoreSnapshot(open.store, repo, manifest, existing, { force: true, concurrency: 4 });
+    // A backup of another table replaces this one only when asked to, explicitly: its old
+    // files are gone then, only the restored ones remain.
+    await expect(restoreSnapshot(open.store, repo, manifest, existing, { force: true, concurrency: 4 })).rejects.toThrow(/taken of .*\/source\/, not of .*\/occupied\/.*--allow-other-source/);
+    expect(await objectsUnder(open.store, existing.location.bucket, existing.location.prefix)).toEqual(before);
+    const replaced = await restoreSnapshot(open.store, repo, manifest, existing, { force: true, allowOtherSource: true, concurrency: 4 });
     expect(replaced).toMatchObject({ ok: true, mode: 'replace', removedObjects: 1 });
     const keys = (await objectsUnder(open.store, existing.location.bucket, existing.location.prefix)).map((line) => line.split(' ')[0]!.slice(existing.location.prefix.length));
     const now = (await readTableManifest(open.store, existing.location))!;
@@ -64,7 +67,7 @@ describe(`restore on ${TARGET}`, () => {
     await open.store.put(table.location.bucket, table.location.prefix + 'README.txt', 'keep me');
     const changed = (await readTableManifest(open.store, table.location))!;
 
-    const manifest = await requireCompleteSnapshot(open.store, repo, backup.id);
+    const manifest = await requireCompleteSnapshot(open.store, repo, { id: backup.id });
     const restored = await restoreSnapshot(open.store, repo, manifest, table, { force: true, concurrency: 4, level: 'full' });
     expect(restored).toMatchObject({ ok: true, mode: 'replace', inPlace: true, rows: 20_000, replacedGeneration: changed.generation, removedObjects: 3 });
     const after = (await readTableManifest(open.store, table.location))!;
@@ -83,7 +86,7 @@ describe(`restore on ${TARGET}`, () => {
     const before = await objectsUnder(open.store, table.location.bucket, table.location.prefix);
     const current = (await readTableManifest(open.store, table.location))!;
 
-    const manifest = await requireCompleteSnapshot(open.store, repo, backup.id);
+    const manifest = await requireCompleteSnapshot(open.store, repo, { id: backup.id });
     const crashing = new CopyHookStore(open.store, { failAfter: 3 });
     await expect(restoreSnapshot(crashing, repo, manifest, table, { force: true, concurrency: 1 })).rejects.toThrow(/simulated crash/);
     expect(crashing.copies).toBe(3);

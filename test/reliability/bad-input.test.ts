@@ -12,6 +12,7 @@ import { resolveTable } from '../../src/table/table-ref';
 import { readTableManifest, TABLE_MANIFEST } from '../../src/table/manifest';
 import { createSnapshot } from '../../src/snapshot/create';
 import { backupRepository } from '../../src/snapshot/repository';
+import { seriesName } from '../../src/snapshot/identity';
 import { testConfig } from '../support/target';
 
 /**
@@ -32,7 +33,7 @@ interface Case {
   reported?: RegExp;
   /**
    * The command may leave an INCOMPLETE snapshot (pending marker, copies) under this
-   * prefix of the backups bucket — never a manifest, so it is never listed complete.
+   * prefix (the table's series folder) of the backups bucket — never a manifest, so it is never listed complete.
    * Such cases run alone, with their own before/after.
    */
   mayLeaveIncomplete?: string;
@@ -142,10 +143,10 @@ describe(`bad input on ${TARGET}: one clear line, the right exit code, nothing c
     { name: 'endpoint is not a URL', args: ['table', 'list'], env: () => ({ S3_ENDPOINT: 'localhost:9000' }), exit: 2, message: /S3_ENDPOINT must start with http/ },
     // What is stored
     { name: 'non-Parquet object listed in the manifest (validate)', args: ['validate', 'notparquet'], exit: 1, message: /validation found/ },
-    { name: 'non-Parquet object listed in the manifest (backup create)', args: ['backup', 'create', 'notparquet'], exit: 1, message: /copy s3:\/\/.*notparquet\/data\/part-00000.*: the object is not the version expected .*\(PreconditionFailed\)|copy of .*notparquet\/data\/part-00000.* does not match its source/, mayLeaveIncomplete: 'notparquet/' },
+    { name: 'non-Parquet object listed in the manifest (backup create)', args: ['backup', 'create', 'notparquet'], exit: 1, message: /copy s3:\/\/.*notparquet\/data\/part-00000.*: the object is not the version expected .*\(PreconditionFailed\)|copy of .*notparquet\/data\/part-00000.* does not match its source/, mayLeaveIncomplete: `${seriesName(resolveTable(config, 'notparquet').location)}/` },
     // An object beside the table, not in its manifest, is not part of it: reported, not failed.
     { name: 'non-Parquet object beside the manifest (validate full)', args: ['validate', 'strayobject', '--level', 'full'], exit: 0, message: /^$/, reported: /OK: full validation[\s\S]*not in its manifest: data\/notes\.parquet/ },
-    { name: 'non-Parquet object beside the manifest (inspect)', args: ['table', 'inspect', 'strayobject'], exit: 0, message: /^$/, reported: /data\/notes\.parquet: s3:\/\/.*is not a Parquet file/ },
+    { name: 'non-Parquet object beside the manifest (inspect)', args: ['table', 'inspect', 'strayobject'], exit: 0, message: /^$/, reported: /data\/notes\.parquet: not listed in the manifest/ },
     { name: 'truncated Parquet object (validate full)', args: ['validate', 'truncated', '--level', 'full'], exit: 1, message: /validation found/ },
     { name: 'manifest is not JSON (validate)', args: ['validate', 'badjson'], exit: 1, message: /manifest s3:\/\/.*badjson\/_lakevault\/table\.json is not valid JSON/ },
     { name: 'manifest is not JSON (backup create)', args: ['backup', 'create', 'badjson'], exit: 1, message: /is not valid JSON/ },
@@ -228,7 +229,7 @@ describe(`bad input on ${TARGET}: one clear line, the right exit code, nothing c
       const allowed = (line: string) => isRecord(line) || (line.startsWith(`${backupsBucket}/${c.mayLeaveIncomplete}`) && !line.includes('_lakevault/snapshot.json'));
       if (removed.length || added.some((line) => !allowed(line))) failures.push(`${c.name}: store changed beyond an incomplete snapshot: +${JSON.stringify(added)} -${JSON.stringify(removed)}`);
       const listed = await runCli(['backup', 'list', '--json'], env);
-      const incomplete = (JSON.parse(listed.stdout).backups as { table: string; state: string }[]).filter((b) => `${b.table}/` === c.mayLeaveIncomplete);
+      const incomplete = (JSON.parse(listed.stdout).backups as { series: string; state: string }[]).filter((b) => `${b.series}/` === c.mayLeaveIncomplete);
       if (incomplete.some((b) => b.state !== 'incomplete')) failures.push(`${c.name}: a backup of the damaged table is listed complete`);
     }
 

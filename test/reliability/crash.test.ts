@@ -82,8 +82,8 @@ describe(`kill -9 at random moments on ${TARGET}`, () => {
   }
 
   /** Every snapshot listed complete validates; returns the entries (complete and incomplete). */
-  async function snapshotsValid(repo: SnapshotRepository, table: string): Promise<SnapshotEntry[]> {
-    const entries = await listSnapshots(open.store, repo, table);
+  async function snapshotsValid(repo: SnapshotRepository, table: TableRef): Promise<SnapshotEntry[]> {
+    const entries = await listSnapshots(open.store, repo, table.location);
     for (const entry of entries) if (entry.manifest) await expectValid(snapshotFileSet(repo, entry.manifest), 'quick');
     return entries;
   }
@@ -129,13 +129,13 @@ describe(`kill -9 at random moments on ${TARGET}`, () => {
     // --full: every trial copies every file (an incremental rerun of an unchanged table copies nothing).
     await trials('backup create --full', () => ['backup', 'create', 'backed', '--full'], async () => undefined, async () => {
       await expectValid(await setOf(table));
-      const entries = await snapshotsValid(backups, 'backed');
+      const entries = await snapshotsValid(backups, table);
       const incomplete = entries.filter((e) => !e.manifest);
       for (const entry of incomplete) {
         const resumed = await createSnapshot(open.store, backups, table, { id: entry.id, resume: true, concurrency: 4 });
         expect(resumed.state).toBe('complete');
       }
-      for (const entry of (await snapshotsValid(backups, 'backed')).filter((e) => e.manifest)) {
+      for (const entry of (await snapshotsValid(backups, table)).filter((e) => e.manifest)) {
         const report = await compareFileSets(open.store, await setOf(table), snapshotFileSet(backups, entry.manifest!), { level: 'quick' });
         expect(report.differences).toEqual([]);
       }
@@ -147,7 +147,7 @@ describe(`kill -9 at random moments on ${TARGET}`, () => {
     const source = resolveTable(config, 'restsrc');
     await createSalesTable(open.store, source, { ...shape, seed: 3, overwrite: false });
     const backup = await createSnapshot(open.store, backups, source, { concurrency: 4 });
-    const manifest = (await listSnapshots(open.store, backups, 'restsrc')).find((e) => e.id === backup.id)!.manifest!;
+    const manifest = (await listSnapshots(open.store, backups, source.location)).find((e) => e.id === backup.id)!.manifest!;
     let n = 0;
     await trials('backup restore (new table)', () => ['backup', 'restore', backup.id, '--to', `fresh${n}`], async () => { n += 1; }, async () => {
       const target = resolveTable(config, `fresh${n}`);
@@ -170,7 +170,7 @@ describe(`kill -9 at random moments on ${TARGET}`, () => {
     const table = resolveTable(config, 'inplace');
     await createSalesTable(open.store, table, { ...shape, seed: 4, overwrite: false });
     const backup = await createSnapshot(open.store, backups, table, { concurrency: 4 });
-    const manifest = (await listSnapshots(open.store, backups, 'inplace')).find((e) => e.id === backup.id)!.manifest!;
+    const manifest = (await listSnapshots(open.store, backups, table.location)).find((e) => e.id === backup.id)!.manifest!;
     const expectedNew = snapshotFileSet(backups, manifest);
     let expectedOld: FileSet;
     await trials('backup restore (in place)', () => ['backup', 'restore', backup.id, '--to', 'inplace', '--force'], async () => {
@@ -192,7 +192,7 @@ describe(`kill -9 at random moments on ${TARGET}`, () => {
     const table = resolveTable(config, 'recovered');
     await createSalesTable(open.store, table, { ...shape, seed: 5, overwrite: false });
     const checkpoint = await createCheckpoint(open.store, config, table, { concurrency: 4 });
-    const manifest = (await listSnapshots(open.store, checkpoints, 'recovered')).find((e) => e.id === checkpoint.id)!.manifest!;
+    const manifest = (await listSnapshots(open.store, checkpoints, table.location)).find((e) => e.id === checkpoint.id)!.manifest!;
     const expectedNew = snapshotFileSet(checkpoints, manifest);
     let expectedOld: FileSet;
     await trials('recover', () => ['recover', 'recovered', '--latest'], async () => {
@@ -200,7 +200,7 @@ describe(`kill -9 at random moments on ${TARGET}`, () => {
       expectedOld = await setOf(table);
     }, async () => {
       await expectValid(await setOf(table));
-      await snapshotsValid(checkpoints, 'recovered');
+      await snapshotsValid(checkpoints, table);
       const isNew = await equals(expectedNew, table);
       const isOld = !isNew && await equals(expectedOld, table);
       expect(isNew || isOld).toBe(true);
@@ -223,10 +223,10 @@ describe(`kill -9 at random moments on ${TARGET}`, () => {
       const newest = await createSnapshot(open.store, backups, table, { concurrency: 4 });
       kept = new Set([newest.id]);
     }, async () => {
-      const entries = await snapshotsValid(backups, 'pruned');
+      const entries = await snapshotsValid(backups, table);
       expect(entries.some((e) => e.manifest && kept.has(e.id))).toBe(true);
-      const result = await pruneSnapshots(open.store, backups, 'pruned', { policy: { last: 1 }, dryRun: false, graceMs: 0 });
-      const left = (await snapshotsValid(backups, 'pruned'));
+      const result = await pruneSnapshots(open.store, backups, table, { policy: { last: 1 }, dryRun: false, graceMs: 0 });
+      const left = (await snapshotsValid(backups, table));
       expect(left.map((e) => e.id)).toEqual([...kept]);
       await expectValid(snapshotFileSet(backups, left[0]!.manifest!), 'full');
       return { state: `${entries.length} backups listed, all complete ones valid`, rerun: `completed (removed ${result.removed})` };

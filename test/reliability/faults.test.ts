@@ -162,7 +162,7 @@ describe.each(plans)(`operations through the fault proxy on ${TARGET}: rate $rat
       // Without a backup the restores have nothing to work from: take one past the proxy.
       await createSnapshot(direct.store, backups, source, { concurrency: 8 });
     }
-    const [entry] = (await listSnapshots(direct.store, backups, 'source')).filter((e) => e.manifest);
+    const [entry] = (await listSnapshots(direct.store, backups, source.location)).filter((e) => e.manifest);
     backup = entry!.manifest!;
     await fullCompare(await table(source), snapshotFileSet(backups, backup));
     await nothingBrokenLooksComplete();
@@ -194,7 +194,7 @@ describe.each(plans)(`operations through the fault proxy on ${TARGET}: rate $rat
     const after = (await readTableManifest(direct.store, source.location))!;
     if (result) expect(after.generation).toBe(result.restore.generation);
     else expect(after.generation).toBe(before.generation);
-    const [latest] = (await listSnapshots(direct.store, checkpoints, 'source')).filter((e) => e.manifest).reverse();
+    const [latest] = (await listSnapshots(direct.store, checkpoints, source.location)).filter((e) => e.manifest).reverse();
     await fullCompare(snapshotFileSet(checkpoints, latest!.manifest!), await table(source));
     await nothingBrokenLooksComplete();
     const final = (await readTableManifest(direct.store, source.location))!;

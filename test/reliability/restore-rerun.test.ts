@@ -38,7 +38,7 @@ describe(`rerunning an interrupted restore into a new table on ${TARGET}`, () =>
     const source = resolveTable(config, 'source');
     await createSalesTable(open.store, source, { rows: 4_000, rowsPerFile: 1_000, rowGroupRows: 500, seed: 7, overwrite: false });
     const created = await createSnapshot(open.store, backups, source, { concurrency: 4 });
-    backup = (await listSnapshots(open.store, backups, 'source')).find((e) => e.id === created.id)!.manifest!;
+    backup = (await listSnapshots(open.store, backups, source.location)).find((e) => e.id === created.id)!.manifest!;
     expect(backup.files.length).toBe(4);
   });
 

@@ -9,6 +9,7 @@ import { listSnapshots } from '../../src/snapshot/catalog';
 import { deleteSnapshot } from '../../src/snapshot/delete';
 import { writeJson, SNAPSHOT_MANIFEST, type SnapshotManifest } from '../../src/snapshot/manifest';
 import { snapshotFileSet, tableFileSet } from '../../src/snapshot/file-set';
+import { seriesName } from '../../src/snapshot/identity';
 import { backupRepository } from '../../src/snapshot/repository';
 import { pruneSnapshots } from '../../src/backup/prune';
 import { restoreSnapshot } from '../../src/restore/restore';
@@ -74,26 +75,27 @@ describe(`safety rails on ${TARGET}`, () => {
     const before = await everything();
 
     const failing = await withListings('fail');
-    await expect(pruneSnapshots(failing.store, backups, 'guarded', { policy: { last: 1 }, dryRun: false, graceMs: 0 })).rejects.toMatchObject({ message: expect.stringMatching(/^list s3:\/\/.* failed: InternalError/) });
-    await expect(deleteSnapshot(failing.store, backups, `guarded/${second.id}`)).rejects.toMatchObject({ message: expect.stringMatching(/InternalError/) });
+    await expect(pruneSnapshots(failing.store, backups, table, { policy: { last: 1 }, dryRun: false, graceMs: 0 })).rejects.toMatchObject({ message: expect.stringMatching(/^list s3:\/\/.* failed: InternalError/) });
+    await expect(deleteSnapshot(failing.store, backups, { id: second.id })).rejects.toMatchObject({ message: expect.stringMatching(/InternalError/) });
+    await expect(deleteSnapshot(failing.store, backups, { id: second.id, of: table.location })).rejects.toMatchObject({ message: expect.stringMatching(/InternalError/) });
     await expect(recoverTable(failing.store, config, table, {})).rejects.toMatchObject({ message: expect.stringMatching(/InternalError/) });
     expect(await everything()).toEqual(before);
 
     const empty = await withListings('empty');
-    const pruned = await pruneSnapshots(empty.store, backups, 'guarded', { policy: { last: 1 }, dryRun: false, graceMs: 0 });
-    expect(pruned.removed).toBe(0);
+    // A listing that does not show the lock just written cannot show anyone else's: refused.
+    await expect(pruneSnapshots(empty.store, backups, table, { policy: { last: 1 }, dryRun: false, graceMs: 0 })).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/incomplete.*nothing was done/) });
     // The third backup references the second's files; a listing that shows neither must not let them go.
-    await expect(deleteSnapshot(empty.store, backups, `guarded/${second.id}`)).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/listing is incomplete, so nothing was deleted/) });
+    await expect(deleteSnapshot(empty.store, backups, { id: second.id, of: table.location })).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/incomplete.*nothing was done/) });
     await expect(recoverTable(empty.store, config, table, {})).rejects.toMatchObject({ code: 'NOT_FOUND' });
     expect(await everything()).toEqual(before);
 
     // With honest listings the same delete keeps the referenced files, and every backup left validates.
-    await deleteSnapshot(open.store, backups, `guarded/${second.id}`);
-    for (const entry of await listSnapshots(open.store, backups, 'guarded')) {
+    await deleteSnapshot(open.store, backups, { id: second.id, of: table.location });
+    for (const entry of await listSnapshots(open.store, backups, table.location)) {
       const report = await validateFileSet(open.store, snapshotFileSet(backups, entry.manifest!), { level: 'quick' });
       expect({ id: entry.id, ok: report.ok }).toEqual({ id: entry.id, ok: true });
     }
-    expect((await listSnapshots(open.store, backups, 'guarded')).map((e) => e.id)).toEqual([first.id, third.id]);
+    expect((await listSnapshots(open.store, backups, table.location)).map((e) => e.id)).toEqual([first.id, third.id]);
   }, 600_000);
 
   it('restore in place needs no listing and deletes only the files the replaced manifest listed', async () => {
@@ -102,7 +104,7 @@ describe(`safety rails on ${TARGET}`, () => {
     const backup = await createSnapshot(open.store, backups, table, { concurrency: 4 });
     await createSalesTable(open.store, table, { ...shape, seed: 4, overwrite: true });
     await open.store.put(bucket, `${table.location.prefix}data/someone-elses.parquet`, 'not ours');
-    const manifest = (await listSnapshots(open.store, backups, 'inplace')).find((e) => e.id === backup.id)!.manifest!;
+    const manifest = (await listSnapshots(open.store, backups, table.location)).find((e) => e.id === backup.id)!.manifest!;
 
     const failing = await withListings('fail');
     const restored = await restoreSnapshot(failing.store, backups, manifest, table, { force: true, concurrency: 4 });
@@ -113,12 +115,12 @@ describe(`safety rails on ${TARGET}`, () => {
     expect(report.ok).toBe(true);
   }, 600_000);
 
-  it('a snapshot manifest that names objects outside its own prefix cannot make delete remove them', async () => {
+  it('a snapshot manifest that names objects outside its own prefix is refused: delete removes nothing', async () => {
     const table = resolveTable(config, 'tampered');
     await createSalesTable(open.store, table, { ...shape, seed: 5, overwrite: false });
     const victim = await createSnapshot(open.store, full, table, { concurrency: 4 });
     const tampered = await createSnapshot(open.store, full, table, { concurrency: 4 });
-    const entries = await listSnapshots(open.store, backups, 'tampered');
+    const entries = await listSnapshots(open.store, backups, table.location);
     const victimManifest = entries.find((e) => e.id === victim.id)!.manifest!;
     const manifest = entries.find((e) => e.id === tampered.id)!.manifest!;
     // Claim the victim's files and the live table's files as its own (no reusedFrom).
@@ -127,26 +129,27 @@ describe(`safety rails on ${TARGET}`, () => {
       files: [...manifest.files, ...victimManifest.files.map((f) => ({ ...f, relativeKey: `x/${f.relativeKey}` })),
         { ...manifest.files[0]!, relativeKey: 'y', bucket, key: `${table.location.prefix}${(await readTableManifest(open.store, table.location))!.files[0]!.key}` }],
     };
-    const at = backups.snapshotLocation('tampered', tampered.id);
+    const at = backups.snapshotLocation(seriesName(table.location), tampered.id);
     await writeJson(open.store, at.bucket, at.prefix + SNAPSHOT_MANIFEST, forged);
 
-    const deleted = await deleteSnapshot(open.store, backups, `tampered/${tampered.id}`);
-    expect(deleted.deletedObjects).toBe(manifest.files.length);
+    const before = await everything();
+    await expect(deleteSnapshot(open.store, backups, { id: tampered.id })).rejects.toMatchObject({ code: 'INTEGRITY', message: expect.stringMatching(/outside/) });
+    expect(await everything()).toEqual(before);
     const report = await validateFileSet(open.store, snapshotFileSet(backups, victimManifest), { level: 'quick' });
     expect(report.ok).toBe(true);
     const live = await validateFileSet(open.store, tableFileSet(table, (await readTableManifest(open.store, table.location))!), { level: 'quick' });
     expect(live.ok).toBe(true);
   }, 600_000);
 
-  it('a backup that reuses the files of a backup being deleted at that moment keeps them (the delete lists again)', async () => {
+  it('a backup started while a delete of the backup it would reuse runs is refused by the lock, and the delete completes', async () => {
     const table = resolveTable(config, 'raced');
     await createSalesTable(open.store, table, { ...shape, seed: 8, overwrite: false });
     const doomed = await createSnapshot(open.store, full, table, { concurrency: 4 });
-    const at = backups.snapshotLocation('raced', doomed.id);
-    // The race, made deterministic: after the delete has listed (no referrer yet) and just
-    // before it removes the manifest, an incremental backup runs whole — it sees the doomed
-    // backup complete and reuses every one of its files.
-    let racer: { id: string; reused: { objects: number } } | undefined;
+    const at = backups.snapshotLocation(seriesName(table.location), doomed.id);
+    // The race, made deterministic: after the delete has decided what to remove and just
+    // before it removes the manifest, an incremental backup starts — it would see the
+    // doomed backup complete and reuse every one of its files.
+    let racer: unknown;
     const racing = new Proxy(open.store, {
       get(target, name, receiver) {
         if (name !== 'deleteKeys') {
@@ -154,21 +157,21 @@ describe(`safety rails on ${TARGET}`, () => {
           return typeof value === 'function' ? value.bind(target) : value;
         }
         return async (b: string, keys: string[]) => {
-          if (!racer && keys.includes(at.prefix + SNAPSHOT_MANIFEST)) racer = await createSnapshot(open.store, backups, table, { concurrency: 4 });
+          if (!racer && keys.includes(at.prefix + SNAPSHOT_MANIFEST)) racer = await createSnapshot(open.store, backups, table, { concurrency: 4 }).catch((error: unknown) => error);
           return target.deleteKeys(b, keys);
         };
       },
     });
-    const deleted = await deleteSnapshot(racing, backups, `raced/${doomed.id}`);
-    expect(racer!.reused.objects).toBe(shape.rows / shape.rowsPerFile);
-    expect(deleted).toMatchObject({ deletedObjects: 0, keptForOthers: shape.rows / shape.rowsPerFile });
-    const left = await listSnapshots(open.store, backups, 'raced');
-    expect(left.map((e) => e.id)).toEqual([racer!.id]);
-    const report = await validateFileSet(open.store, snapshotFileSet(backups, left[0]!.manifest!), { level: 'full' });
+    const deleted = await deleteSnapshot(racing, backups, { id: doomed.id });
+    expect(racer).toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/locked by `backup delete/) });
+    expect(deleted).toMatchObject({ deletedObjects: shape.rows / shape.rowsPerFile, keptForOthers: 0 });
+    expect(await listSnapshots(open.store, backups, table.location)).toEqual([]);
+    // Run again once the delete is over, the backup copies every file and validates.
+    const after = await createSnapshot(open.store, backups, table, { concurrency: 4 });
+    expect(after.copied.objects).toBe(shape.rows / shape.rowsPerFile);
+    const [entry] = await listSnapshots(open.store, backups, table.location);
+    const report = await validateFileSet(open.store, snapshotFileSet(backups, entry!.manifest!), { level: 'full' });
     expect({ ok: report.ok, differences: report.differences, fileErrors: report.fileErrors }).toEqual({ ok: true, differences: [], fileErrors: [] });
-    // Once the racer goes too, nothing references the kept files: they are collected.
-    const last = await deleteSnapshot(open.store, backups, `raced/${racer!.id}`);
-    expect(last.collected).toBe(shape.rows / shape.rowsPerFile);
   }, 600_000);
 
   it('two backups of the same table at once, and a backup during an overwrite, are each consistent', async () => {
@@ -184,7 +187,7 @@ describe(`safety rails on ${TARGET}`, () => {
       createSalesTable(open.store, table, { ...shape, seed: 7, overwrite: true }),
     ]);
     const generations = { [old.generation]: old, [overwrite.generation]: (await readTableManifest(open.store, table.location))! };
-    for (const entry of (await listSnapshots(open.store, full, 'busy')).filter((e) => [a.id, b.id, during.id].includes(e.id))) {
+    for (const entry of (await listSnapshots(open.store, full, table.location)).filter((e) => [a.id, b.id, during.id].includes(e.id))) {
       const m = entry.manifest!;
       expect(Object.keys(generations)).toContain(m.source.generation);
       expect(m.contentDigest).toBe(generations[m.source.generation]!.contentDigest);

@@ -129,6 +129,20 @@ describe(`trust boundaries on ${TARGET}`, () => {
       expect(foreignList.backups.map((b: { id: string }) => b.id)).toEqual([foreign.id]);
     }, 300_000);
 
+    it('the audit judges each table by its own backups, not a namesake\'s', async () => {
+      const lone = uniqueBucket('trust-audit');
+      buckets.push(lone, `${lone}-bk`);
+      const env = { LAKEVAULT_WAREHOUSE: `s3://${lone}/warehouse`, LAKEVAULT_BACKUPS: `s3://${lone}-bk` };
+      await createSalesTable(open.store, resolveTable(testConfig(env), 'namesake'), { ...shape, seed: 20, overwrite: true });
+      await table(`s3://${lone}/elsewhere/namesake/`, 21);
+      await ok(['backup', 'create', `s3://${lone}/elsewhere/namesake/`], env);
+      const audit = await lakevault(['audit', '--fail-on', 'critical'], env);
+      expect(audit.code).toBe(0);
+      // Findings are what failed: the warehouse table has no backup, whatever its namesake has.
+      const age = audit.json.findings.filter((f: { id: string }) => f.id === 'LV-DP-004');
+      expect(age.map((f: { status: string; evidence: string }) => [f.status, f.evidence])).toEqual([['fail', 'no backup of this table']]);
+    }, 300_000);
+
     it('a backup of another table does not replace a table without --allow-other-source', async () => {
       const target = await table('target', 4);
       await table(`s3://${other}/wh/elsewhere/`, 5, 400);
@@ -204,7 +218,8 @@ describe(`trust boundaries on ${TARGET}`, () => {
       const backup = await ok(['backup', 'create', 'uri-t']);
       await refused(['table', 'create', `s3://${lake}/../${backupsBucket}/evil`, '--rows', '10'], 2, /"\.\."/);
       await refused(['table', 'create', `s3://${lake}/a/./b`, '--rows', '10'], 2, /"\."/);
-      await refused(['table', 'create', `s3://${lake}//evil`, '--rows', '10'], 2, /empty segment/);
+      await refused(['table', 'create', `s3://${lake}//evil`, '--rows', '10'], 2, /starts with "\/"/);
+      await refused(['table', 'create', `s3://${lake}/a//evil`, '--rows', '10'], 2, /empty segment/);
       await refused(['backup', 'restore', backup.id, '--to', `s3://${lake}/x/../y/`], 2, /"\.\."/);
       await refused(['validate', `s3://${lake}/warehouse/uri-t/../uri-t/`], 2, /"\.\."/);
       await refused(['backup', 'create', 'uri-t', '--to', `s3://${backupsBucket}/a/../b`], 2, /"\.\."/);
@@ -240,7 +255,7 @@ describe(`trust boundaries on ${TARGET}`, () => {
       const held = holding(open.store, new RegExp(`${SNAPSHOT_PENDING.replace('.', '\\.')}$`));
       const racing = createSnapshot(held.store, backups, ref, { concurrency: 4 });
       await held.reached;
-      const deleting = deleteSnapshot(open.store, backups, doomed.id).then((r) => ({ result: r }), (error: Error) => ({ error }));
+      const deleting = deleteSnapshot(open.store, backups, { id: doomed.id }).then((r) => ({ result: r }), (error: Error) => ({ error }));
       const outcome = await deleting;
       held.release();
       const racer = await racing;
@@ -252,7 +267,7 @@ describe(`trust boundaries on ${TARGET}`, () => {
       const report = await validateFileSet(open.store, snapshotFileSet(backups, manifest), { level: 'full' });
       expect({ ok: report.ok, differences: report.differences, fileErrors: report.fileErrors }).toEqual({ ok: true, differences: [], fileErrors: [] });
       // Once the backup is done, the delete goes through and keeps the files the new backup uses.
-      const deleted = await deleteSnapshot(open.store, backups, doomed.id);
+      const deleted = await deleteSnapshot(open.store, backups, { id: doomed.id });
       expect(deleted.keptForOthers).toBe(shape.rows / shape.rowsPerFile);
     }, 300_000);
   });

@@ -37,7 +37,7 @@ describe('loadConfig', () => {
   it('reads endpoint, keys, region and locations from the environment; a custom endpoint defaults to path style', () => {
     const config = loadConfig({}, {
       S3_ENDPOINT: 'https://s3.example.test:9000/', AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret',
-      AWS_SESSION_TOKEN: 'token', AWS_REGION: 'eu-west-3', LAKEVAULT_WAREHOUSE: 's3://data/lake//tables', LAKEVAULT_CONCURRENCY: '8',
+      AWS_SESSION_TOKEN: 'token', AWS_REGION: 'eu-west-3', LAKEVAULT_WAREHOUSE: 's3://data/lake/tables', LAKEVAULT_CONCURRENCY: '8',
     });
     expect(config.endpoint).toBe('https://s3.example.test:9000');
     expect(config.forcePathStyle).toBe(true);

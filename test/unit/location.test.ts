@@ -7,7 +7,6 @@ describe('s3:// locations', () => {
     ['s3://lake/', { bucket: 'lake', prefix: '' }],
     ['s3://lake/warehouse', { bucket: 'lake', prefix: 'warehouse/' }],
     ['s3://lake/warehouse/', { bucket: 'lake', prefix: 'warehouse/' }],
-    ['s3://lake//a///b/', { bucket: 'lake', prefix: 'a/b/' }],
     ['  s3://my.bucket-1/x y/z  ', { bucket: 'my.bucket-1', prefix: 'x y/z/' }],
   ])('parses %j', (uri, expected) => {
     expect(parseS3Uri(uri)).toEqual(expected);
@@ -29,6 +28,13 @@ describe('s3:// locations', () => {
     ['s3://a..b/x', /cannot contain "\.\."/],
     ['s3://192.168.1.1/x', /IP address/],
     ['s3://under_score', /invalid bucket/],
+    // a//b and a/b are different objects: neither is "tidied" into the other
+    ['s3://lake//a///b/', /starts with "\/"/],
+    ['s3://lake/a//b', /empty segment/],
+    ['s3://lake/a/../b', /"\.\." segment/],
+    ['s3://lake/../lake-backups/x', /"\.\." segment/],
+    ['s3://lake/a/./b', /"\." segment/],
+    ['s3://lake/a\u0001b', /control character/],
   ])('rejects %j with a UsageError', (uri, message) => {
     expect(() => parseS3Uri(uri)).toThrow(UsageError);
     expect(() => parseS3Uri(uri)).toThrow(message);

@@ -10,6 +10,7 @@ const snapshotCreateShape = {
   kind,
   id: z.string().describe('sortable UTC id, e.g. 20261129T031500Z-a1b2c3'),
   table: z.string(),
+  source: s3Uri.optional().describe('the table\'s location: what the snapshot belongs to'),
   uri: s3Uri,
   state: z.literal('complete'),
   createdAt: timestamp,
@@ -31,8 +32,12 @@ export const checkpointCreate = z.object(snapshotCreateShape).describe('lakevaul
 const snapshotSummary = z.object({
   id: z.string(),
   kind,
-  table: z.string(),
+  table: z.string().describe('the source table\'s readable name (its last segment); source says which table it is'),
+  source: s3Uri.optional().describe('the source table\'s location: snapshots are selected by it'),
+  endpoint: z.string().optional().describe('the source\'s endpoint as recorded (embedded, aws, or scheme://host:port); absent for layout-1 snapshots'),
   uri: s3Uri,
+  series: z.string().optional().describe('the folder under the repository root: <name>-<hash> (layout 2) or the table name (layout 1)'),
+  layout: z.union([z.literal(1), z.literal(2)]).optional().describe('1 = filed as lakevault 0.1.0 did (lakevault repo upgrade moves it)'),
   state: z.enum(['complete', 'incomplete']),
   createdAt: timestamp,
   label: z.string().optional(),
@@ -44,15 +49,24 @@ const snapshotSummary = z.object({
   lockMode: z.string().optional(),
   reusedObjects: count.optional(),
   generation: z.string().optional(),
+  authenticated: z.boolean().optional().describe('with a manifest key configured: whether it authenticates this snapshot\'s manifest'),
 });
 
-export const backupList = z.object({ schemaVersion, repository: s3Uri, backups: z.array(snapshotSummary) }).describe('lakevault backup list --json');
-export const checkpointList = z.object({ schemaVersion, table: z.string(), checkpoints: z.array(snapshotSummary) }).describe('lakevault checkpoint list --json');
+const orphaned = z.array(z.object({
+  id: z.string(),
+  series: z.string(),
+  uri: s3Uri,
+  objects: count,
+  bytes: count,
+})).optional().describe('snapshot folders with no manifest and no marker (an interrupted delete): `backup delete <id>` removes them');
+
+export const backupList = z.object({ schemaVersion, repository: s3Uri, backups: z.array(snapshotSummary), orphaned }).describe('lakevault backup list --json');
+export const checkpointList = z.object({ schemaVersion, table: z.string(), source: s3Uri.optional(), checkpoints: z.array(snapshotSummary), orphaned }).describe('lakevault checkpoint list --json');
 
 export const backupShow = z.object({
   schemaVersion,
   format: z.literal('lakevault.snapshot'),
-  formatVersion: z.literal(1),
+  formatVersion: z.union([z.literal(1), z.literal(2)]).describe('1: lakevault 0.1.0 (source.uri only); 2: source.location recorded, optional authentication'),
   kind,
   id: z.string(),
   label: z.string().optional(),
@@ -63,6 +77,7 @@ export const backupShow = z.object({
   source: z.object({
     table: z.string(),
     uri: s3Uri,
+    location: z.object({ endpoint: z.string(), bucket: z.string(), prefix: z.string() }).optional().describe('format 2: where the table was, and the endpoint it was taken through'),
     generation: z.string(),
     manifestDigest: z.string(),
     manifestEtag: z.string(),
@@ -89,6 +104,7 @@ export const backupShow = z.object({
   contentDigest: z.string(),
   transfer: z.object({ copiedObjects: count, copiedBytes: count, reusedObjects: count, reusedBytes: count }),
   lock: z.object({ mode: z.enum(['GOVERNANCE', 'COMPLIANCE']), retainUntil: timestamp }).optional(),
+  authentication: z.object({ algorithm: z.literal('HMAC-SHA256'), keyId: z.string(), mac: z.string() }).optional().describe('written with a manifest key configured'),
 }).describe('lakevault backup show --json (the backup manifest)');
 
 export const backupDelete = z.object({
@@ -96,7 +112,8 @@ export const backupDelete = z.object({
   kind,
   id: z.string(),
   table: z.string(),
-  state: z.enum(['complete', 'incomplete']),
+  source: s3Uri.optional().describe('the source location (unknown for an orphaned snapshot)'),
+  state: z.enum(['complete', 'incomplete', 'orphaned']),
   deletedObjects: count,
   keptForOthers: count,
   collected: count,
@@ -107,6 +124,7 @@ const retentionDuration = z.string().describe('restic\'s duration syntax, e.g. 1
 export const backupPrune = z.object({
   schemaVersion,
   table: z.string(),
+  source: s3Uri.optional().describe('the table\'s location: prune decides over its backups only'),
   dryRun: z.boolean(),
   policy: z.object({
     last: retentionCount, hourly: retentionCount, daily: retentionCount, weekly: retentionCount, monthly: retentionCount, yearly: retentionCount,

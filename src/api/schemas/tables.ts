@@ -34,8 +34,9 @@ export const tableInspect = z.object({
     error: z.string().optional(),
   })),
   totals,
-  problems: z.array(z.string()).describe('where footers and the manifest disagree'),
+  problems: z.array(z.string()).describe('where footers and the manifest disagree, and objects the manifest does not list'),
   otherObjects: z.array(z.string()),
+  unlisted: z.array(z.string()).optional().describe('objects under a lakevault table\'s prefix that its manifest does not list: not part of the table'),
   // Present only for a prefix lakevault did not write (docs/FOREIGN-TABLES.md).
   format: z.enum(['delta', 'iceberg', 'hive', 'parquet']).optional(),
   partitions: z.object({

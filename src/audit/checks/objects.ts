@@ -1,5 +1,7 @@
 import { readObjectProtection, type ObjectProtection, type LifecycleRule } from '../../store/bucket-settings';
 import { childNames } from '../../snapshot/children';
+import { seriesName } from '../../snapshot/identity';
+import { parseS3Uri } from '../../store/location';
 import { listBackups, newestComplete, type BackupSummary } from '../backups';
 import { outcome, pass } from '../catalog';
 import { bucketsWithRole, type AuditContext } from '../context';
@@ -96,11 +98,11 @@ export async function checkObjectsAndBackups(context: AuditContext, tableNames: 
   const results: CheckResult[] = [];
   const tableSamples = new Map<string, Sample>();
   const { warehouse, backups: backupsLocation } = context.config;
-  const tables = tableNames.map((name) => ({ name, prefix: `${warehouse.prefix}${name}/` }));
+  const tables = tableNames.map((name) => ({ name, prefix: `${warehouse.prefix}${name}/`, uri: `s3://${warehouse.bucket}/${warehouse.prefix}${name}/` }));
   for (const table of tables) {
     context.progress(`audit: sampling table ${table.name}`);
     const s = await sample(context, warehouse.bucket, table.prefix);
-    tableSamples.set(table.name, s);
+    tableSamples.set(table.uri, s);
     results.push(judgeSample(s, 'table'));
   }
 
@@ -121,14 +123,14 @@ export async function checkObjectsAndBackups(context: AuditContext, tableNames: 
   }
   const newest = newestComplete(backups);
   const backupSamples = new Map<string, Sample>();
-  for (const [table, backup] of newest) {
+  for (const [source, backup] of newest) {
     context.progress(`audit: sampling backup ${backup.uri}`);
     const s = await sampleBackup(context, backup);
-    backupSamples.set(table, s);
+    backupSamples.set(source, s);
     results.push(judgeSample(s, 'backup'));
   }
   results.push(...compareProtection(tableSamples, backupSamples));
-  results.push(...backupAge(context, tables.map((t) => t.name), backups, newest));
+  results.push(...backupAge(context, tables.map((t) => t.uri), backups, newest));
   results.push(retention(context, backupsLocation.bucket, [...backupSamples.values()], newest, backupBucket.settings?.lifecycle));
   return results;
 }
@@ -148,15 +150,16 @@ function compareProtection(tables: Map<string, Sample>, backups: Map<string, Sam
   return results;
 }
 
+/** Each table — by location: the warehouse's and those with backups — against the weekly rule; the resource is its backups' folder. */
 function backupAge(context: AuditContext, tables: string[], all: BackupSummary[], newest: Map<string, BackupSummary>): CheckResult[] {
-  const names = [...new Set([...tables, ...all.map((b) => b.table)])].sort();
+  const sources = [...new Set([...tables, ...all.map((b) => b.source)])].sort();
   const location = context.config.backups;
-  return names.map((table) => {
-    const resource = `s3://${location.bucket}/${location.prefix}${table}/`;
-    const backup = newest.get(table);
-    const fix = `lakevault backup create ${table}, scheduled at least weekly (e.g. cron: 0 2 * * 0 npx lakevault backup create ${table}).`;
+  return sources.map((source) => {
+    const resource = `s3://${location.bucket}/${location.prefix}${seriesName(parseS3Uri(source))}/`;
+    const backup = newest.get(source);
+    const fix = `lakevault backup create ${source}, scheduled at least weekly (e.g. cron: 0 2 * * 0 npx lakevault backup create ${source}).`;
     if (!backup) {
-      const incomplete = all.filter((b) => b.table === table);
+      const incomplete = all.filter((b) => b.source === source);
       return outcome('LV-DP-004', 'fail', { resource, evidence: incomplete.length ? `no complete backup (${incomplete.length} incomplete: ${incomplete.slice(0, 3).map((b) => `${b.id}: ${b.reason}`).join('; ')})` : 'no backup of this table', recommendation: fix });
     }
     if (!backup.at) return outcome('LV-DP-004', 'not-verifiable', { resource, evidence: `newest complete backup ${backup.id} has no date` });

@@ -49,10 +49,10 @@ export function backupCommand(): Command {
     });
 
   backup.command('list [table]')
-    .description('backups (complete and incomplete), oldest first')
+    .description('backups (complete and incomplete) of one table — its location — or all, oldest first; orphaned folders apart')
     .action(async (table: string | undefined, _flags: unknown, command: Command) => {
       await withClient(command, async ({ lv, output }) => {
-        await printResult(output, lv.backup.list(table), (r) => snapshotTable(r.backups, 'no backups'));
+        await printResult(output, lv.backup.list(table), (r) => snapshotTable(r.backups, r.orphaned, 'no backups', 'backup'));
       });
     });
 
@@ -71,11 +71,11 @@ export function backupCommand(): Command {
     });
 
   backup.command('delete <id>')
-    .description('delete a backup (files other backups reference are kept; locked backups are refused)')
+    .description('delete a backup, or what an interrupted delete left of one (files other backups reference are kept; locked backups are refused)')
     .option('--bypass-governance', 'override GOVERNANCE retention (needs s3:BypassGovernanceRetention)')
     .action(async (id: string, flags: { bypassGovernance?: boolean }, command: Command) => {
       await withClient(command, async ({ lv, output }) => {
-        await printResult(output, lv.backup.delete(id, { bypassGovernance: flags.bypassGovernance === true }), (r) => `deleted ${r.state} backup ${r.id} of ${r.table}: ${r.deletedObjects} objects removed` +
+        await printResult(output, lv.backup.delete(id, { bypassGovernance: flags.bypassGovernance === true }), (r) => `deleted ${r.state} backup ${r.id}${r.source ? ` of ${r.source}` : ''}: ${r.deletedObjects} objects removed` +
           (r.keptForOthers ? `, ${r.keptForOthers} kept (other backups reference them)` : '') + (r.collected ? `, ${r.collected} freed files of earlier deletes removed` : ''));
       });
     });
@@ -108,12 +108,13 @@ export function backupCommand(): Command {
     .description('restore a backup into a table (a new one, or in place with --force); ends with a validation')
     .requiredOption('--to <table>', 'target table (name or s3:// URI)')
     .option('--force', 'replace an existing table or write into a non-empty prefix')
+    .option('--allow-other-source', 'let a backup of another table replace this one (or fill its non-empty prefix)')
     .option('--level <level>', 'validation after the restore: quick or full', 'quick')
-    .action(async (id: string, flags: { to: string; force?: boolean; level: string }, command: Command) => {
+    .action(async (id: string, flags: { to: string; force?: boolean; allowOtherSource?: boolean; level: string }, command: Command) => {
       if (flags.level !== 'quick' && flags.level !== 'full') throw new UsageError(`--level must be quick or full, got "${flags.level}"`);
       const level = flags.level;
       await withClient(command, async ({ lv, output }) => {
-        await printResult(output, lv.backup.restore(id, { to: flags.to, force: flags.force === true, level }), (r) =>
+        await printResult(output, lv.backup.restore(id, { to: flags.to, force: flags.force === true, allowOtherSource: flags.allowOtherSource === true, level }), (r) =>
           `restored backup ${r.snapshot.id} to ${r.uri} (${r.mode}${r.inPlace ? ', in place' : ''}): ${formatCount(r.rows)} rows, ${r.objects} objects, generation ${r.generation}` +
           (r.replacedGeneration ? `; replaced ${r.replacedGeneration}, removed ${r.removedObjects} old files` : '') +
           `\nvalidation (${level}): ${r.ok ? 'OK' : 'FAILED'}`);

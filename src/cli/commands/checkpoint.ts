@@ -22,10 +22,10 @@ export function checkpointCommand(): Command {
     });
 
   checkpoint.command('list <table>')
-    .description('checkpoints of a table, oldest first')
+    .description('checkpoints of a table (its location), oldest first')
     .action(async (name: string, _flags: unknown, command: Command) => {
       await withClient(command, async ({ lv, output }) => {
-        await printResult(output, lv.checkpoint.list(name), (r) => snapshotTable(r.checkpoints, `no checkpoints of ${r.table}`));
+        await printResult(output, lv.checkpoint.list(name), (r) => snapshotTable(r.checkpoints, r.orphaned, `no checkpoints of ${r.source}`, 'checkpoint'));
       });
     });
 

@@ -1,11 +1,13 @@
 import { IntegrityError, UnsupportedError } from '../../errors';
+import { keyUnder } from '../../store/key-boundary';
 import type { Location } from '../../store/location';
 import type { DeletionVector } from './actions';
 
 /**
  * Delta's `add.path` is a URI: relative to the table root and percent-encoded (a Spark
  * partition directory `a%3Db` is written `a%253Db`), or absolute (a shallow clone's files
- * elsewhere). This turns it into the object key relative to the table prefix.
+ * elsewhere). This turns it into the object key relative to the table prefix — one that
+ * stays inside it (a log naming `../other/part.parquet` is an integrity error).
  */
 export function relativeKeyOfPath(path: string, table: Location, where: string): string {
   const absolute = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(path);
@@ -14,11 +16,16 @@ export function relativeKeyOfPath(path: string, table: Location, where: string):
     const m = /^[a-zA-Z0-9+.-]+:\/\/([^/]+)\/(.*)$/.exec(path);
     if ((scheme === 's3' || scheme === 's3a' || scheme === 's3n') && m && m[1] === table.bucket) {
       const key = decodePath(m[2]!, where);
-      if (key.startsWith(table.prefix)) return key.slice(table.prefix.length);
+      if (key.startsWith(table.prefix)) return inside(key.slice(table.prefix.length), table, where);
     }
     throw new UnsupportedError(`${where}: file ${path} lies outside the table s3://${table.bucket}/${table.prefix} (shallow clones and external files are not backed up)`);
   }
-  return decodePath(path.replace(/^\/+/, ''), where);
+  return inside(decodePath(path.replace(/^\/+/, ''), where), table, where);
+}
+
+function inside(relativeKey: string, table: Location, where: string): string {
+  keyUnder(table.prefix, relativeKey, where);
+  return relativeKey;
 }
 
 function decodePath(path: string, where: string): string {
@@ -61,7 +68,7 @@ export function deletionVectorKey(dv: DeletionVector, table: Location, where: st
     const prefix = encoded.slice(0, encoded.length - 20);
     const hex = decodeZ85(encoded.slice(-20)).toString('hex');
     const uuid = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-    return `${prefix ? prefix + '/' : ''}deletion_vector_${uuid}.bin`;
+    return inside(`${prefix ? prefix + '/' : ''}deletion_vector_${uuid}.bin`, table, where);
   }
   throw new UnsupportedError(`${where}: deletion vector storage type "${dv.storageType}" is not known`);
 }
