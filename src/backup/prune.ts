@@ -66,7 +66,7 @@ async function decideAndPrune(store: ObjectStore, repo: SnapshotRepository, tabl
   const complete = entries.flatMap((e) => (e.manifest ? [{ id: e.id, time: createdTime(e.id, e.manifest.createdAt), tags: e.manifest.tags, manifest: e.manifest }] : []));
   const retention = applyRetention(complete, policy, { now });
   if (complete.length > 0 && !retention.some((decision) => decision.keep)) {
-    throw new ConflictError(`refusing to remove every ${repo.kind} of ${table.uri}: the policy keeps none of its ${complete.length} complete ${repo.kind}${complete.length === 1 ? '' : 's'} (nothing was deleted)`);
+    throw new ConflictError(`refusing to remove every ${repo.kind} of table ${table.name}: the policy keeps none of its ${complete.length} complete ${repo.kind}${complete.length === 1 ? '' : 's'} (nothing was deleted)`);
   }
   const decisions: PruneDecision[] = retention.map(({ item, keep, reasons }) => {
     const lockedUntil = item.manifest.lock ? new Date(item.manifest.lock.retainUntil) : undefined;
