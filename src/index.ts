@@ -20,6 +20,7 @@ export type {
   CheckpointApi, CreateCheckpointOptions, RecoverOptions, DrillOptions,
   CheckpointCreateReport, CheckpointListReport, RecoverReport, DrillRunReport,
 } from './api/recovery';
+export type { RepositoryApi, UpgradeRepositoryOptions, RepoUpgradeReport } from './api/repository';
 export { auditChecks, type ValidateOptions, type AuditOptions, type ValidateReport, type AuditRunReport, type AuditChecksReport } from './api/checks';
 export type { RepositoryView } from './audit/checks/failure-domain';
 export type { DoctorOptions, DoctorReport, MultipartUploads, ReportedUpload } from './api/doctor';
@@ -44,4 +45,5 @@ export type { EncryptionOptions } from './store/types';
 export type { FieldDescription } from './table/schema';
 export type { TableManifest } from './table/manifest';
 export type { SnapshotManifest } from './snapshot/manifest';
-export type { SnapshotSummary } from './snapshot/catalog';
+export type { SnapshotSummary, OrphanEntry } from './snapshot/catalog';
+export type { AuthenticationStatus } from './snapshot/authentication';

@@ -10,6 +10,7 @@ import type { CopyReport } from './copy';
 import type { DoctorOptions, DoctorReport } from './doctor';
 import type { ProgressEvent, ProgressListener } from './progress';
 import type { CheckpointApi, DrillOptions, DrillRunReport, RecoverOptions, RecoverReport } from './recovery';
+import type { RepositoryApi } from './repository';
 import type { TableApi } from './tables';
 import type { CycleOptions, CycleReport } from './verify';
 
@@ -19,6 +20,7 @@ const checks = lazyModule((): typeof import('./checks') => require('./checks'));
 const copying = lazyModule((): typeof import('./copy') => require('./copy'));
 const doctoring = lazyModule((): typeof import('./doctor') => require('./doctor'));
 const recovery = lazyModule((): typeof import('./recovery') => require('./recovery'));
+const repositories = lazyModule((): typeof import('./repository') => require('./repository'));
 const tables = lazyModule((): typeof import('./tables') => require('./tables'));
 const verifying = lazyModule((): typeof import('./verify') => require('./verify'));
 
@@ -77,6 +79,7 @@ export class Lakevault extends EventEmitter<{ progress: [ProgressEvent] }> {
   private tableApi?: TableApi;
   private backupApi?: BackupApi;
   private checkpointApi?: CheckpointApi;
+  private repositoryApi?: RepositoryApi;
 
   private constructor(config: Config, manifestKey: ManifestKey | undefined, opened: OpenStore, onProgress?: ProgressListener, history = true) {
     super();
@@ -99,6 +102,11 @@ export class Lakevault extends EventEmitter<{ progress: [ProgressEvent] }> {
   /** `checkpoint create|list` */
   get checkpoint(): CheckpointApi {
     return (this.checkpointApi ??= new (recovery().CheckpointApi)(this.context));
+  }
+
+  /** `repo upgrade`: the repositories themselves */
+  get repo(): RepositoryApi {
+    return (this.repositoryApi ??= new (repositories().RepositoryApi)(this.context));
   }
 
   /**

@@ -6,7 +6,7 @@ export type Operation =
   | 'table.create' | 'table.write' | 'copy'
   | 'backup.create' | 'backup.restore'
   | 'checkpoint.create' | 'recover' | 'drill'
-  | 'validate' | 'audit' | 'doctor'
+  | 'validate' | 'audit' | 'doctor' | 'repo.upgrade'
   /** A report that could not be recorded in the repository (detail.warning). */
   | 'history';
 

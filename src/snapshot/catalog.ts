@@ -133,18 +133,19 @@ export async function listSnapshots(store: ObjectStore, repo: SnapshotRepository
 export async function listRepository(store: ObjectStore, repo: SnapshotRepository, of?: Location): Promise<{ entries: SnapshotEntry[]; orphans: OrphanEntry[] }> {
   if (!(await checkReadable(store, repo))) return { entries: [], orphans: [] };
   const folders = of ? seriesOf(of) : await listSeries(store, repo);
-  const byId = new Map<string, SnapshotEntry>();
+  const unique = new Map<string, SnapshotEntry>();
   const orphans: OrphanEntry[] = [];
   for (const series of folders) {
     const contents = await readSeries(store, repo, series);
     for (const entry of contents.entries) {
       if (of && !sameLocation(entry.source, of)) continue;
-      const known = byId.get(entry.id);
-      if (!known || preferred(entry, known)) byId.set(entry.id, entry);
+      const key = `${entry.source.uri}\u0000${entry.id}`;
+      const known = unique.get(key);
+      if (!known || preferred(entry, known)) unique.set(key, entry);
     }
     orphans.push(...contents.orphans);
   }
-  const entries = [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const entries = [...unique.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const listed = new Set(entries.map((e) => `${e.series}/${e.id}`));
   return { entries, orphans: orphans.filter((o) => !listed.has(`${o.series}/${o.id}`)).sort((a, b) => (a.id < b.id ? -1 : 1)) };
 }

@@ -73,6 +73,7 @@ describe('CLI --json output against the published schemas', () => {
     await cli('validate', ['validate', 'vendas', 'restored', '--level', 'full']);
     await cli('checkpoint-create', ['checkpoint', 'create', 'vendas']);
     await cli('checkpoint-list', ['checkpoint', 'list', 'vendas']);
+    await cli('repo-upgrade', ['repo', 'upgrade', 'backups', '--dry-run']);
     await cli('recover', ['recover', 'vendas', '--latest']);
     await cli('drill', ['drill', 'vendas', '--level', 'quick']);
     const second = await cli('backup-create', ['backup', 'create', 'vendas']);

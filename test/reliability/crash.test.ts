@@ -8,7 +8,13 @@ import { createSalesTable } from '../../src/table/create';
 import { readTableManifest, type TableManifest } from '../../src/table/manifest';
 import { resolveTable, type TableRef } from '../../src/table/table-ref';
 import { createSnapshot } from '../../src/snapshot/create';
-import { listSnapshots, type SnapshotEntry } from '../../src/snapshot/catalog';
+import { listRepository, listSnapshots, type SnapshotEntry } from '../../src/snapshot/catalog';
+import { deleteSnapshot } from '../../src/snapshot/delete';
+import { seriesName } from '../../src/snapshot/identity';
+import { readRepositoryMarker } from '../../src/snapshot/repository-format';
+import { upgradeRepository } from '../../src/snapshot/upgrade';
+import { parseS3Uri } from '../../src/store/location';
+import { loadCed7bb3Repository, type Ced7bb3Repository } from '../support/ced7bb3-repository';
 import { snapshotFileSet, tableFileSet, type FileSet } from '../../src/snapshot/file-set';
 import { backupRepository, checkpointRepository, type SnapshotRepository } from '../../src/snapshot/repository';
 import { restoreSnapshot } from '../../src/restore/restore';
@@ -20,7 +26,8 @@ import { compareFileSets, validateFileSet } from '../../src/validate';
 /**
  * kill -9 of `node bin/lakevault.js …` at seeded random request boundaries (before a
  * request reaches the server, or after the server applied it), during table create
- * --overwrite, backup create, backup restore (new and in place), recover and prune.
+ * --overwrite, backup create, backup restore (new and in place), recover, prune, backup
+ * delete and repo upgrade.
  * After each kill: the source still validates; no incomplete snapshot is listed complete
  * and every complete one validates; a table is either its old or its new generation —
  * validated, content equal to one of the two — never a mix; a rerun completes.
@@ -232,4 +239,62 @@ describe(`kill -9 at random moments on ${TARGET}`, () => {
       return { state: `${entries.length} backups listed, all complete ones valid`, rerun: `completed (removed ${result.removed})` };
     });
   }, timeout);
+
+  it('backup delete: the backup is whole, orphaned (listed as such) or gone; others stay valid; a rerun leaves nothing', async () => {
+    const table = resolveTable(config, 'deleted');
+    const full = { ...backups, incremental: false };
+    let doomed = '';
+    let other = '';
+    let round = 0;
+    await trials('backup delete', () => ['backup', 'delete', doomed], async () => {
+      await createSalesTable(open.store, table, { ...shape, seed: 70 + round++, overwrite: true });
+      doomed = (await createSnapshot(open.store, full, table, { concurrency: 4 })).id;
+      await createSalesTable(open.store, table, { ...shape, seed: 80, overwrite: true });
+      other = (await createSnapshot(open.store, full, table, { concurrency: 4 })).id;
+    }, async () => {
+      const { entries, orphans } = await listRepository(open.store, backups, table.location);
+      for (const entry of entries) if (entry.manifest) await expectValid(snapshotFileSet(backups, entry.manifest), 'quick');
+      expect(entries.some((e) => e.id === other && e.manifest)).toBe(true);
+      const listed = entries.some((e) => e.id === doomed) ? 'complete' : orphans.some((o) => o.id === doomed) ? 'orphaned' : 'gone';
+      const folder = backups.snapshotLocation(seriesName(table.location), doomed);
+      if (listed !== 'gone') await deleteSnapshot(open.store, backups, { id: doomed });
+      const left: string[] = [];
+      for await (const object of open.store.list(folder.bucket, folder.prefix)) left.push(object.key);
+      expect(left).toEqual([]);
+      await deleteSnapshot(open.store, backups, { id: other });
+      return { state: listed === 'complete' ? 'backup whole (listed complete)' : listed === 'orphaned' ? 'orphaned (listed as such)' : 'gone', rerun: listed === 'gone' ? 'not needed' : 'completed, folder empty' };
+    });
+  }, timeout);
+
+  it('repo upgrade of a ced7bb3 repository: every complete snapshot stays listed and valid; a rerun finishes the move', async () => {
+    let repo: Ced7bb3Repository | undefined;
+    const made: Ced7bb3Repository[] = [];
+    let complete: string[] = [];
+    try {
+      await trials('repo upgrade', () => ['repo', 'upgrade', `s3://${repo!.buckets.backups}`], async () => {
+        repo = await loadCed7bb3Repository(open.store, uniqueBucket('crash-v1'));
+        made.push(repo);
+        const v1 = backupRepository({ backups: parseS3Uri(`s3://${repo.buckets.backups}`) });
+        complete = (await listSnapshots(open.store, v1)).filter((e) => e.manifest).map((e) => `${e.source.uri} ${e.id}`).sort();
+      }, async () => {
+        const v1 = backupRepository({ backups: parseS3Uri(`s3://${repo!.buckets.backups}`) });
+        const check = async () => {
+          const entries = await listSnapshots(open.store, v1);
+          for (const entry of entries) if (entry.manifest) await expectValid(snapshotFileSet(v1, entry.manifest), 'quick');
+          expect(entries.filter((e) => e.manifest).map((e) => `${e.source.uri} ${e.id}`).sort()).toEqual(complete);
+          return entries;
+        };
+        const layouts = new Set((await check()).map((e) => (e.series === seriesName(e.source) ? 2 : 1)));
+        const rerun = await upgradeRepository(open.store, v1, { dryRun: false, concurrency: 4 });
+        expect(rerun.ok).toBe(true);
+        expect((await check()).every((e) => e.series === seriesName(e.source))).toBe(true);
+        const marker = await readRepositoryMarker(open.store, v1);
+        expect(marker?.upgrading).toBeUndefined();
+        return { state: layouts.size === 2 ? 'half moved (listed once each, all valid)' : layouts.has(2) ? 'moved (all valid)' : 'not moved (all valid)', rerun: `completed (${rerun.moves.length} left to move or clean)` };
+      });
+    } finally {
+      for (const r of made) for (const bucket of Object.values(r.buckets)) await removeBucket(open, bucket);
+    }
+  }, timeout);
 });
+

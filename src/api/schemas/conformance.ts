@@ -4,6 +4,7 @@ import type { CopyReport } from '../copy';
 import type { DoctorReport } from '../doctor';
 import type { BackupCreateReport, BackupDeleteReport, BackupListReport, BackupPruneReport, BackupShowReport } from '../backups';
 import type { CheckpointCreateReport, CheckpointListReport, DrillRunReport } from '../recovery';
+import type { RepoUpgradeReport } from '../repository';
 import type { TableCreateReport, TableDropReport, TableInspectReport, TableListReport } from '../tables';
 import type { reportSchemas as S } from './index';
 
@@ -27,6 +28,7 @@ export type Conformance = [
   Fits<BackupPruneReport, typeof S['backup-prune']>,
   Fits<CheckpointCreateReport, typeof S['checkpoint-create']>,
   Fits<CheckpointListReport, typeof S['checkpoint-list']>,
+  Fits<RepoUpgradeReport, typeof S['repo-upgrade']>,
   Fits<DrillRunReport, typeof S['drill']>,
   Fits<ValidateReport, typeof S['validate']>,
   Fits<AuditRunReport, typeof S['audit']>,

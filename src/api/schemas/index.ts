@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { SCHEMA_VERSION } from '../report';
 import { audit, auditChecks, error, validate } from './checks';
 import { doctor } from './doctor';
-import { backupCreate, backupDelete, backupList, backupPrune, backupRestore, backupShow, checkpointCreate, checkpointList, drill, recover } from './snapshots';
+import { backupCreate, backupDelete, backupList, backupPrune, backupRestore, backupShow, checkpointCreate, checkpointList, drill, recover, repoUpgrade } from './snapshots';
 import { copy, tableCreate, tableDrop, tableInspect, tableList } from './tables';
 import { planCheck, planRun, reportDocument, validateCycle } from './ops';
 import { planFile } from '../../plan/schema';
@@ -27,6 +27,7 @@ export const reportSchemas = {
   'backup-restore': backupRestore,
   'checkpoint-create': checkpointCreate,
   'checkpoint-list': checkpointList,
+  'repo-upgrade': repoUpgrade,
   recover,
   drill,
   validate,

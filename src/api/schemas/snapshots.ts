@@ -202,3 +202,25 @@ export const drill = z.object({
   validation,
   elapsed_ms: millis,
 }).describe('lakevault drill --json');
+
+export const repoUpgrade = z.object({
+  schemaVersion,
+  repository: s3Uri,
+  dryRun: z.boolean(),
+  formatBefore: count.describe('1 = written by lakevault 0.1.0 (no format marker)'),
+  formatAfter: count,
+  moves: z.array(z.object({
+    id: z.string(),
+    state: z.enum(['complete', 'incomplete', 'retained']),
+    source: s3Uri.optional(),
+    from: s3Uri,
+    to: s3Uri,
+    alreadyCopied: z.boolean().describe('moved by an earlier, interrupted run: only its layout-1 objects were left to remove'),
+  })),
+  rewritten: z.array(s3Uri).describe('layout-2 snapshots whose manifests referenced moved files'),
+  collected: count.describe('files of deleted snapshots that nothing references any more, removed'),
+  orphaned: z.array(z.object({ id: z.string(), series: z.string(), uri: s3Uri, objects: count, bytes: count })).describe('layout-1 folders with neither manifest nor marker: left as they are'),
+  validation: z.array(z.object({ id: z.string(), source: s3Uri, before: z.boolean(), after: z.boolean().optional() })),
+  ok: z.boolean(),
+  elapsedMs: millis,
+}).describe('lakevault repo upgrade --json');

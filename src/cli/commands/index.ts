@@ -11,6 +11,7 @@ import { auditCommand } from './audit';
 import { doctorCommand } from './doctor';
 import { planCommand } from './plan';
 import { reportCommand } from './report';
+import { repoCommand } from './repo';
 
 /** Every command of the CLI, one file each. */
 export const commands: (() => Command)[] = [
@@ -19,6 +20,7 @@ export const commands: (() => Command)[] = [
   flowCommand,
   backupCommand,
   checkpointCommand,
+  repoCommand,
   recoverCommand,
   drillCommand,
   validateCommand,
