@@ -1,6 +1,7 @@
 import type { Config } from '../config/config';
+import { authenticationStatus } from '../snapshot/authentication';
 import { listSnapshots } from '../snapshot/catalog';
-import { backupRepository } from '../snapshot/repository';
+import { backupRepository, type KeyedConfig } from '../snapshot/repository';
 import type { ObjectStore } from '../store/types';
 
 /**
@@ -21,6 +22,8 @@ export interface BackupSummary {
   at?: Date;
   /** Retain-until recorded in the manifest when the backup was locked. */
   lockedUntil?: Date;
+  /** With a manifest key configured: whether it authenticates the backup's manifest. */
+  authenticated?: boolean;
   reason?: string;
   /** Where the data files it references are stored (an incremental backup points into earlier ones). */
   objects?: { bucket: string; key: string }[];
@@ -31,7 +34,7 @@ function date(text: string | undefined): Date | undefined {
   return d && !Number.isNaN(d.getTime()) ? d : undefined;
 }
 
-export async function listBackups(store: ObjectStore, config: Pick<Config, 'backups'>): Promise<BackupSummary[]> {
+export async function listBackups(store: ObjectStore, config: KeyedConfig<Pick<Config, 'backups'>>): Promise<BackupSummary[]> {
   const repo = backupRepository(config);
   const entries = await listSnapshots(store, repo);
   return entries.map((entry) => {
@@ -47,6 +50,7 @@ export async function listBackups(store: ObjectStore, config: Pick<Config, 'back
       complete: entry.manifest !== undefined,
       ...(when ? { at: when } : {}),
       ...(lockedUntil ? { lockedUntil } : {}),
+      ...(entry.manifest && repo.key ? { authenticated: authenticationStatus(entry.manifest, repo.key) === 'authentic' } : {}),
       ...(entry.manifest ? { objects: entry.manifest.files.filter((f) => f.kind !== 'metadata').map((f) => ({ bucket: f.bucket, key: f.key })) } : { reason: 'interrupted (pending marker, no manifest)' }),
     };
   });
@@ -62,4 +66,13 @@ export function newestComplete(backups: BackupSummary[]): Map<string, BackupSumm
     if (!current || time(backup) > time(current) || (time(backup) === time(current) && backup.id > current.id)) newest.set(backup.source, backup);
   }
   return newest;
+}
+
+/**
+ * Complete backups whose manifest the configured manifest key does not authenticate — no
+ * MAC, another key's, or a wrong one (restore and recover refuse them); none when no key
+ * is configured.
+ */
+export async function unauthenticatedBackups(store: ObjectStore, config: KeyedConfig<Pick<Config, 'backups'>>): Promise<BackupSummary[]> {
+  return (await listBackups(store, config)).filter((backup) => backup.complete && backup.authenticated === false);
 }

@@ -11,6 +11,8 @@ import { SNAPSHOT_MANIFEST, SNAPSHOT_PENDING, SNAPSHOT_RETAINED, type SnapshotMa
 import { snapshotFileSet } from '../../src/snapshot/file-set';
 import { backupRepository } from '../../src/snapshot/repository';
 import { validateFileSet } from '../../src/validate';
+import { ManifestKey } from '../../src/snapshot/authentication';
+import { unauthenticatedBackups } from '../../src/audit/backups';
 import type { ObjectStore } from '../../src/store/types';
 
 /**
@@ -341,6 +343,11 @@ describe(`trust boundaries on ${TARGET}`, () => {
       await refused(['recover', 'unsigned', '--checkpoint', checkpoint.id], 1, /not authenticated|no MAC/, key);
       const signed = await lakevault(['backup', 'create', 'unsigned'], key);
       const shown = await lakevault(['backup', 'show', signed.json.id], key);
+      // What the audit can report: the complete backups the key does not authenticate.
+      const unauthenticated = await unauthenticatedBackups(open.store, { backups: config.backups, manifestKey: new ManifestKey(KEY) });
+      expect(unauthenticated.map((b) => b.id)).toContain(backup.id);
+      expect(unauthenticated.map((b) => b.id)).not.toContain(signed.json.id);
+      expect(await unauthenticatedBackups(open.store, { backups: config.backups })).toEqual([]);
       for (const run of [signed, shown]) expect(run.stdout + run.stderr).not.toContain(KEY);
       for (const bucket of buckets) {
         if (!(await open.store.bucketExists(bucket))) continue;
