@@ -75,6 +75,11 @@ export function seriesName(location: Location): string {
   return `${readable(lastSegment(location))}-${hash}`;
 }
 
+/** Is this folder name a layout-2 series (a name, `-`, the hash's digits)? A layout-1 table name can look like one too. */
+export function isSeriesName(folder: string): boolean {
+  return new RegExp(`-[0-9a-f]{${HASH_DIGITS}}$`).test(folder);
+}
+
 /** The folder layout 1 (lakevault up to 0.1.0, ced7bb3) used: the prefix's last segment. */
 export function legacySeriesName(location: Location): string {
   return lastSegment(location);

@@ -7,7 +7,7 @@ import { validateFileSet, type ValidationLevel } from '../validate';
 import { authenticationStatus, signManifest } from './authentication';
 import { listRepository, listSeries, readSeries, type OrphanEntry, type SeriesContents, type SnapshotEntry } from './catalog';
 import { snapshotFileSet } from './file-set';
-import { sameFamily, sameLocation, seriesName, type SourceIdentity } from './identity';
+import { isSeriesName, sameFamily, sameLocation, seriesName, type SourceIdentity } from './identity';
 import { withLock } from './locks';
 import {
   writeJson, SNAPSHOT_FORMAT_VERSION, SNAPSHOT_MANIFEST, SNAPSHOT_PENDING, SNAPSHOT_RETAINED,
@@ -163,7 +163,7 @@ async function surveyRepository(store: ObjectStore, repo: SnapshotRepository): P
       const copied = family.some((c) => c.series === seriesName(home) && c.retained.some((r) => r.id === id));
       survey.moves.push(move(repo, contents.series, id, 'retained', home, copied, { retained: marker }));
     }
-    if (!contents.series.match(/-[0-9a-f]{12}$/)) survey.orphaned.push(...contents.orphans);
+    if (!isSeriesName(contents.series)) survey.orphaned.push(...contents.orphans);
   }
   return survey;
 }
