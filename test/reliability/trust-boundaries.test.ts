@@ -336,18 +336,22 @@ describe(`trust boundaries on ${TARGET}`, () => {
 
     it('with a key configured, a manifest without a MAC is refused; the key is never printed nor stored', async () => {
       await table('unsigned', 18);
-      const key = { LAKEVAULT_MANIFEST_KEY: KEY };
-      const backup = await ok(['backup', 'create', 'unsigned']);
+      // A repository of its own: the others of this file hold forged manifests on purpose.
+      const repository = `${lake}-sig`;
+      buckets.push(repository);
+      const own = { LAKEVAULT_BACKUPS: `s3://${repository}` };
+      const key = { ...own, LAKEVAULT_MANIFEST_KEY: KEY };
+      const backup = await ok(['backup', 'create', 'unsigned'], own);
       await refused(['backup', 'restore', backup.id, '--to', 'unsigned-restored'], 1, /not authenticated|no MAC/, key);
       const checkpoint = await ok(['checkpoint', 'create', 'unsigned']);
       await refused(['recover', 'unsigned', '--checkpoint', checkpoint.id], 1, /not authenticated|no MAC/, key);
       const signed = await lakevault(['backup', 'create', 'unsigned'], key);
       const shown = await lakevault(['backup', 'show', signed.json.id], key);
       // What the audit can report: the complete backups the key does not authenticate.
-      const unauthenticated = await unauthenticatedBackups(open.store, { backups: config.backups, manifestKey: new ManifestKey(KEY) });
-      expect(unauthenticated.map((b) => b.id)).toContain(backup.id);
-      expect(unauthenticated.map((b) => b.id)).not.toContain(signed.json.id);
-      expect(await unauthenticatedBackups(open.store, { backups: config.backups })).toEqual([]);
+      const backups = { bucket: repository, prefix: '' };
+      const unauthenticated = await unauthenticatedBackups(open.store, { backups, manifestKey: new ManifestKey(KEY) });
+      expect(unauthenticated.map((b) => b.id)).toEqual([backup.id]);
+      expect(await unauthenticatedBackups(open.store, { backups })).toEqual([]);
       for (const run of [signed, shown]) expect(run.stdout + run.stderr).not.toContain(KEY);
       for (const bucket of buckets) {
         if (!(await open.store.bucketExists(bucket))) continue;
