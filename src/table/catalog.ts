@@ -16,7 +16,11 @@ export interface TableSummary {
   error?: string;
 }
 
-/** The tables of a warehouse: one per prefix that holds a lakevault manifest. */
+/**
+ * The tables of a warehouse: one per prefix that holds a lakevault manifest — and, so that
+ * nothing is left where nothing lists it, each prefix that holds objects but no manifest
+ * (what a killed `table drop` leaves, or another engine's table), with `error` saying so.
+ */
 export async function listTables(store: ObjectStore, warehouse: Location): Promise<TableSummary[]> {
   if (!(await store.bucketExists(warehouse.bucket))) return [];
   const tables: TableSummary[] = [];
@@ -26,7 +30,10 @@ export async function listTables(store: ObjectStore, warehouse: Location): Promi
     const uri = `s3://${warehouse.bucket}/${prefix}`;
     try {
       const manifest = await readTableManifest(store, location);
-      if (!manifest) continue;
+      if (!manifest) {
+        tables.push({ name, uri, error: 'no lakevault manifest: objects an interrupted write or drop left, or a table another engine wrote (table inspect describes it; table drop --force removes it)' });
+        continue;
+      }
       tables.push({ name, uri, rows: manifest.totals.rows, files: manifest.totals.files, bytes: manifest.totals.bytes, createdAt: manifest.createdAt, generation: manifest.generation });
     } catch (error) {
       tables.push({ name, uri, error: (error as Error).message });

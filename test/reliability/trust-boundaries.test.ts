@@ -291,6 +291,15 @@ describe(`trust boundaries on ${TARGET}`, () => {
       expect((await ok(['backup', 'list', 'orphan'])).orphaned).toEqual([]);
     }, 300_000);
 
+    it('a table whose drop was killed after its manifest went is listed as such, and drop --force removes it', async () => {
+      const ref = await table('dropped', 22);
+      await open.store.deleteKeys(lake, [ref.location.prefix + TABLE_MANIFEST]); // what a kill -9 after that step leaves
+      const listed = await ok(['table', 'list']);
+      expect(listed.tables.find((t: { name: string }) => t.name === 'dropped')).toMatchObject({ uri: ref.uri, error: expect.stringMatching(/no lakevault manifest/) });
+      await ok(['table', 'drop', 'dropped', '--force']);
+      expect((await ok(['table', 'list'])).tables.find((t: { name: string }) => t.name === 'dropped')).toBeUndefined();
+    }, 300_000);
+
     it('table inspect reports objects the manifest does not list as problems, not as table files', async () => {
       const ref = await table('stray', 15);
       const manifest = await manifestOf(ref);
@@ -363,8 +372,9 @@ describe(`trust boundaries on ${TARGET}`, () => {
   });
 
   describe('format versions', () => {
-    it('a manifest of a newer format is refused with the version that wrote it', async () => {
+    it('a manifest or repository of a newer format is refused with the version that wrote it', async () => {
       const ref = await table('future', 19);
+      await table('future-ok', 23);
       const backup = await ok(['backup', 'create', 'future']);
       const at = snapshotAt(backup.uri);
       const manifest = await readJson<Record<string, unknown>>(at.bucket, at.prefix + SNAPSHOT_MANIFEST);
@@ -374,6 +384,14 @@ describe(`trust boundaries on ${TARGET}`, () => {
       await writeJson(lake, ref.location.prefix + TABLE_MANIFEST, { ...tableManifest, formatVersion: 99, toolVersion: '9.9.0' });
       await refused(['table', 'inspect', 'future'], 1, /written by lakevault 9\.9\.0.*upgrade/);
       await refused(['backup', 'create', 'future'], 1, /written by lakevault 9\.9\.0.*upgrade/);
+      // A repository of a newer format: nothing reads or writes it.
+      const repository = `${lake}-future`;
+      buckets.push(repository);
+      await open.store.ensureBucket(repository);
+      await writeJson(repository, '_lakevault/repository.json', { format: 'lakevault.repository', formatVersion: 3, toolVersion: '9.9.0', createdAt: new Date().toISOString() });
+      const newer = { LAKEVAULT_BACKUPS: `s3://${repository}` };
+      await refused(['backup', 'list'], 1, /repository\.json is lakevault\.repository format 3, written by lakevault 9\.9\.0.*upgrade lakevault/, newer);
+      await refused(['backup', 'create', 'future-ok'], 1, /written by lakevault 9\.9\.0/, newer);
     }, 300_000);
   });
 });
