@@ -1,4 +1,5 @@
 import { IntegrityError } from '../../errors';
+import { relativeKeyProblem } from '../../store/key-boundary';
 
 /**
  * Where an Iceberg path points. Iceberg writes paths as the writing engine's FileIO saw
@@ -87,12 +88,10 @@ function under(path: string, root: string): string | undefined {
   return path.slice(root.length + 1);
 }
 
-/** Dot segments would make a key leave its prefix on a server that normalises them. */
+/** A key that could leave its prefix (store/key-boundary.ts: the one rule), or the table location itself. */
 function keyProblem(relativeKey: string): string | undefined {
   if (relativeKey === '') return 'it names the table location itself, not a file';
-  const segments = relativeKey.split('/');
-  if (segments.some((s) => s === '..' || s === '.')) return `it has a "${segments.find((s) => s === '..' || s === '.')}" segment`;
-  return undefined;
+  return relativeKeyProblem(relativeKey);
 }
 
 function stripSlashes(location: string): string {
