@@ -1,7 +1,7 @@
 import type { Table } from 'apache-arrow';
 import { StoreError, UsageError } from '../errors';
 import type { EncryptionOptions } from '../store/types';
-import { dropTable, listTables, type DropResult, type TableSummary } from '../table/catalog';
+import { dropTable, listWarehouse, type DropResult, type PrefixWithoutManifest, type TableSummary } from '../table/catalog';
 import { createSalesTable, type CreateTableResult } from '../table/create';
 import { inspectTable, type InspectResult } from '../table/inspect';
 import type { IcebergChoice } from '../lake/describe';
@@ -41,7 +41,7 @@ export type TableCreateReport = Report<CreateTableResult>;
 export type TableWriteReport = Report<WriteTableResult>;
 /** A prefix lakevault did not write adds format, partitions, drift, layout… (docs/FOREIGN-TABLES.md). */
 export type TableInspectReport = Report<InspectResult & Partial<Omit<ForeignInspectResult, keyof InspectResult>>>;
-export type TableListReport = Report<{ warehouse: string; tables: TableSummary[] }>;
+export type TableListReport = Report<{ warehouse: string; tables: TableSummary[]; withoutManifest: PrefixWithoutManifest[] }>;
 export type TableDropReport = Report<DropResult>;
 
 export const TABLE_DEFAULTS = { rows: 50_000, seed: 42, rowsPerFile: 1_000_000, rowGroupRows: 262_144 } as const;
@@ -98,11 +98,10 @@ export class TableApi {
     return report(await inspectTable(store, table, config.concurrency, options.iceberg ? { iceberg: options.iceberg } : {}));
   }
 
-  /** The tables of the warehouse. */
+  /** The tables of the warehouse, and the prefixes there that hold objects but no manifest. */
   async list(): Promise<TableListReport> {
     const { config, store } = this.context;
-    const tables = await listTables(store, config.warehouse);
-    return report({ warehouse: formatS3Uri(config.warehouse), tables });
+    return report({ warehouse: formatS3Uri(config.warehouse), ...(await listWarehouse(store, config.warehouse)) });
   }
 
   /**

@@ -8,11 +8,11 @@ import { TOOL_VERSION } from '../version';
 import { signManifest } from './authentication';
 import { completeSnapshots } from './catalog';
 import { copiedEtag } from './copied-etag';
-import { endpointIdentity, legacySeriesName, seriesName } from './identity';
+import { endpointIdentity, legacySeriesName, sameLocation, seriesName } from './identity';
 import { lockSnapshotObjects, prepareLock, type LockRequest } from './lock';
 import { withLock } from './locks';
 import {
-  readPendingMarker, readSnapshotManifest, writeJson, SNAPSHOT_FORMAT_VERSION, SNAPSHOT_MANIFEST, SNAPSHOT_PENDING,
+  readPendingMarker, readSnapshotManifest, sourceOf, writeJson, SNAPSHOT_FORMAT_VERSION, SNAPSHOT_MANIFEST, SNAPSHOT_PENDING,
   type PendingMarker, type SnapshotFileRecord, type SnapshotManifest,
 } from './manifest';
 import { planSnapshot, type PlannedFile, type SnapshotPlan } from './plan';
@@ -143,7 +143,8 @@ async function claimId(store: ObjectStore, repo: SnapshotRepository, table: Tabl
   const previous = await readPendingMarker(store, repo, series, options.id);
   if (!previous) {
     const legacy = legacySeriesName(table.location);
-    if (legacy !== series && (await readPendingMarker(store, repo, legacy, options.id).catch(() => undefined))) {
+    const interrupted = legacy !== series ? await readPendingMarker(store, repo, legacy, options.id) : undefined;
+    if (interrupted && sameLocation(sourceOf(interrupted), table.location)) {
       throw new ConflictError(`${repo.kind} ${options.id} of ${table.uri} was interrupted in the layout of lakevault 0.1.0 and cannot be resumed by this version: run \`lakevault repo upgrade\` first (it moves it), or delete it and take a new one`);
     }
     throw new NotFoundError(`no interrupted ${repo.kind} ${options.id} of ${table.uri} to resume`);

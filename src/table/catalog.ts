@@ -16,30 +16,38 @@ export interface TableSummary {
   error?: string;
 }
 
+/** A prefix under the warehouse with objects but no lakevault manifest. */
+export interface PrefixWithoutManifest {
+  name: string;
+  uri: string;
+}
+
 /**
- * The tables of a warehouse: one per prefix that holds a lakevault manifest — and, so that
- * nothing is left where nothing lists it, each prefix that holds objects but no manifest
- * (what a killed `table drop` leaves, or another engine's table), with `error` saying so.
+ * What a warehouse holds: its tables (one per prefix with a lakevault manifest) and, so that
+ * nothing is left where nothing lists it, the prefixes that hold objects but no manifest —
+ * what a killed `table drop` or an interrupted write leaves, or another engine's table.
  */
-export async function listTables(store: ObjectStore, warehouse: Location): Promise<TableSummary[]> {
-  if (!(await store.bucketExists(warehouse.bucket))) return [];
-  const tables: TableSummary[] = [];
+export async function listWarehouse(store: ObjectStore, warehouse: Location): Promise<{ tables: TableSummary[]; withoutManifest: PrefixWithoutManifest[] }> {
+  const contents = { tables: [] as TableSummary[], withoutManifest: [] as PrefixWithoutManifest[] };
+  if (!(await store.bucketExists(warehouse.bucket))) return contents;
   for await (const prefix of store.listCommonPrefixes(warehouse.bucket, warehouse.prefix)) {
     const name = prefix.slice(warehouse.prefix.length).replace(/\/$/, '');
     const location = { bucket: warehouse.bucket, prefix };
     const uri = `s3://${warehouse.bucket}/${prefix}`;
     try {
       const manifest = await readTableManifest(store, location);
-      if (!manifest) {
-        tables.push({ name, uri, error: 'no lakevault manifest: objects an interrupted write or drop left, or a table another engine wrote (table inspect describes it; table drop --force removes it)' });
-        continue;
-      }
-      tables.push({ name, uri, rows: manifest.totals.rows, files: manifest.totals.files, bytes: manifest.totals.bytes, createdAt: manifest.createdAt, generation: manifest.generation });
+      if (manifest) contents.tables.push({ name, uri, rows: manifest.totals.rows, files: manifest.totals.files, bytes: manifest.totals.bytes, createdAt: manifest.createdAt, generation: manifest.generation });
+      else contents.withoutManifest.push({ name, uri });
     } catch (error) {
-      tables.push({ name, uri, error: (error as Error).message });
+      contents.tables.push({ name, uri, error: (error as Error).message });
     }
   }
-  return tables;
+  return contents;
+}
+
+/** The tables of a warehouse: one per prefix that holds a lakevault manifest. */
+export async function listTables(store: ObjectStore, warehouse: Location): Promise<TableSummary[]> {
+  return (await listWarehouse(store, warehouse)).tables;
 }
 
 export interface DropResult {

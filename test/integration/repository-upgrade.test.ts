@@ -71,6 +71,10 @@ describe(`a repository written by ced7bb3, on ${TARGET}`, () => {
     const recovered = await ok(repo, ['recover', 'vendas', '--latest']);
     expect(recovered).toMatchObject({ checkpoint_id: byLabel(checkpoints.checkpoints, 'checkpoint vendas'), recovered_records: 600, recovery_valid: true });
 
+    // A backup interrupted in layout 1 is resumed once the repository is upgraded, not before.
+    const resume = await lakevault(repo, ['backup', 'create', 'vendas', '--resume', byLabel(all.backups, 'interrupted')]);
+    expect({ code: resume.code, stderr: resume.stderr }).toEqual({ code: 1, stderr: expect.stringMatching(/interrupted in the layout of lakevault 0\.1\.0 .*repo upgrade/) });
+
     // Prune decides over this table's backups only; the namesake's backup in the same folder stays whole.
     const pruned = await ok(repo, ['backup', 'prune', 'vendas', '--keep-last', '1', '--grace-hours', '0']);
     expect(pruned.decisions.map((d: any) => [d.id, d.action])).toEqual([[repo.ids.b3, 'keep'], [repo.ids.b2, 'remove'], [byLabel(all.backups, 'interrupted'), 'remove']]);

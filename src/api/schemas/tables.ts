@@ -122,6 +122,8 @@ export const tableList = z.object({
     generation: z.string().optional(),
     error: z.string().optional(),
   })),
+  withoutManifest: z.array(z.object({ name: z.string(), uri: s3Uri })).optional()
+    .describe('prefixes with objects but no lakevault manifest: what a killed table drop or an interrupted write left, or another engine\'s table (table drop --force removes them)'),
 }).describe('lakevault table list --json');
 
 export const tableDrop = z.object({

@@ -65,9 +65,11 @@ export function tableCommand(): Command {
     .description('tables in the warehouse')
     .action(async (_flags: unknown, command: Command) => {
       await withClient(command, async ({ lv, output }) => {
-        await printResult(output, lv.table.list(), (r) =>
+        await printResult(output, lv.table.list(), (r) => [
           r.tables.length === 0 ? 'no tables' : formatTable(['name', 'rows', 'files', 'bytes', 'created'], r.tables.map((t) =>
-            [t.name, t.error ? `error: ${t.error}` : formatCount(t.rows ?? 0), t.files ?? '', t.bytes !== undefined ? formatBytes(t.bytes) : '', t.createdAt ?? ''])));
+            [t.name, t.error ? `error: ${t.error}` : formatCount(t.rows ?? 0), t.files ?? '', t.bytes !== undefined ? formatBytes(t.bytes) : '', t.createdAt ?? ''])),
+          ...(r.withoutManifest.length ? [`objects without a lakevault manifest (an interrupted drop or write, or another engine's table; \`table drop --force\` removes them): ${r.withoutManifest.map((p) => p.name).join(', ')}`] : []),
+        ].join('\n'));
       });
     });
 
