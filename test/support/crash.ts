@@ -90,6 +90,10 @@ export async function runCliKilledAt(args: string[], env: Record<string, string 
     seed: 0,
     onRequest: (request) => kill(request.index, 'before-request'),
     onResponse: (request) => kill(request.index, 'after-applied'),
+    // A request that reaches the proxy once the child is dead (the kill point itself when it
+    // is before-request, or one the child had queued) never reaches the server: otherwise it
+    // could land after the test has started checking what the kill left.
+    respond: () => (killed ? { status: 503, body: '<Error><Code>ServiceUnavailable</Code><Message>the client was killed</Message></Error>' } : undefined),
   });
   try {
     const started = Date.now();
