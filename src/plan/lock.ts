@@ -3,6 +3,7 @@ import { readJson, writeJson } from '../history/area';
 import type { Location } from '../store/location';
 import type { ObjectStore } from '../store/types';
 import { runsFolder, thisHost, type LockRecord } from './state';
+import { processAlive } from '../util/process-alive';
 
 /** Long enough for two runs that both found no lock to have both written theirs. */
 const SETTLE_MS = 1_500;
@@ -65,15 +66,5 @@ export class RunLock {
     this.timer = undefined;
     const current = await readLock(this.store, this.bucket, this.key);
     if (current?.runId === this.record.runId) await this.store.deleteKeys(this.bucket, [this.key]);
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

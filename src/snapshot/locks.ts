@@ -4,6 +4,7 @@ import { ConflictError, IntegrityError, NotFoundError } from '../errors';
 import { formatS3Uri } from '../store/location';
 import type { ObjectInfo, ObjectStore } from '../store/types';
 import { newId } from '../table/naming';
+import { processAlive } from '../util/process-alive';
 import { parseStoredJson } from '../util/stored-json';
 import { TOOL_VERSION } from '../version';
 import { writeJson } from './manifest';
@@ -71,15 +72,6 @@ function conflicts(a: Pick<LockRequest, 'mode' | 'scope'>, b: Pick<LockRequest, 
   return overlap && (a.mode === 'exclusive' || b.mode === 'exclusive');
 }
 
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Takes a lock on a repository (see above), or throws a ConflictError naming who holds it. */
@@ -127,7 +119,7 @@ async function findBlocker(store: ObjectStore, bucket: string, folder: string, m
       if (!(error instanceof IntegrityError)) throw error;
     }
     const age = now - (object.lastModified?.getTime() ?? now);
-    const dead = record !== undefined && record.host === hostname() && !processExists(record.pid);
+    const dead = record !== undefined && record.host === hostname() && !processAlive(record.pid);
     if (age > timing.staleMs || dead) {
       await store.deleteKeys(bucket, [object.key]).catch(() => undefined);
       continue;
