@@ -56,11 +56,15 @@ export async function listBackups(store: ObjectStore, config: KeyedConfig<Pick<C
   });
 }
 
-/** The newest complete backup of each table, by the table's location (s3://bucket/prefix/). */
+/**
+ * The newest complete backup of each table, by the table's location (s3://bucket/prefix/).
+ * A backup the configured key does not authenticate is left out: restore refuses it, so it
+ * protects nothing.
+ */
 export function newestComplete(backups: BackupSummary[]): Map<string, BackupSummary> {
   const newest = new Map<string, BackupSummary>();
   for (const backup of backups) {
-    if (!backup.complete) continue;
+    if (!backup.complete || backup.authenticated === false) continue;
     const current = newest.get(backup.source);
     const time = (b: BackupSummary) => b.at?.getTime() ?? 0;
     if (!current || time(backup) > time(current) || (time(backup) === time(current) && backup.id > current.id)) newest.set(backup.source, backup);

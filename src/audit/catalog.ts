@@ -72,6 +72,9 @@ const DEFINITIONS = [
   { id: 'LV-DP-006', title: 'Backups in a separate failure domain', theme: 'compliance', severity: 'medium',
     observes: 'where each backup and checkpoint repository lives against the tables it protects: same bucket (high), same endpoint (medium; on Ceph RGW a CopyObject shares the data inside the cluster), or another endpoint; an off-site repository with a complete backup of every table from the last week clears it',
     references: ['CIS Controls 11.3 (isolated recovery data)', 'NIST SP 800-209 (storage infrastructure: isolation)', '3-2-1 backup rule'] },
+  { id: 'LV-DP-007', title: 'Backup manifests authenticated', theme: 'compliance', severity: 'high',
+    observes: 'with a manifest key configured (LAKEVAULT_MANIFEST_KEY): the HMAC of every complete backup manifest under the backups location; a backup the key does not authenticate is refused by restore and does not count for LV-DP-004',
+    references: ['restic: repository authenticated by its key', 'NIST SP 800-209 (integrity of backup data)'] },
   // Monitoring
   { id: 'LV-LOG-001', title: 'Server access logging', theme: 'monitoring', severity: 'low',
     observes: 'GetBucketLogging', references: ['Prowler s3_bucket_server_access_logging_enabled', 'CIS AWS 3.6', 'MinIO: audit logging (audit_webhook)'] },

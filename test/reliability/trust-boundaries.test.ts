@@ -366,6 +366,15 @@ describe(`trust boundaries on ${TARGET}`, () => {
       const unauthenticated = await unauthenticatedBackups(open.store, { backups, manifestKey: new ManifestKey(KEY) });
       expect(unauthenticated.map((b) => b.id)).toEqual([backup.id]);
       expect(await unauthenticatedBackups(open.store, { backups })).toEqual([]);
+      // The audit reports them, and a restore-refused backup does not count as the table's newest.
+      type Audited = Record<'findings' | 'passed' | 'other', { id: string; status: string; evidence: string }[]>;
+      const results = (audit: Audited) => [...audit.findings, ...audit.passed, ...audit.other];
+      const audited = await lakevault(['audit', '--json', '--fail-on', 'critical'], key);
+      const authentication = results(audited.json).filter((r) => r.id === 'LV-DP-007');
+      expect(authentication).toEqual([expect.objectContaining({ status: 'fail', evidence: expect.stringContaining(backup.uri) })]);
+      expect(authentication[0]!.evidence).not.toContain(signed.json.uri);
+      const unkeyed = await lakevault(['audit', '--json', '--fail-on', 'critical'], own);
+      expect(results(unkeyed.json).filter((r) => r.id === 'LV-DP-007').map((r) => r.status)).toEqual(['not-applicable']);
       for (const run of [signed, shown]) expect(run.stdout + run.stderr).not.toContain(KEY);
       for (const bucket of buckets) {
         if (!(await open.store.bucketExists(bucket))) continue;

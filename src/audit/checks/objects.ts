@@ -131,6 +131,7 @@ export async function checkObjectsAndBackups(context: AuditContext, tableNames: 
   }
   results.push(...compareProtection(tableSamples, backupSamples));
   results.push(...backupAge(context, tables.map((t) => t.uri), backups, newest));
+  results.push(manifestAuthentication(context, backups));
   results.push(retention(context, backupsLocation.bucket, [...backupSamples.values()], newest, backupBucket.settings?.lifecycle));
   return results;
 }
@@ -159,8 +160,8 @@ function backupAge(context: AuditContext, tables: string[], all: BackupSummary[]
     const backup = newest.get(source);
     const fix = `lakevault backup create ${source}, scheduled at least weekly (e.g. cron: 0 2 * * 0 npx lakevault backup create ${source}).`;
     if (!backup) {
-      const incomplete = all.filter((b) => b.source === source);
-      return outcome('LV-DP-004', 'fail', { resource, evidence: incomplete.length ? `no complete backup (${incomplete.length} incomplete: ${incomplete.slice(0, 3).map((b) => `${b.id}: ${b.reason}`).join('; ')})` : 'no backup of this table', recommendation: fix });
+      const unusable = all.filter((b) => b.source === source).map((b) => b.complete ? { ...b, reason: 'manifest not authenticated by the configured key' } : b);
+      return outcome('LV-DP-004', 'fail', { resource, evidence: unusable.length ? `no complete backup a restore accepts (${unusable.length} unusable: ${unusable.slice(0, 3).map((b) => `${b.id}: ${b.reason}`).join('; ')})` : 'no backup of this table', recommendation: fix });
     }
     if (!backup.at) return outcome('LV-DP-004', 'not-verifiable', { resource, evidence: `newest complete backup ${backup.id} has no date` });
     const days = (context.now.getTime() - backup.at.getTime()) / DAY_MS;
@@ -168,6 +169,24 @@ function backupAge(context: AuditContext, tables: string[], all: BackupSummary[]
       ? pass('LV-DP-004', resource, `newest complete backup ${backup.id} from ${backup.at.toISOString()} (${days.toFixed(1)} days old; rule: weekly)`)
       : outcome('LV-DP-004', 'fail', { resource, evidence: `newest complete backup ${backup.id} is ${Math.floor(days)} days old (${backup.at.toISOString()}); the rule is weekly`, recommendation: fix });
   });
+}
+
+/**
+ * LV-DP-007: with a manifest key configured, every complete backup's manifest must carry the
+ * key's MAC. One that does not was written without the key or edited since; restore refuses it.
+ */
+function manifestAuthentication(context: AuditContext, backups: BackupSummary[]): CheckResult {
+  const location = context.config.backups;
+  const resource = `s3://${location.bucket}/${location.prefix}`;
+  if (!context.config.manifestKey) {
+    return outcome('LV-DP-007', 'not-applicable', { resource, evidence: 'no manifest key configured: backup manifests are not authenticated, so anyone who can write the backup bucket can forge a backup a restore trusts',
+      recommendation: 'Configure a manifest key (LAKEVAULT_MANIFEST_KEY_FILE or LAKEVAULT_MANIFEST_KEY) for every backup and restore; see docs/BACKUP.md#manifest-authentication.' });
+  }
+  const complete = backups.filter((b) => b.complete);
+  const refused = complete.filter((b) => b.authenticated === false);
+  if (!refused.length) return pass('LV-DP-007', resource, `${complete.length} complete ${complete.length === 1 ? 'backup' : 'backups'}, each authenticated by the configured key`);
+  return outcome('LV-DP-007', 'fail', { resource, evidence: `${refused.length} of ${complete.length} complete backups are not authenticated by the configured key (written without it, with another key, or edited since; restore refuses them): ${refused.slice(0, 5).map((b) => b.uri).join(', ')}${refused.length > 5 ? ', …' : ''}`,
+    recommendation: 'Take a new backup of each table with the key configured, then inspect the refused ones (lakevault backup show ID) before deleting them: an edited manifest is evidence of tampering.' });
 }
 
 function retention(context: AuditContext, bucket: string, samples: Sample[], newest: Map<string, BackupSummary>, lifecycle: { state: string; value?: LifecycleRule[] } | undefined): CheckResult {
