@@ -130,6 +130,8 @@ interface Waiting {
 export class RowStream implements AsyncIterable<RowBatch> {
   rows = 0;
   schema: FieldDescription[] = [];
+  /** The file's Arrow schema (fields only, no metadata). */
+  arrowSchema = new Schema([]);
   private taskId = 0;
   private waiting?: Waiting;
   private finished = false;
@@ -146,7 +148,8 @@ export class RowStream implements AsyncIterable<RowBatch> {
     const opened = await this.request({ type: 'open', task: { taskId, size: this.file.size, ...task } });
     if (opened.type !== 'opened') throw new Error(`row reader: unexpected ${opened.type}`);
     this.rows = opened.rows;
-    this.schema = describeSchema(tableFromIPC(opened.schemaIpc).schema);
+    this.arrowSchema = tableFromIPC(opened.schemaIpc).schema;
+    this.schema = describeSchema(this.arrowSchema);
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<RowBatch> {
