@@ -110,7 +110,7 @@ export async function diffSnapshots(store: ObjectStore, a: FileSet, b: FileSet, 
       // Each partition compared on its own.
       const perPartition = new Array<number>(keys.count).fill(0);
       for (let p = 0; p < keys.count; p++) {
-        const [sideA, sideB] = keys.load(p);
+        const [sideA, sideB] = keys.take(p);
         const difference = bagDifference(sideA, sideB);
         removed += difference.removed.length / 2;
         added += difference.added.length / 2;
@@ -168,11 +168,13 @@ export async function diffSnapshots(store: ObjectStore, a: FileSet, b: FileSet, 
 async function pickChangedRows(readers: RowReaders, changed: KeyPartitions, perPartition: number[], files: FileDifferences, writer: ChangesWriter, budget: number, workers: number, toRead: number, options: DiffOptions): Promise<void> {
   let scanned = 0;
   for (const [first, end] of rounds(perPartition, budget)) {
-    const counts = ([0, 1] as const).map((side) => {
-      const parts: Int32Array[] = [];
-      for (let p = first; p < end; p++) parts.push(changed.load(p)[side]);
-      return new KeyCounts(concat(parts));
-    }) as [KeyCounts, KeyCounts];
+    const parts: [Int32Array[], Int32Array[]] = [[], []];
+    for (let p = first; p < end; p++) {
+      const [removedKeys, addedKeys] = changed.take(p);
+      parts[0].push(removedKeys);
+      parts[1].push(addedKeys);
+    }
+    const counts = [new KeyCounts(concat(parts[0])), new KeyCounts(concat(parts[1]))] as const;
     const inRound = (key: number) => { const p = changed.partitionOf(key); return p >= first && p < end; };
     await runPool([...files.readA.map((file) => [0, file] as const), ...files.readB.map((file) => [1, file] as const)], workers, async ([side, file]) => {
       if (counts[side].size === 0) return;

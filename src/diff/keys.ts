@@ -58,8 +58,12 @@ export class KeyPartitions {
     this.keys[side] += length;
   }
 
-  /** Both sides' keys of one partition, as pairs [a0, b0, a1, b1, …]. */
-  load(partition: number): [Int32Array, Int32Array] {
+  /**
+   * Both sides' keys of one partition, as pairs [a0, b0, a1, b1, …], handed over: the
+   * partition's memory is let go, so comparing partition after partition never holds more
+   * than what is left plus one partition.
+   */
+  take(partition: number): [Int32Array, Int32Array] {
     return [0, 1].map((side) => {
       const stored = this.directory && this.spilledBytes > 0 ? readSpilled(this.file(side, partition)) : new Int32Array(0);
       const list = this.chunks[side]![partition]!;
@@ -72,6 +76,9 @@ export class KeyPartitions {
         out.set(chunk.subarray(0, pairs * 2), at);
         at += pairs * 2;
       });
+      this.chunks[side]![partition] = [];
+      this.fill[side]![partition] = CHUNK;
+      this.held -= list.length * CHUNK * 8;
       return out;
     }) as [Int32Array, Int32Array];
   }

@@ -50,7 +50,7 @@ function throughPartitions(a: [number, number][], b: [number, number][], partiti
     const removed: string[] = [];
     const added: string[] = [];
     for (let p = 0; p < keys.count; p++) {
-      const [x, y] = keys.load(p);
+      const [x, y] = keys.take(p);
       const difference = bagDifference(x, y);
       removed.push(...pairsToText(difference.removed));
       added.push(...pairsToText(difference.added));
