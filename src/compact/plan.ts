@@ -63,8 +63,8 @@ export function checkTarget(target: { rows?: number; fileMb?: number }): Compact
  */
 export function targetRowsFor(target: CompactTarget, rows: number, bytes: number): number {
   if ('rows' in target) return target.rows;
-  const bytesPerRow = rows > 0 ? Math.max(bytes / rows, 1e-3) : 1;
-  return Math.max(1, Math.min(MAX_ROWS_PER_FILE, Math.floor((target.fileMb * 1024 * 1024) / bytesPerRow)));
+  if (rows === 0 || bytes === 0) return MAX_ROWS_PER_FILE;
+  return Math.max(1, Math.min(MAX_ROWS_PER_FILE, Math.floor((target.fileMb * 1024 * 1024 * rows) / bytes)));
 }
 
 /**

@@ -74,12 +74,13 @@ export async function compactPrefix(store: ObjectStore, ref: TableRef, options: 
     // No digest was recorded for these files: the rows as decoded are the content, and the new files must read back as them.
     digest = addDigests(staged.map((file) => file.digest));
     await verifyWritten(store, staged.map((file) => ({ file, bucket, key: prefix + file.key })), formatS3Uri({ bucket, prefix: prefix + staging }), description.schema, digest, fileTimeoutMs);
-    const changed = await changedSince(store, ref.location, journal);
-    if (changed) throw new ConflictError(`${ref.uri} changed during the compaction (${changed}); nothing was switched`);
+    const conflict = await changedSince(store, ref, journal);
+    if (conflict) throw conflict;
   } catch (error) {
     await store.deleteKeys(bucket, journal.writes.map((key) => prefix + key)).catch(() => undefined);
     await removeJournal(store, ref.location).catch(() => undefined);
-    throw error;
+    // A file that vanished or changed under the reader: another writer, said as such.
+    throw error instanceof ConflictError ? error : (await changedSince(store, ref, journal, error).catch(() => undefined)) ?? error;
   }
 
   const staged = written.flat();
@@ -121,13 +122,13 @@ async function objectsUnder(store: ObjectStore, location: Location): Promise<Map
   return objects;
 }
 
-/** A file to be replaced that is gone or different now: another writer was at work. */
-async function changedSince(store: ObjectStore, location: Location, journal: CompactionJournal): Promise<string | undefined> {
-  const objects = await objectsUnder(store, location);
+/** A conflict when a file to be replaced is gone or different now: another writer was at work. */
+async function changedSince(store: ObjectStore, ref: TableRef, journal: CompactionJournal, cause?: unknown): Promise<ConflictError | undefined> {
+  const objects = await objectsUnder(store, ref.location);
   for (const file of journal.replaces) {
     const now = objects.get(file.key);
-    if (!now) return `${file.key} was deleted`;
-    if (now.size !== file.size || now.etag !== file.etag) return `${file.key} was rewritten`;
+    const change = !now ? 'was deleted' : now.size !== file.size || now.etag !== file.etag ? 'was rewritten' : undefined;
+    if (change) return new ConflictError(`${ref.uri} changed during the compaction (${file.key} ${change}); nothing was switched`, cause === undefined ? undefined : { cause });
   }
   return undefined;
 }

@@ -67,15 +67,14 @@ export async function compactManifestTable(store: ObjectStore, ref: TableRef, op
     if (next.contentDigest !== manifest.contentDigest) {
       throw new IntegrityError(`the compacted table's content digest ${next.contentDigest} differs from the table's ${manifest.contentDigest} (its manifest's digest is not the sum of its files'): nothing was switched`);
     }
-    const now = await readTableManifest(store, ref.location);
-    if (now?.generation !== manifest.generation) {
-      throw new ConflictError(`table ${ref.uri} was changed by another writer during the compaction (generation ${manifest.generation} → ${now?.generation ?? 'none'}); nothing was switched`);
-    }
+    const conflict = await changedSince(store, ref, manifest);
+    if (conflict) throw conflict;
   } catch (error) {
-    // Before the switch: only what this compaction wrote goes.
+    // Before the switch: only what this compaction wrote goes. A file that vanished or
+    // changed under the reader usually means another writer replaced the table: say so.
     await store.deleteKeys(bucket, journal.writes.map((key) => prefix + key)).catch(() => undefined);
     await removeJournal(store, ref.location).catch(() => undefined);
-    throw error;
+    throw error instanceof ConflictError ? error : (await changedSince(store, ref, manifest, error).catch(() => undefined)) ?? error;
   }
 
   await writeTableManifest(store, ref.location, next); // the switch
@@ -101,6 +100,13 @@ export async function compactManifestTable(store: ObjectStore, ref: TableRef, op
     elapsedMs: Date.now() - started,
     rowsPerSecond: Math.round(totalRows / Math.max(1, Date.now() - started) * 1000),
   };
+}
+
+/** A conflict when the table's manifest is no longer the one compacted. */
+async function changedSince(store: ObjectStore, ref: TableRef, manifest: TableManifest, cause?: unknown): Promise<ConflictError | undefined> {
+  const now = await readTableManifest(store, ref.location);
+  if (now?.generation === manifest.generation) return undefined;
+  return new ConflictError(`table ${ref.uri} was changed by another writer during the compaction (generation ${manifest.generation} → ${now?.generation ?? 'none'}); nothing was switched`, cause === undefined ? undefined : { cause });
 }
 
 function kept(manifest: TableManifest, files: CompactInput[]): DataFile[] {

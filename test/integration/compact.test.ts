@@ -9,6 +9,27 @@ import { generateSalesBatch, SALES_SCHEMA } from '../../src/datagen/sales';
 import { readTableManifest, TABLE_MANIFEST, type TableManifest } from '../../src/table/manifest';
 import { resolveTable, type TableRef } from '../../src/table/table-ref';
 import { openTestStore, removeBucket, TARGET, uniqueBucket } from '../support/target';
+import { compactTable } from '../../src/compact';
+import { COMPACTION_JOURNAL } from '../../src/compact/journal';
+import type { ObjectStore } from '../../src/store/types';
+
+/** The store, with `action` run once right after the first PUT of a key `match` accepts: another writer at work. */
+function afterPut(store: ObjectStore, match: (key: string) => boolean, action: () => Promise<void>): ObjectStore {
+  let fired = false;
+  return new Proxy(store, {
+    get(target, property, receiver) {
+      if (property === 'put') {
+        return async (...args: Parameters<ObjectStore['put']>) => {
+          const stored = await target.put(...args);
+          if (!fired && match(args[1])) { fired = true; await action(); }
+          return stored;
+        };
+      }
+      const value = Reflect.get(target, property, receiver);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
 import { CATEGORIES, cli, duckdb, figures, objectsUnder, salesQuery, sql, tempDir, uploadDir, type Run } from './lake-fixtures';
 
 /**
@@ -160,6 +181,39 @@ describe(`table compact (${TARGET})`, () => {
     expect(await objectsUnder(open.store, bucket, 'warehouse/')).toEqual(everything);
   });
 
+  it('another writer replaces the table during the compaction: nothing is switched, the compaction\'s files are removed, the writer\'s table stands', async () => {
+    const table = resolveTable(config, 'raced');
+    // The other writer overwrites the table when the compaction has written its first new file (it then fails reading
+    // files that are gone), or its last (it then finds another manifest before switching): a conflict either way.
+    for (const [label, written] of [['first', 'part-00000-'], ['last', 'part-00002-']] as const) {
+      await createSalesTable(open.store, table, { rows: 6_000, seed: 14, rowsPerFile: 500, rowGroupRows: 500, overwrite: true });
+      const ours = (await readTableManifest(open.store, table.location))!;
+      let theirs: TableManifest | undefined;
+      const racing = afterPut(open.store, (key) => key.startsWith(table.location.prefix + 'data/' + written), async () => {
+        await createSalesTable(open.store, table, { rows: 3_000, seed: 15, rowsPerFile: 1_000, rowGroupRows: 1_000, overwrite: true });
+        theirs = (await readTableManifest(open.store, table.location))!;
+      });
+      const failure = await compactTable(racing, table, 'raced', { target: { rows: 2_000 } }).then(() => undefined, (error: Error) => error);
+      expect({ label, message: failure?.message }).toEqual({ label, message: `table ${table.uri} was changed by another writer during the compaction (generation ${ours.generation} → ${theirs!.generation}); nothing was switched` });
+      const now = (await readTableManifest(open.store, table.location))!;
+      expect(now).toEqual(theirs);
+      expect(Object.keys(await objectsUnder(open.store, bucket, table.location.prefix)).sort()).toEqual([TABLE_MANIFEST, ...now.files.map((f) => f.key)].sort());
+    }
+  });
+
+  it('a file of the table is missing: the compaction fails naming it, removes what it wrote, and the table is as it was', async () => {
+    const table = resolveTable(config, 'holed');
+    await createSalesTable(open.store, table, { rows: 4_000, seed: 16, rowsPerFile: 500, rowGroupRows: 500, overwrite: false });
+    const manifest = (await readTableManifest(open.store, table.location))!;
+    await open.store.deleteKeys(bucket, [table.location.prefix + manifest.files[5]!.key]);
+    const objects = await objectsUnder(open.store, bucket, table.location.prefix);
+    const result = await run('table', 'compact', 'holed', '--target-rows', '4000');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(manifest.files[5]!.key);
+    expect(await objectsUnder(open.store, bucket, table.location.prefix)).toEqual(objects);
+    expect((await readTableManifest(open.store, table.location))!).toEqual(manifest);
+  });
+
   it('bad input: one line, exit 2, nothing written', async () => {
     for (const [args, message] of [
       [['--target-rows', '0'], '--target-rows must be a whole number from 1 to 2,000,000, got "0"'],
@@ -216,6 +270,26 @@ describe(`table compact (${TARGET})`, () => {
     expect(await figures(db, read(local))).toEqual(await figures(db, read(written)));
     const [removed, added] = await exceptAll(read(written), read(local));
     expect({ removed, added }).toEqual({ removed: 0, added: 0 });
+  });
+
+  it('a prefix file rewritten by another writer during the compaction: nothing is switched, the staged files and the journal go', async () => {
+    const source = 'lake/raced/';
+    const db = await duckdb();
+    const written = join(dir, 'raced');
+    for (let run = 0; run < 3; run++) {
+      await db.run(`COPY (select * from (${salesQuery(3_000)}) where (id // 6) % 3 = ${run}) TO ${sql(written)} (FORMAT parquet, PARTITION_BY (categoria), APPEND, FILENAME_PATTERN ${sql(`part-${run}-{uuid}`)})`);
+    }
+    const keys = await uploadDir(open.store, bucket, source, written);
+    const victim = keys[0]!;
+    const racing = afterPut(open.store, (key) => key === source + COMPACTION_JOURNAL, async () => {
+      await open.store.put(bucket, victim, await open.store.getBytes(bucket, keys[1]!));
+    });
+    const uri = `s3://${bucket}/${source}`;
+    const before = await objectsUnder(open.store, bucket, source);
+    await expect(compactTable(racing, resolveTable(config, uri), uri, { target: { rows: 1_000_000 } })).rejects.toThrow(/changed during the compaction .* was rewritten\); nothing was switched/);
+    const after = await objectsUnder(open.store, bucket, source);
+    expect(Object.keys(after).sort()).toEqual(Object.keys(before).sort());
+    for (const key of keys.filter((k) => k !== victim)) expect(after[key.slice(source.length)]).toEqual(before[key.slice(source.length)]);
   });
 
   it('a Delta table is refused (its own engine compacts it, in its log)', async () => {

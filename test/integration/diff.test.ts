@@ -7,7 +7,6 @@ import { writeArrowTable } from '../../src/api/write-arrow';
 import { resolveFileSet } from '../../src/snapshot/resolve';
 import { parseS3Uri } from '../../src/store/location';
 import type { OpenStore } from '../../src/store/open';
-import { readTableManifest } from '../../src/table/manifest';
 import { resolveTable } from '../../src/table/table-ref';
 import { openTestStore, removeBucket, TARGET, testConfig, uniqueBucket } from '../support/target';
 import { cli, duckdb, objectsUnder, sql, tempDir, type Run } from './lake-fixtures';
@@ -141,6 +140,24 @@ describe(`lakevault diff (${TARGET})`, () => {
     const expected = await count(`select * from ${parquet(local.changed!)} where id % 3 = 0`);
     const result = ok(await run('diff', 'changed', `s3://${bucket}/duck/`));
     expect(result).toMatchObject({ b: { kind: 'prefix' }, schema: { equal: true }, rows: { added: 0, removed: expected } });
+  });
+
+  it('a file whose rows are not what its manifest records is named; a missing file fails the diff, naming it', async () => {
+    const table = resolveTable(config, 'edited');
+    await writeArrowTable(open.store, table, generateSalesBatch(21, 1, 6_000), { rowsPerFile: 2_000, rowGroupRows: 2_048, overwrite: false });
+    const manifestKey = `${table.location.prefix}_lakevault/table.json`;
+    const manifest = JSON.parse(Buffer.from(await open.store.getBytes(bucket, manifestKey)).toString('utf8'));
+    const recorded = manifest.files[1].digest;
+    manifest.files[1].digest = manifest.files[0].digest;
+    await open.store.put(bucket, manifestKey, JSON.stringify(manifest));
+    const result = ok(await run('diff', 'base', 'edited'));
+    expect(result.rows).toMatchObject({ removed: ROWS - 6_000, added: 0 });
+    expect(result.notes).toEqual([`${manifestKey.replace('_lakevault/table.json', '')}${manifest.files[1].key}: its rows read back as content ${recorded}, its manifest records ${manifest.files[0].digest} (lakevault validate --level full says more)`]);
+
+    await open.store.deleteKeys(bucket, [table.location.prefix + manifest.files[2].key]);
+    const missing = await run('diff', 'base', 'edited');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(new RegExp(`^lakevault: error: .*${manifest.files[2].key.replace(/\./g, '\\.')}.*not found\n$`));
   });
 
   it('bad input: one line, the right exit code, nothing written', async () => {
