@@ -80,7 +80,7 @@ export async function compactPrefix(store: ObjectStore, ref: TableRef, options: 
     await store.deleteKeys(bucket, journal.writes.map((key) => prefix + key)).catch(() => undefined);
     await removeJournal(store, ref.location).catch(() => undefined);
     // A file that vanished or changed under the reader: another writer, said as such.
-    throw error instanceof ConflictError ? error : (await changedSince(store, ref, journal, error).catch(() => undefined)) ?? error;
+    throw (await changedSince(store, ref, journal, error).catch(() => undefined)) ?? error;
   }
 
   const staged = written.flat();

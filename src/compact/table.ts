@@ -74,7 +74,7 @@ export async function compactManifestTable(store: ObjectStore, ref: TableRef, op
     // changed under the reader usually means another writer replaced the table: say so.
     await store.deleteKeys(bucket, journal.writes.map((key) => prefix + key)).catch(() => undefined);
     await removeJournal(store, ref.location).catch(() => undefined);
-    throw error instanceof ConflictError ? error : (await changedSince(store, ref, manifest, error).catch(() => undefined)) ?? error;
+    throw (await changedSince(store, ref, manifest, error).catch(() => undefined)) ?? error;
   }
 
   await writeTableManifest(store, ref.location, next); // the switch

@@ -5,6 +5,7 @@ import { readFfiBatch } from '../parquet/ffi-columns';
 import { fileFooter } from '../parquet/file-footer';
 import { HashScratch } from '../digest/bag';
 import { rowDigests } from '../digest/row-digests';
+import { RemoteReads } from '../parquet/remote-reads';
 import type { FromRowWorker, OpenTask, ToRowWorker } from './protocol';
 
 /**
@@ -15,8 +16,7 @@ import type { FromRowWorker, OpenTask, ToRowWorker } from './protocol';
  * or hang on a failed read: the main thread then ends this worker.
  */
 const port = parentPort!;
-let nextReadId = 1;
-const pendingReads = new Map<number, { resolve: (bytes: ArrayBuffer) => void; reject: (error: Error) => void }>();
+const reads = new RemoteReads((read) => send({ type: 'read', ...read }));
 const scratch = new HashScratch();
 
 interface OpenFile {
@@ -43,13 +43,11 @@ port.on('message', (message: ToRowWorker) => {
     case 'pull':
       void guarded(message.taskId, () => pull(message.taskId));
       return;
-    default: {
-      const pending = pendingReads.get(message.readId);
-      if (!pending) return;
-      pendingReads.delete(message.readId);
-      if (message.type === 'range') pending.resolve(message.bytes);
-      else pending.reject(new Error(message.message));
-    }
+    case 'range':
+      reads.answer(message.readId, message.bytes);
+      return;
+    case 'range-error':
+      reads.fail(message.readId, message.message);
   }
 });
 
@@ -64,29 +62,10 @@ async function guarded(taskId: number, work: () => Promise<void>): Promise<void>
   }
 }
 
-/** A Blob look-alike whose reads are range requests answered by the main thread. */
-function remoteBlob(task: OpenTask) {
-  const { size, taskId } = task;
-  return {
-    size,
-    slice(start = 0, end = size) {
-      const from = Math.max(0, start < 0 ? size + start : start);
-      const to = Math.min(size, end < 0 ? size + end : end);
-      return {
-        arrayBuffer: () => new Promise<ArrayBuffer>((resolve, reject) => {
-          const readId = nextReadId++;
-          pendingReads.set(readId, { resolve, reject });
-          send({ type: 'read', taskId, readId, start: from, end: to });
-        }),
-      };
-    },
-  };
-}
-
 async function open(task: OpenTask): Promise<void> {
   current?.close();
   current = undefined;
-  const file = await parquet.ParquetFile.fromFile(remoteBlob(task) as unknown as Blob);
+  const file = await parquet.ParquetFile.fromFile(reads.blob(task.taskId, task.size) as unknown as Blob);
   const footer = fileFooter(file);
   const stream = await file.stream({ batchSize: task.batchSize });
   const reader = stream.getReader() as OpenFile['reader'];

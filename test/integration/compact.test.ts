@@ -8,7 +8,7 @@ import { writeTable } from '../../src/table/write';
 import { generateSalesBatch, SALES_SCHEMA } from '../../src/datagen/sales';
 import { readTableManifest, TABLE_MANIFEST, type TableManifest } from '../../src/table/manifest';
 import { resolveTable, type TableRef } from '../../src/table/table-ref';
-import { openTestStore, removeBucket, TARGET, uniqueBucket } from '../support/target';
+import { itWith, openTestStore, removeBucket, TARGET, uniqueBucket } from '../support/target';
 import { compactTable } from '../../src/compact';
 import { COMPACTION_JOURNAL } from '../../src/compact/journal';
 import type { ObjectStore } from '../../src/store/types';
@@ -212,6 +212,16 @@ describe(`table compact (${TARGET})`, () => {
     expect(result.stderr).toContain(manifest.files[5]!.key);
     expect(await objectsUnder(open.store, bucket, table.location.prefix)).toEqual(objects);
     expect((await readTableManifest(open.store, table.location))!).toEqual(manifest);
+  });
+
+  itWith('sse-kms')('new files are stored encrypted as the files they replace (SSE-KMS, RGW testing key testkey-1)', async () => {
+    const table = resolveTable(config, 'sealed');
+    await createSalesTable(open.store, table, { rows: 3_000, seed: 17, rowsPerFile: 500, rowGroupRows: 500, overwrite: false, encryption: { sse: 'aws:kms', kmsKeyId: 'testkey-1' } });
+    ok(await run('table', 'compact', 'sealed', '--target-rows', '3000'));
+    const after = (await readTableManifest(open.store, table.location))!;
+    expect(after.files).toHaveLength(1);
+    const head = (await open.store.head(bucket, table.location.prefix + after.files[0]!.key))!;
+    expect({ sse: head.serverSideEncryption, key: head.kmsKeyId }).toEqual({ sse: 'aws:kms', key: 'testkey-1' });
   });
 
   it('bad input: one line, exit 2, nothing written', async () => {
