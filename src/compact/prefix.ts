@@ -1,6 +1,7 @@
 import { ConflictError, IntegrityError, UnsupportedError } from '../errors';
 import { addDigests } from '../digest/bag';
 import { describePrefix } from '../lake/describe';
+import { describeEncryption, requireEncryption } from '../store/encryption-check';
 import { formatS3Uri, type Location } from '../store/location';
 import type { EncryptionOptions, ObjectInfo, ObjectStore } from '../store/types';
 import { newId } from '../table/naming';
@@ -54,7 +55,7 @@ export async function compactPrefix(store: ObjectStore, ref: TableRef, options: 
   const journal: CompactionJournal = {
     format: 'lakevault.compaction', formatVersion: 1, generation, from: description.generation, startedAt: new Date().toISOString(),
     mode: 'prefix', state: 'writing',
-    writes: plan.groups.flatMap((group) => group.outputs.map((output) => staging + output.relativeKey)),
+    writes: [...plan.groups.flatMap((group) => group.outputs.map((output) => staging + output.relativeKey)), ...(encryption ? [staging + ENCRYPTION_PROBE] : [])],
     replaces: replaced.map((file) => ({ key: file.relativeKey, size: file.size, etag: file.etag })),
     ...(encryption ? { encryption: { sse: encryption.sse!, ...(encryption.kmsKeyId ? { kmsKeyId: encryption.kmsKeyId } : {}) } } : {}),
   };
@@ -74,6 +75,7 @@ export async function compactPrefix(store: ObjectStore, ref: TableRef, options: 
     // No digest was recorded for these files: the rows as decoded are the content, and the new files must read back as them.
     digest = addDigests(staged.map((file) => file.digest));
     await verifyWritten(store, staged.map((file) => ({ file, bucket, key: prefix + file.key })), formatS3Uri({ bucket, prefix: prefix + staging }), description.schema, digest, fileTimeoutMs);
+    if (encryption) await requireEncryptedCopies(store, ref, staged[0]!.key, staging, encryption);
     const conflict = await changedSince(store, ref, journal);
     if (conflict) throw conflict;
   } catch (error) {
@@ -160,6 +162,26 @@ async function finishSwitch(store: ObjectStore, ref: TableRef, journal: Compacti
   const cleaned = await store.deleteKeys(bucket, journal.writes.map((key) => prefix + key));
   if (cleaned.errors.length === 0) await removeJournal(store, ref.location);
   return { removedFiles: removed.deleted.length, switchMs };
+}
+
+const ENCRYPTION_PROBE = 'encryption-probe';
+
+/**
+ * The switch copies the staged files into place, asking for the encryption the replaced
+ * files have. Some servers store such a copy unencrypted without a word (Ceph RGW 16 with
+ * SSE-KMS): one probe copy, checked, before anything becomes visible.
+ */
+async function requireEncryptedCopies(store: ObjectStore, ref: TableRef, stagedKey: string, staging: string, encryption: EncryptionOptions): Promise<void> {
+  const { bucket, prefix } = ref.location;
+  const probe = `${prefix}${staging}${ENCRYPTION_PROBE}`;
+  try {
+    await store.copy(bucket, prefix + stagedKey, bucket, probe, { encryption });
+    await requireEncryption(store, bucket, probe, encryption);
+  } catch (error) {
+    throw new UnsupportedError(`the new files of ${ref.uri} cannot be copied into place with ${describeEncryption(encryption)}, as the files they replace are stored (${(error as Error).message}); nothing was switched`, { cause: error });
+  } finally {
+    await store.deleteKeys(bucket, [probe]).catch(() => undefined);
+  }
 }
 
 /** An interrupted prefix compaction: undone before its switch began, finished after. */

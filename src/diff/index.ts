@@ -11,7 +11,7 @@ import { runPool } from '../util/pool';
 import { diffFiles, type FileDifferences } from './files';
 import { bagDifference, KeyCounts, KeyPartitions } from './keys';
 import { ChangesWriter, checkChangesLocation, type ChangesTable, type ChangeType } from './output';
-import { takeRows } from './take';
+import { checkTakeable, takeRows } from './take';
 
 export { CHANGE_COLUMN } from './output';
 
@@ -76,9 +76,10 @@ export async function diffSnapshots(store: ObjectStore, a: FileSet, b: FileSet, 
   const dataRows = (set: FileSet) => rowsOf(set.files.filter((file) => file.kind === 'data'));
   const notes: string[] = [];
   if (schemaChanges.length && options.out) throw new UnsupportedError(`the schemas differ (${schemaChanges.join('; ')}): rows of different columns cannot be compared, and no changes table is written`);
-  if (options.out) await checkChangesLocation(store, options.out, [a.uri, b.uri]);
+  if (options.out) await checkChangesLocation(store, options.out, [a, b]);
 
   const toRead = rowsOf(files.readA) + rowsOf(files.readB);
+  const firstFile = files.readA[0] ?? files.readB[0];
   const keys = new KeyPartitions(partitionsFor(toRead, budget), budget);
   const changed = new KeyPartitions(keys.count, budget);
   const readers = new RowReaders(store, { workers, batchSize: 65_536, stallTimeoutMs: options.fileTimeoutMs ?? 60_000 });
@@ -88,6 +89,9 @@ export async function diffSnapshots(store: ObjectStore, a: FileSet, b: FileSet, 
   let read = 0;
   let changes: ChangesTable | undefined;
   try {
+    // The changes table's columns, checked before any row is read.
+    const rowsSchema = options.out && firstFile ? await schemaOf(readers, firstFile) : undefined;
+    if (rowsSchema) checkTakeable(rowsSchema);
     if (schemaChanges.length === 0 && toRead > 0) {
       // Pass 1: every unmatched row's digest, by hash partition.
       await runPool([...files.readA.map((file) => [0, file] as const), ...files.readB.map((file) => [1, file] as const)], workers, async ([side, file]) => {
@@ -122,12 +126,12 @@ export async function diffSnapshots(store: ObjectStore, a: FileSet, b: FileSet, 
       }
       keys.close();
       if (options.out && added + removed > 0) {
-        writer = new ChangesWriter(store, options.out, await schemaOf(readers, files.readA[0] ?? files.readB[0]!), added + removed);
+        writer = new ChangesWriter(store, options.out, rowsSchema!, added + removed);
         await pickChangedRows(readers, changed, perPartition, files, writer, budget, workers, toRead, options);
       }
     }
     if (options.out) {
-      writer ??= new ChangesWriter(store, options.out, await emptySchema(readers, a), 0);
+      writer ??= new ChangesWriter(store, options.out, rowsSchema ?? await emptySchema(readers, a), 0);
       changes = await writer.finish({ diff: { a: a.uri, b: b.uri } });
     }
   } catch (error) {

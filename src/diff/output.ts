@@ -2,7 +2,8 @@ import { Field, makeData, RecordBatch, Schema, Struct, Table, Utf8 } from 'apach
 import { ConflictError, UsageError } from '../errors';
 import { addDigests, EMPTY_DIGEST } from '../digest/bag';
 import { encodeWorkers, fileEncoder, type FileEncoder } from '../parquet/encode-pool';
-import { formatS3Uri, type Location } from '../store/location';
+import { formatS3Uri, parseS3Uri, type Location } from '../store/location';
+import { refuseOverlap } from '../store/overlap';
 import type { ObjectStore } from '../store/types';
 import { TABLE_MANIFEST, writeTableManifest, type DataFile, type TableManifest } from '../table/manifest';
 import { newId } from '../table/naming';
@@ -30,11 +31,9 @@ export interface ChangesTable {
  * Checked before any row is read: the changes go to an empty place that is neither
  * snapshot compared (writing into a prefix would change what it holds).
  */
-export async function checkChangesLocation(store: ObjectStore, out: Location, compared: string[]): Promise<void> {
+export async function checkChangesLocation(store: ObjectStore, out: Location, compared: { label: string; uri: string }[]): Promise<void> {
   const uri = formatS3Uri(out);
-  for (const other of compared) {
-    if (uri.startsWith(other) || other.startsWith(uri)) throw new UsageError(`--out ${uri} overlaps ${other}, one of the snapshots compared: write the changes elsewhere`);
-  }
+  for (const snapshot of compared) refuseOverlap([{ name: '--out', location: out }, { name: snapshot.label, location: parseS3Uri(snapshot.uri) }]);
   if (!(await store.bucketExists(out.bucket))) return;
   for await (const object of store.list(out.bucket, out.prefix)) {
     throw new ConflictError(`--out ${uri} is not empty (found ${object.key}): give an empty prefix`);

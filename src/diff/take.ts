@@ -35,8 +35,20 @@ function takeData(data: Data, indexes: ArrayLike<number>, schema: Schema, column
     case Type.Interval: case Type.Decimal: case Type.FixedSizeBinary:
       return makeData({ ...common, data: takeFixed(data, indexes) } as never);
     default:
-      throw new UnsupportedError(`column "${schema.fields[column]!.name}" (${String(type)}): rows of this type cannot be copied out (flat types only)`);
+      throw notTakeable(schema, column);
   }
+}
+
+const FLAT = new Set([Type.Null, Type.Bool, Type.Utf8, Type.Binary, Type.LargeUtf8, Type.LargeBinary, Type.Dictionary, Type.Int, Type.Float, Type.Date, Type.Time, Type.Timestamp, Type.Duration, Type.Interval, Type.Decimal, Type.FixedSizeBinary]);
+
+/** Refuses, before any row is read, a schema with a column takeRows cannot copy. */
+export function checkTakeable(schema: Schema): void {
+  const column = schema.fields.findIndex((field) => !FLAT.has((field.type as DataType).typeId));
+  if (column >= 0) throw notTakeable(schema, column);
+}
+
+function notTakeable(schema: Schema, column: number): UnsupportedError {
+  return new UnsupportedError(`column "${schema.fields[column]!.name}" (${String(schema.fields[column]!.type)}): rows of this type cannot be copied out (flat types only)`);
 }
 
 function bit(bits: Uint8Array, at: number): number {

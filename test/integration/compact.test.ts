@@ -224,6 +224,29 @@ describe(`table compact (${TARGET})`, () => {
     expect({ sse: head.serverSideEncryption, key: head.kmsKeyId }).toEqual({ sse: 'aws:kms', key: 'testkey-1' });
   });
 
+  itWith('sse-kms')('a prefix of SSE-KMS files: compacted into SSE-KMS files, or — where the server stores a copy unencrypted — refused before the switch, unchanged', async () => {
+    const db = await duckdb();
+    const written = join(dir, 'sealed-prefix');
+    for (let run = 0; run < 2; run++) {
+      await db.run(`COPY (select * from (${salesQuery(1_000)}) where (id // 6) % 2 = ${run}) TO ${sql(written)} (FORMAT parquet, PARTITION_BY (categoria), APPEND, FILENAME_PATTERN ${sql(`part-${run}-{uuid}`)})`);
+    }
+    const source = 'lake/sealed/';
+    const { filesUnder } = await import('./lake-fixtures');
+    const { readFileSync } = await import('node:fs');
+    for (const key of filesUnder(written)) await open.store.put(bucket, source + key, readFileSync(join(written, key)), { encryption: { sse: 'aws:kms', kmsKeyId: 'testkey-1' } });
+    const before = await objectsUnder(open.store, bucket, source);
+    const result = await run('table', 'compact', `s3://${bucket}/${source}`);
+    const after = await objectsUnder(open.store, bucket, source);
+    if (result.code === 0) {
+      const finals = Object.keys(after).filter((key) => key.includes(result.json.generation));
+      expect(finals).toHaveLength(CATEGORIES.length);
+      for (const key of finals) expect((await open.store.head(bucket, source + key))!.serverSideEncryption).toBe('aws:kms');
+    } else {
+      expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 1, stderr: expect.stringMatching(/^lakevault: error: the new files of s3:\/\/.* cannot be copied into place with SSE-KMS with key testkey-1, as the files they replace are stored \(.*\); nothing was switched\n$/) });
+      expect(after).toEqual(before);
+    }
+  });
+
   it('bad input: one line, exit 2, nothing written', async () => {
     for (const [args, message] of [
       [['--target-rows', '0'], '--target-rows must be a whole number from 1 to 2,000,000, got "0"'],

@@ -165,7 +165,7 @@ describe(`lakevault diff (${TARGET})`, () => {
     const before = await objectsUnder(open.store, bucket, '');
     for (const [args, code, message] of [
       [['--out', `s3://${bucket}/occupied/`], 1, `--out s3://${bucket}/occupied/ is not empty (found occupied/x.txt): give an empty prefix`],
-      [['--out', `s3://${bucket}/warehouse/base/changes/`], 2, `--out s3://${bucket}/warehouse/base/changes/ overlaps s3://${bucket}/warehouse/base/, one of the snapshots compared: write the changes elsewhere`],
+      [['--out', `s3://${bucket}/warehouse/base/changes/`], 2, `--out (s3://${bucket}/warehouse/base/changes/) and table base (s3://${bucket}/warehouse/base/) overlap: one lies inside the other; choose separate locations`],
       [['--out', '/tmp/changes'], 2, '--out must be an s3:// prefix, got "/tmp/changes"'],
       [['--memory-mb', '8'], 2, '--memory-mb must be a whole number from 16 to 65,536, got "8"'],
     ] as const) {

@@ -1,11 +1,11 @@
 import {
   Binary, Bool, DateDay, DateMillisecond, Decimal, Dictionary, FixedSizeBinary, Float32, Float64, Int16, Int32, Int64, Int8,
-  LargeUtf8, List, Field, TimestampMicrosecond, Uint32, Uint64, Utf8, vectorFromArray, type Table, type Vector,
+  LargeUtf8, List, Field, makeData, SparseUnion, TimestampMicrosecond, Uint32, Uint64, Utf8, vectorFromArray, type Table, type Vector,
 } from 'apache-arrow';
 import { addDigests, formatDigest } from '../../src/digest/bag';
 import { rawFromData } from '../../src/digest/arrow-columns';
 import { rowDigests, type RowDigests } from '../../src/digest/row-digests';
-import { takeRows } from '../../src/diff/take';
+import { checkTakeable, takeRows } from '../../src/diff/take';
 import { generateSalesBatch } from '../../src/datagen/sales';
 import { digestOf, tableOf } from '../support/digest-fixtures';
 
@@ -90,9 +90,12 @@ describe('takeRows', () => {
     expect(digestOf(tableOf(Object.fromEntries(taken.schema.fields.map((f, i) => [f.name, taken.getChildAt(i)!])))).digest).toBe(sumAt(digests, indexes));
   });
 
-  it('refuses nested columns with their name', () => {
+  it('refuses nested columns with their name, before any row is read (checkTakeable) or when asked to copy them', () => {
     const list = vectorFromArray([[1], [2, 3]], new List(new Field('item', new Int32(), true)));
-    expect(() => takeRows(tableOf({ l: list }).batches[0]!, [1])).toThrow(/column "l" .*flat types only/);
+    const table = tableOf({ k: vectorFromArray([1, 2], new Int32()), l: list });
+    expect(() => takeRows(table.batches[0]!, [1])).toThrow(/column "l" .*flat types only/);
+    expect(() => checkTakeable(table.schema)).toThrow(/column "l" .*flat types only/);
+    expect(() => checkTakeable(everyType().schema)).not.toThrow();
   });
 });
 
@@ -112,9 +115,8 @@ describe('row digests', () => {
   });
 
   it('name the columns they cannot read instead of skipping them', () => {
-    const list = vectorFromArray([[1], [2, 3]], new List(new Field('item', new Int32(), true)));
-    const table = tableOf({ k: vectorFromArray([1, 2], new Int32()), l: list });
-    const batch = table.batches[0]!;
-    expect(rowDigests(batch.data.children.map((child) => rawFromData(child)), 2)).toEqual({ unsupported: [1] });
+    const union = makeData({ type: new SparseUnion([0], [new Field('i', new Int32())]), length: 2, nullCount: 0, typeIds: Int8Array.from([0, 0]), children: [makeData({ type: new Int32(), length: 2, nullCount: 0, data: Int32Array.from([1, 2]) })] });
+    const columns = [rawFromData(vectorFromArray([1, 2], new Int32()).data[0]!), rawFromData(union)];
+    expect(rowDigests(columns, 2)).toEqual({ unsupported: [1] });
   });
 });
