@@ -93,41 +93,14 @@ export async function diffSnapshots(store: ObjectStore, a: FileSet, b: FileSet, 
     const rowsSchema = options.out && firstFile ? await schemaOf(readers, firstFile) : undefined;
     if (rowsSchema) checkTakeable(rowsSchema);
     if (schemaChanges.length === 0 && toRead > 0) {
-      // Pass 1: every unmatched row's digest, by hash partition.
-      await runPool([...files.readA.map((file) => [0, file] as const), ...files.readB.map((file) => [1, file] as const)], workers, async ([side, file]) => {
-        const stream = await readers.open(file, { digests: true });
-        checkFileSchema(stream, (side === 0 ? a : b).schema);
-        let sumA = 0;
-        let sumB = 0;
-        for await (const batch of stream) {
-          const { a: lanesA, b: lanesB } = batch.digests!;
-          keys.add(side, lanesA, lanesB);
-          for (let i = 0; i < batch.length; i++) { sumA = (sumA + lanesA[i]!) | 0; sumB = (sumB + lanesB[i]!) | 0; }
-          read += batch.length;
-          options.onProgress?.({ phase: 'digests', rows: read, totalRows: toRead });
-        }
-        // The row digests add up to the file's content digest: the rows read are the rows recorded.
-        if (isBagDigest(file.digest) && formatDigest({ a: sumA, b: sumB }) !== file.digest) {
-          notes.push(`${file.key}: its rows read back as content ${formatDigest({ a: sumA, b: sumB })}, its manifest records ${file.digest} (lakevault validate --level full says more)`);
-        }
-      });
-      // Each partition compared on its own.
-      const perPartition = new Array<number>(keys.count).fill(0);
-      for (let p = 0; p < keys.count; p++) {
-        const [sideA, sideB] = keys.take(p);
-        const difference = bagDifference(sideA, sideB);
-        removed += difference.removed.length / 2;
-        added += difference.added.length / 2;
-        perPartition[p] = (difference.removed.length + difference.added.length) / 2;
-        if (options.out) {
-          changed.add(0, lane(difference.removed, 0), lane(difference.removed, 1));
-          changed.add(1, lane(difference.added, 0), lane(difference.added, 1));
-        }
-      }
+      read = await digestUnmatched(readers, keys, a, b, files, workers, notes, toRead, options);
+      const counted = compareByPartition(keys, options.out ? changed : undefined);
+      added = counted.added;
+      removed = counted.removed;
       keys.close();
       if (options.out && added + removed > 0) {
         writer = new ChangesWriter(store, options.out, rowsSchema!, added + removed);
-        await pickChangedRows(readers, changed, perPartition, files, writer, budget, workers, toRead, options);
+        await pickChangedRows(readers, changed, counted.perPartition, files, writer, budget, workers, toRead, options);
       }
     }
     if (options.out) {
@@ -162,6 +135,50 @@ export async function diffSnapshots(store: ObjectStore, a: FileSet, b: FileSet, 
     elapsedMs,
     rowsPerSecond: Math.round(read / Math.max(1, elapsedMs) * 1000),
   };
+}
+
+/**
+ * Pass 1: the digest of every row of the unmatched files, into hash partitions by side
+ * (0 = a, 1 = b). The digests of a file's rows must add up to the content digest its
+ * manifest records: a file that reads otherwise is named in the notes. Returns the rows read.
+ */
+async function digestUnmatched(readers: RowReaders, keys: KeyPartitions, a: FileSet, b: FileSet, files: FileDifferences, workers: number, notes: string[], toRead: number, options: DiffOptions): Promise<number> {
+  let read = 0;
+  await runPool([...files.readA.map((file) => [0, file] as const), ...files.readB.map((file) => [1, file] as const)], workers, async ([side, file]) => {
+    const stream = await readers.open(file, { digests: true });
+    checkFileSchema(stream, (side === 0 ? a : b).schema);
+    let sumA = 0;
+    let sumB = 0;
+    for await (const batch of stream) {
+      const { a: lanesA, b: lanesB } = batch.digests!;
+      keys.add(side, lanesA, lanesB);
+      for (let i = 0; i < batch.length; i++) { sumA = (sumA + lanesA[i]!) | 0; sumB = (sumB + lanesB[i]!) | 0; }
+      read += batch.length;
+      options.onProgress?.({ phase: 'digests', rows: read, totalRows: toRead });
+    }
+    const content = formatDigest({ a: sumA, b: sumB });
+    if (isBagDigest(file.digest) && content !== file.digest) {
+      notes.push(`${file.key}: its rows read back as content ${content}, its manifest records ${file.digest} (lakevault validate --level full says more)`);
+    }
+  });
+  return read;
+}
+
+/** Each partition compared on its own, as a bag; with `changed`, its changed keys kept for pass 2. */
+function compareByPartition(keys: KeyPartitions, changed: KeyPartitions | undefined): { added: number; removed: number; perPartition: number[] } {
+  let added = 0;
+  let removed = 0;
+  const perPartition = new Array<number>(keys.count).fill(0);
+  for (let p = 0; p < keys.count; p++) {
+    const [sideA, sideB] = keys.take(p);
+    const difference = bagDifference(sideA, sideB);
+    removed += difference.removed.length / 2;
+    added += difference.added.length / 2;
+    perPartition[p] = (difference.removed.length + difference.added.length) / 2;
+    changed?.add(0, lane(difference.removed, 0), lane(difference.removed, 1));
+    changed?.add(1, lane(difference.added, 0), lane(difference.added, 1));
+  }
+  return { added, removed, perPartition };
 }
 
 /**
