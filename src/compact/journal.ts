@@ -75,3 +75,9 @@ export async function removeJournal(store: ObjectStore, table: Location): Promis
   const removed = await store.deleteKeys(table.bucket, [table.prefix + COMPACTION_JOURNAL]);
   if (removed.errors.length) throw new IntegrityError(`could not remove the compaction journal: ${removed.errors[0]!.code} ${removed.errors[0]!.message}`);
 }
+
+/** Before a switch: what the compaction wrote goes (only that: the journal names it), then the journal. */
+export async function abandon(store: ObjectStore, table: Location, journal: CompactionJournal): Promise<void> {
+  await store.deleteKeys(table.bucket, journal.writes.map((key) => table.prefix + key)).catch(() => undefined);
+  await removeJournal(store, table).catch(() => undefined);
+}

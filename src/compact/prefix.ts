@@ -6,7 +6,7 @@ import { formatS3Uri, type Location } from '../store/location';
 import type { EncryptionOptions, ObjectInfo, ObjectStore } from '../store/types';
 import { newId } from '../table/naming';
 import type { TableRef } from '../table/table-ref';
-import { readJournal, removeJournal, stagingPrefix, writeJournal, type CompactionJournal } from './journal';
+import { abandon, readJournal, removeJournal, stagingPrefix, writeJournal, type CompactionJournal } from './journal';
 import { planCompaction, type CompactInput } from './plan';
 import { backupNote, DEFAULT_FILE_TIMEOUT_MS, DEFAULT_ROW_GROUP_ROWS, nothingToDo, partitionLines, targetOf, totalsOf, type CompactOptions, type CompactResult, type Recovered } from './report';
 import { rewriteGroups } from './rewrite';
@@ -79,8 +79,7 @@ export async function compactPrefix(store: ObjectStore, ref: TableRef, options: 
     const conflict = await changedSince(store, ref, journal);
     if (conflict) throw conflict;
   } catch (error) {
-    await store.deleteKeys(bucket, journal.writes.map((key) => prefix + key)).catch(() => undefined);
-    await removeJournal(store, ref.location).catch(() => undefined);
+    await abandon(store, ref.location, journal);
     // A file that vanished or changed under the reader: another writer, said as such.
     throw (await changedSince(store, ref, journal, error).catch(() => undefined)) ?? error;
   }

@@ -5,7 +5,7 @@ import { readTableManifest, writeTableManifest, type DataFile, type TableManifes
 import { newId } from '../table/naming';
 import type { TableRef } from '../table/table-ref';
 import { TOOL_VERSION } from '../version';
-import { readJournal, removeJournal, writeJournal, type CompactionJournal } from './journal';
+import { abandon, readJournal, removeJournal, writeJournal, type CompactionJournal } from './journal';
 import { planCompaction, type CompactInput } from './plan';
 import { backupNote, DEFAULT_FILE_TIMEOUT_MS, DEFAULT_ROW_GROUP_ROWS, nothingToDo, partitionLines, targetOf, totalsOf, type CompactOptions, type CompactResult, type Recovered } from './report';
 import { rewriteGroups } from './rewrite';
@@ -70,10 +70,8 @@ export async function compactManifestTable(store: ObjectStore, ref: TableRef, op
     const conflict = await changedSince(store, ref, manifest);
     if (conflict) throw conflict;
   } catch (error) {
-    // Before the switch: only what this compaction wrote goes. A file that vanished or
-    // changed under the reader usually means another writer replaced the table: say so.
-    await store.deleteKeys(bucket, journal.writes.map((key) => prefix + key)).catch(() => undefined);
-    await removeJournal(store, ref.location).catch(() => undefined);
+    // A file that vanished or changed under the reader usually means another writer replaced the table: say so.
+    await abandon(store, ref.location, journal);
     throw (await changedSince(store, ref, manifest, error).catch(() => undefined)) ?? error;
   }
 
