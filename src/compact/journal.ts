@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { IntegrityError } from '../errors';
 import type { Location } from '../store/location';
 import type { ObjectStore } from '../store/types';
-import { leavesPrefix } from './plan';
+import { checkRelativeKey } from '../store/key-boundary';
 
 /**
  * The compaction journal, `_lakevault/compaction.json` under the table prefix: written
@@ -60,9 +60,7 @@ export async function readJournal(store: ObjectStore, table: Location): Promise<
   const parsed = journalSchema.safeParse(json);
   if (!parsed.success) throw new IntegrityError(`compaction journal s3://${table.bucket}/${key} is invalid (${parsed.error.issues[0]!.path.join('.')}: ${parsed.error.issues[0]!.message}): remove it by hand once the table is checked`);
   for (const relative of [...parsed.data.writes, ...parsed.data.replaces.map((r) => r.key), ...(parsed.data.moves ?? []).flatMap((m) => [m.staged, m.key])]) {
-    if (leavesPrefix(relative)) {
-      throw new IntegrityError(`compaction journal s3://${table.bucket}/${key} names a key outside the table ("${relative}"): nothing was done`);
-    }
+    checkRelativeKey(relative, `compaction journal s3://${table.bucket}/${key} (nothing was done)`, 'the table prefix');
   }
   return parsed.data;
 }

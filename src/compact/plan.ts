@@ -1,4 +1,5 @@
-import { IntegrityError, UsageError } from '../errors';
+import { UsageError } from '../errors';
+import { checkRelativeKey } from '../store/key-boundary';
 import { MAX_ROWS_PER_FILE } from '../table/limits';
 
 /** A data file that compaction may rewrite. */
@@ -83,7 +84,7 @@ const LARGE_ENOUGH = 0.75;
  * files. Compacting a compacted table again therefore changes nothing.
  */
 export function planCompaction(files: CompactInput[], target: CompactTarget, generation: string): CompactPlan {
-  for (const file of files) checkRelativeKey(file.relativeKey);
+  for (const file of files) checkInside(file.relativeKey);
   const byDirectory = new Map<string, CompactInput[]>();
   for (const file of files) {
     const directory = file.relativeKey.slice(0, file.relativeKey.lastIndexOf('/') + 1);
@@ -112,19 +113,9 @@ export function planCompaction(files: CompactInput[], target: CompactTarget, gen
   return { groups, kept };
 }
 
-/**
- * A key relative to a table prefix that stays inside it: no empty, '.' or '..' segment,
- * no leading '/'. A manifest that names another is refused before anything is read or
- * written (it would make compaction read, and later delete, objects elsewhere).
- */
-export function checkRelativeKey(key: string): void {
-  if (leavesPrefix(key)) {
-    throw new IntegrityError(`refusing to compact: the file key "${key}" leaves the table prefix or is malformed (empty, "." or ".." segments)`);
-  }
-}
-
-export function leavesPrefix(key: string): boolean {
-  return key.length === 0 || key.split('/').some((segment) => segment === '' || segment === '.' || segment === '..');
+/** Keys from a listing (a prefix without a manifest) pass the rule manifest keys pass: none may leave the prefix. */
+function checkInside(key: string): void {
+  checkRelativeKey(key, 'refusing to compact', 'the table prefix');
 }
 
 function sum<T>(items: T[], value: (item: T) => number): number {

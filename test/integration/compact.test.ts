@@ -177,7 +177,24 @@ describe(`table compact (${TARGET})`, () => {
     await open.store.put(bucket, manifestKey, JSON.stringify(manifest));
     const everything = await objectsUnder(open.store, bucket, 'warehouse/');
     const result = await run('table', 'compact', 'hostile', '--target-rows', '4000');
-    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 1, stderr: 'lakevault: error: refusing to compact: the file key "../small/_lakevault/table.json" leaves the table prefix or is malformed (empty, "." or ".." segments)\n' });
+    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 1, stderr: `lakevault: error: manifest s3://${bucket}/${manifestKey}: key "../small/_lakevault/table.json" leaves the table prefix: it has a ".." segment\n` });
+    expect(await objectsUnder(open.store, bucket, 'warehouse/')).toEqual(everything);
+  });
+
+  it('refuses a journal that names a key outside the table (undoing it would delete another table\'s manifest): nothing is done', async () => {
+    const table = resolveTable(config, 'hostile-journal');
+    await createSalesTable(open.store, table, { rows: 2_000, seed: 17, rowsPerFile: 500, rowGroupRows: 500, overwrite: false });
+    const journal = {
+      format: 'lakevault.compaction', formatVersion: 1, generation: 'G', from: 'F', startedAt: new Date().toISOString(),
+      mode: 'manifest', state: 'writing', writes: ['data/../../small/_lakevault/table.json'], replaces: [],
+    };
+    await open.store.put(bucket, table.location.prefix + COMPACTION_JOURNAL, JSON.stringify(journal));
+    const everything = await objectsUnder(open.store, bucket, 'warehouse/');
+    const result = await run('table', 'compact', 'hostile-journal', '--target-rows', '4000');
+    expect({ code: result.code, stderr: result.stderr }).toEqual({
+      code: 1,
+      stderr: `lakevault: error: compaction journal s3://${bucket}/${table.location.prefix}${COMPACTION_JOURNAL} (nothing was done): key "data/../../small/_lakevault/table.json" leaves the table prefix: it has a ".." segment\n`,
+    });
     expect(await objectsUnder(open.store, bucket, 'warehouse/')).toEqual(everything);
   });
 
