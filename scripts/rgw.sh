@@ -38,9 +38,17 @@ export RGW_BASE=$BASE
 ENV
 }
 
+# A pid file a dead daemon left names a number the system may have given to another
+# process since (another cluster's radosgw, on a shared machine): only a process running
+# with this cluster's ceph.conf is ours to stop.
+ours() {
+  tr '\0' ' ' < "/proc/$1/cmdline" 2>/dev/null | grep -qF -- "-c $BASE/ceph.conf"
+}
+
 stop() {
   for name in client.rgw.a osd.0 mon.a; do
     pid=$(cat "$BASE/run/$name.pid" 2>/dev/null) || continue
+    ours "$pid" || continue
     kill "$pid" 2>/dev/null || continue
     for _ in $(seq 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
     kill -9 "$pid" 2>/dev/null || true

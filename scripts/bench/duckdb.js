@@ -7,8 +7,10 @@
  *   node scripts/bench/duckdb.js copy  DIR   rows loaded into memory (not timed), then
  *                                            COPY ... TO 'file.parquet' (zstd) timed
  *   node scripts/bench/duckdb.js count DIR   SELECT count(*), sum(total) timed
+ *   node scripts/bench/duckdb.js except A B  rows of A EXCEPT ALL rows of B, and B EXCEPT ALL A,
+ *                                            counted (both queries timed together)
  *
- * Prints { seconds, rows, sum? } as JSON.
+ * Prints { seconds, rows, sum? } (or { seconds, removed, added }) as JSON.
  */
 const { join } = require('node:path');
 const { mkdtempSync, rmSync } = require('node:fs');
@@ -16,7 +18,7 @@ const { tmpdir } = require('node:os');
 const { DuckDBInstance } = require('@duckdb/node-api');
 
 async function main() {
-  const [mode, dir] = process.argv.slice(2);
+  const [mode, dir, other] = process.argv.slice(2);
   const instance = await DuckDBInstance.create(':memory:');
   const db = await instance.connect();
   const files = `'${join(dir, '*.parquet')}'`;
@@ -29,6 +31,15 @@ async function main() {
     const rows = Number((await (await db.run('SELECT count(*) FROM t')).getRows())[0][0]);
     rmSync(out, { recursive: true, force: true });
     process.stdout.write(JSON.stringify({ seconds, rows }) + '\n');
+  } else if (mode === 'except') {
+    const a = `read_parquet(${files})`;
+    const b = `read_parquet('${join(other, '*.parquet')}')`;
+    const count = async (x, y) => Number((await (await db.run(`SELECT count(*) FROM (SELECT * FROM ${x} EXCEPT ALL SELECT * FROM ${y})`)).getRows())[0][0]);
+    const t = process.hrtime.bigint();
+    const removed = await count(a, b);
+    const added = await count(b, a);
+    const seconds = Number(process.hrtime.bigint() - t) / 1e9;
+    process.stdout.write(JSON.stringify({ seconds, removed, added }) + '\n');
   } else {
     const t = process.hrtime.bigint();
     const result = await (await db.run(`SELECT count(*), sum(total) FROM read_parquet(${files})`)).getRows();

@@ -11,7 +11,9 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'; // the 
  * verifies every result, and writes docs/BENCHMARKS.md between the bench markers
  * (a quick run writes to a temporary file instead and prints it).
  *
- * Options: --quick, --rounds N, --c-rounds N, --budget-min M (default 20; the scaling set C
+ * Options: --quick, --only STAGES (comma-separated: compact, diff — only those sections, on
+ * their own RGW, the report printed and written to a temporary file unless --out is given),
+ * --rounds N, --c-rounds N, --budget-min M (default 20; the scaling set C
  * runs as many rounds as fit, at least one lakevault run), --keep (leave the RGW running; a
  * later run reuses it and its seeded data), --fresh (restart it), --out FILE, --no-profile,
  * --no-tables (skip the table/validate/flow sections).
@@ -28,9 +30,10 @@ const { copyRounds, deleteRounds } = require('./lib/rounds');
 const { summarize, bestCeiling } = require('./lib/summary');
 const { machine, softwareVersions, cpuCheck } = require('./lib/machine');
 const { profileLakevaultCopy } = require('./lib/profile');
-const { writeReport } = require('./lib/report');
+const { writeReport, writeStageReport } = require('./lib/report');
 const { tableBench } = require('./lib/tables');
 const { lakevaultEnv } = require('./lib/contenders');
+const { compactDiffBench } = require('./lib/compact-diff');
 
 function parseOptions(argv) {
   const value = (name, fallback) => {
@@ -38,8 +41,11 @@ function parseOptions(argv) {
     return at >= 0 && argv[at + 1] ? argv[at + 1] : fallback;
   };
   const quick = argv.includes('--quick');
+  const only = value('--only', undefined)?.split(',').map((stage) => stage.trim()).filter(Boolean);
+  for (const stage of only ?? []) if (!(stage in ONLY_STAGES)) throw new Error(`--only: unknown stage "${stage}" (stages: ${Object.keys(ONLY_STAGES).join(', ')})`);
   return {
     quick,
+    only,
     rounds: Number(value('--rounds', 3)),
     cRounds: Number(value('--c-rounds', 3)),
     keep: argv.includes('--keep'),
@@ -47,9 +53,12 @@ function parseOptions(argv) {
     profile: !argv.includes('--no-profile') && !quick,
     tables: !argv.includes('--no-tables') && !quick,
     budgetS: 60 * Number(value('--budget-min', quick ? 3 : 20)),
-    out: value('--out', quick ? join(tmpdir(), 'lakevault-bench-quick.md') : join(ROOT, 'docs', 'BENCHMARKS.md')),
+    out: value('--out', quick || only ? join(tmpdir(), `lakevault-bench-${only ? only.join('-') : 'quick'}.md`) : join(ROOT, 'docs', 'BENCHMARKS.md')),
   };
 }
+
+/** The sections `--only` can run by themselves, and their titles in the log. */
+const ONLY_STAGES = { compact: 'table compact (10M rows in 1,000 files)', diff: 'diff vs DuckDB EXCEPT ALL (10M rows, 1 % changed)' };
 
 const t0 = Date.now();
 const log = (line) => process.stderr.write(`[bench ${((Date.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${line}\n`);
@@ -62,7 +71,7 @@ async function main() {
   const cpuBefore = cpuCheck();
   const cluster = await startCluster({ fresh: options.fresh, log });
   try {
-    ensurePeers(log);
+    if (!options.only) ensurePeers(log); // --only runs no peer
     const client = harnessClient({ ...cluster, concurrency: 64 });
     const peers = peerSetup(cluster, mkdtempSync(join(tmpdir(), 'lv-bench-peers-')));
     const { copiers, deleters } = contenders(cluster, peers);
@@ -79,6 +88,30 @@ async function main() {
       results.sections.push(section);
       checkpoint();
     };
+
+    const generic = async (name, body) => {
+      log(`${name}`);
+      try {
+        const section = await body();
+        addSection({ kind: 'generic', ...section });
+        return section;
+      } catch (error) {
+        log(`  ${name} not measured: ${error?.message ?? error}`);
+        results.notMeasured.push(`${name}: the run failed — ${String(error?.message ?? error).split('\n')[0]}`);
+        return undefined;
+      }
+    };
+    const tableContext = { client, lvEnv: lakevaultEnv(cluster), tag, rounds: options.rounds, log };
+
+    if (options.only) {
+      const stages = compactDiffBench(tableContext, tableBench(tableContext).tools);
+      for (const stage of options.only) await generic(ONLY_STAGES[stage], stages[stage]);
+      results.durationS = (Date.now() - t0) / 1000;
+      writeStageReport(options.out, results);
+      log(`wrote ${options.out} after ${results.durationS.toFixed(0)} s`);
+      process.stdout.write(require('node:fs').readFileSync(options.out, 'utf8'));
+      return;
+    }
 
     const datasets = options.quick ? [DATASETS.A] : [DATASETS.A, DATASETS.B]; // C is seeded when its turn comes
     const sources = new Map();
@@ -132,25 +165,15 @@ async function main() {
     }
 
     if (options.tables) {
-      const tables = tableBench({ client, lvEnv: lakevaultEnv(cluster), tag, rounds: options.rounds, log });
-      const generic = async (name, body) => {
-        log(`${name}`);
-        try {
-          const section = await body();
-          addSection({ kind: 'generic', ...section });
-          return section;
-        } catch (error) {
-          log(`  ${name} not measured: ${error?.message ?? error}`);
-          results.notMeasured.push(`${name}: the run failed — ${String(error?.message ?? error).split('\n')[0]}`);
-          return undefined;
-        }
-      };
+      const tables = tableBench(tableContext);
       await generic('table create', tables.tableCreate);
       const encoding = await generic('encoding stage vs DuckDB', tables.encoding);
       if (encoding) await generic('validate', () => tables.validate(encoding.dirs));
       await generic('backup create', tables.backup);
       results.notMeasured.push('`lakevault backup create` on A and C themselves: a backup copies the files a table manifest lists, and A and C are plain prefixes. It is measured on a 1,000-file table (files of ~20 KiB, like A\'s objects) beside `lakevault copy` of the same prefix: both run the same copy engine (copyObjects).');
       await generic('npm start and drill', tables.endToEnd);
+      const stages = compactDiffBench(tableContext, tables.tools);
+      for (const stage of Object.keys(ONLY_STAGES)) await generic(ONLY_STAGES[stage], stages[stage]);
     }
 
 

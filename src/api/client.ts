@@ -7,6 +7,7 @@ import type { BackupApi } from './backups';
 import type { AuditOptions, AuditRunReport, ValidateOptions, ValidateReport } from './checks';
 import { ApiContext, type CallOptions } from './context';
 import type { CopyReport } from './copy';
+import type { DiffOptions, DiffReport } from './diff';
 import type { DoctorOptions, DoctorReport } from './doctor';
 import type { ProgressEvent, ProgressListener } from './progress';
 import type { CheckpointApi, DrillOptions, DrillRunReport, RecoverOptions, RecoverReport } from './recovery';
@@ -18,6 +19,7 @@ import type { CycleOptions, CycleReport } from './verify';
 const backups = lazyModule((): typeof import('./backups') => require('./backups'));
 const checks = lazyModule((): typeof import('./checks') => require('./checks'));
 const copying = lazyModule((): typeof import('./copy') => require('./copy'));
+const diffing = lazyModule((): typeof import('./diff') => require('./diff'));
 const doctoring = lazyModule((): typeof import('./doctor') => require('./doctor'));
 const recovery = lazyModule((): typeof import('./recovery') => require('./recovery'));
 const repositories = lazyModule((): typeof import('./repository') => require('./repository'));
@@ -141,6 +143,14 @@ export class Lakevault extends EventEmitter<{ progress: [ProgressEvent] }> {
   /** `copy <src> <dst>`: every object under one s3:// prefix to another, server-side. */
   copy(source: string, destination: string, options?: CallOptions): Promise<CopyReport> {
     return copying().copy(this.context, source, destination, options);
+  }
+
+  /**
+   * `diff <a> <b>`: which files differ between two of a table, a backup, a checkpoint or a
+   * prefix, then which rows were added and removed (by per-row digests); `out` writes them.
+   */
+  diff(a: string, b: string, options?: DiffOptions): Promise<DiffReport> {
+    return diffing().diff(this.context, a, b, options);
   }
 
   /** `recover <table>`: back to a checkpoint (latest by default); RTO and RPO measured. */

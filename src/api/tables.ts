@@ -14,6 +14,11 @@ import type { ApiContext, CallOptions } from './context';
 import { formatCount } from './progress';
 import { report, type Report } from './report';
 import { writeArrowTable, type WriteTableResult } from './write-arrow';
+import { lazyModule } from '../util/lazy';
+import type { CompactResult } from '../compact';
+
+// Compaction reads and writes rows (workers, the validator): loaded when first asked for.
+const compaction = lazyModule((): typeof import('../compact') => require('../compact'));
 
 export interface CreateTableOptions extends CallOptions {
   /** Rows to generate (default 50,000). */
@@ -43,6 +48,17 @@ export type TableWriteReport = Report<WriteTableResult>;
 export type TableInspectReport = Report<InspectResult & Partial<Omit<ForeignInspectResult, keyof InspectResult>>>;
 export type TableListReport = Report<{ warehouse: string; tables: TableSummary[]; withoutManifest: PrefixWithoutManifest[] }>;
 export type TableDropReport = Report<DropResult>;
+export type TableCompactReport = Report<CompactResult>;
+
+export interface CompactTableOptions extends CallOptions {
+  /** Rows per new file (default 1,000,000, as `table create` writes); or give targetFileMb. */
+  targetRows?: number;
+  /** Size per new file in MB, turned into rows at the bytes per row of the files merged. */
+  targetFileMb?: number;
+  rowGroupRows?: number;
+  /** Fail a file whose reader makes no progress for this long (default 60 s). */
+  fileTimeoutMs?: number;
+}
 
 export const TABLE_DEFAULTS = { rows: 50_000, seed: 42, rowsPerFile: 1_000_000, rowGroupRows: 262_144 } as const;
 
@@ -96,6 +112,28 @@ export class TableApi {
     if (options.deltaVersion !== undefined && options.iceberg) throw new UsageError('--delta-version and Iceberg options do not go together');
     if (options.deltaVersion !== undefined) return report(await inspectDeltaVersion(store, table, checkDeltaVersion(options.deltaVersion), config.concurrency));
     return report(await inspectTable(store, table, config.concurrency, options.iceberg ? { iceberg: options.iceberg } : {}));
+  }
+
+  /**
+   * Rewrites many small files into fewer of the target size, in a new generation switched
+   * at the manifest once the new files read back with the table's content digest (a
+   * prefix without a manifest: partition by partition, see docs/RECIPES.md). An interrupted
+   * compaction is finished or undone by the next one.
+   */
+  async compact(name: string, options: CompactTableOptions = {}): Promise<TableCompactReport> {
+    const { config, store } = this.context;
+    const { checkTarget, compactTable } = compaction();
+    const target = checkTarget({ ...(options.targetRows !== undefined ? { rows: options.targetRows } : {}), ...(options.targetFileMb !== undefined ? { fileMb: options.targetFileMb } : {}) });
+    const rowGroupRows = options.rowGroupRows;
+    if (rowGroupRows !== undefined && (!Number.isSafeInteger(rowGroupRows) || rowGroupRows < 1 || rowGroupRows > 1_048_576)) throw new UsageError(`rowGroupRows must be an integer from 1 to 1,048,576, got ${rowGroupRows}`);
+    const ref = resolveTable(config, name);
+    const progress = this.context.progress('table.compact', options.onProgress);
+    return report(await compactTable(store, ref, name, {
+      target,
+      ...(options.rowGroupRows !== undefined ? { rowGroupRows: options.rowGroupRows } : {}),
+      ...(options.fileTimeoutMs !== undefined ? { fileTimeoutMs: options.fileTimeoutMs } : {}),
+      onProgress: (p) => progress(`table compact ${ref.name}: ${formatCount(p.rows)}/${formatCount(p.totalRows)} rows, ${p.files}/${p.totalFiles} new files`, p),
+    }));
   }
 
   /** The tables of the warehouse, and the prefixes there that hold objects but no manifest. */

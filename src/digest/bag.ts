@@ -21,7 +21,7 @@ const C2 = 0x1b873593;
 const SEED_A = 0x2f6b2a5d;
 const SEED_B = 0x7e3c95a1;
 
-function fmix(h: number): number {
+export function fmix(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;

@@ -2,6 +2,7 @@ import type { Schema, Table } from 'apache-arrow';
 import { ConflictError } from '../errors';
 import { combineDigests } from '../digest/column-digest';
 import { encodeWorkers, fileEncoder } from '../parquet/encode-pool';
+import type { EncodedFile } from '../parquet/encode';
 import type { EncryptionOptions, ObjectStore } from '../store/types';
 import { requireEncryption } from '../store/encryption-check';
 import { runPool } from '../util/pool';
@@ -44,6 +45,27 @@ export interface WriteTableResult {
 const MULTIPART_UPLOAD_ABOVE = 16 * 1024 * 1024;
 
 /**
+ * Stores one encoded data file at `prefix + key`, with the encryption asked for (read back:
+ * a server that stored it otherwise fails the write); returns its manifest record.
+ */
+export async function putDataFile(store: ObjectStore, bucket: string, prefix: string, key: string, encoded: EncodedFile, encryption?: EncryptionOptions): Promise<DataFile> {
+  const putOptions = { contentType: 'application/vnd.apache.parquet', ...(encryption ? { encryption } : {}) };
+  const stored = encoded.bytes.length > MULTIPART_UPLOAD_ABOVE
+    ? await store.upload(bucket, prefix + key, Buffer.from(encoded.bytes.buffer, encoded.bytes.byteOffset, encoded.bytes.byteLength), putOptions)
+    : await store.put(bucket, prefix + key, encoded.bytes, putOptions);
+  if (encryption) await requireEncryption(store, bucket, prefix + key, encryption);
+  return {
+    key,
+    rows: encoded.rows,
+    bytes: encoded.bytes.length,
+    etag: stored.etag,
+    digest: encoded.digest.digest,
+    columnDigests: encoded.digest.columns,
+    rowGroups: encoded.rowGroupDigests.length,
+  };
+}
+
+/**
  * Writes a lakevault table: generation-named zstd Parquet files with content digests in
  * their footers, then the manifest (the switch), then — on overwrite — the replaced
  * generation's files, taken from its manifest (never from a listing). Because file names
@@ -69,7 +91,6 @@ export async function writeTable(store: ObjectStore, ref: TableRef, options: Wri
   const files: DataFile[] = new Array(options.fileCount);
   let rowsWritten = 0;
   let filesWritten = 0;
-  const putOptions = { contentType: 'application/vnd.apache.parquet', ...(options.encryption ? { encryption: options.encryption } : {}) };
   // Files are encoded on worker threads when there are several files and cores, as many
   // in flight as the encoder runs at once (at least two, so an upload overlaps the next
   // encoding). More would only hold more rows in memory (10M rows with two workers and two
@@ -83,19 +104,7 @@ export async function writeTable(store: ObjectStore, ref: TableRef, options: Wri
       const key = `data/part-${String(index).padStart(5, '0')}-${generation}.parquet`;
       // Recorded before the PUT: a PUT whose answer is lost may still have been stored.
       written.push(prefix + key);
-      const stored = encoded.bytes.length > MULTIPART_UPLOAD_ABOVE
-        ? await store.upload(bucket, prefix + key, Buffer.from(encoded.bytes.buffer, encoded.bytes.byteOffset, encoded.bytes.byteLength), putOptions)
-        : await store.put(bucket, prefix + key, encoded.bytes, putOptions);
-      if (options.encryption) await requireEncryption(store, bucket, prefix + key, options.encryption);
-      files[index] = {
-        key,
-        rows: encoded.rows,
-        bytes: encoded.bytes.length,
-        etag: stored.etag,
-        digest: encoded.digest.digest,
-        columnDigests: encoded.digest.columns,
-        rowGroups: encoded.rowGroupDigests.length,
-      };
+      files[index] = await putDataFile(store, bucket, prefix, key, encoded, options.encryption);
       rowsWritten += encoded.rows;
       filesWritten += 1;
       options.onProgress?.({ files: filesWritten, rows: rowsWritten, totalRows: options.totalRows });

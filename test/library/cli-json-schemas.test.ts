@@ -65,12 +65,14 @@ describe('CLI --json output against the published schemas', () => {
     await cli('table-create', ['table', 'create', 'vendas', '--rows', '3000', '--rows-per-file', '1000']);
     await cli('table-inspect', ['table', 'inspect', 'vendas']);
     await cli('table-list', ['table', 'list']);
+    await cli('table-compact', ['table', 'compact', 'vendas', '--target-rows', '3000']);
     await cli('copy', ['copy', `s3://${bucket}/warehouse/vendas/`, `s3://${bucket}/copies/vendas/`]);
     const backup = await cli('backup-create', ['backup', 'create', 'vendas', '--name', 'first', '--tag', 'weekly,first']);
     await cli('backup-list', ['backup', 'list']);
     await cli('backup-show', ['backup', 'show', String(backup.id)]);
     await cli('backup-restore', ['backup', 'restore', String(backup.id), '--to', 'restored']);
     await cli('validate', ['validate', 'vendas', 'restored', '--level', 'full']);
+    await cli('diff', ['diff', 'vendas', 'restored', '--out', `s3://${bucket}/changes/`]);
     await cli('checkpoint-create', ['checkpoint', 'create', 'vendas']);
     await cli('checkpoint-list', ['checkpoint', 'list', 'vendas']);
     await cli('repo-upgrade', ['repo', 'upgrade', 'backups', '--dry-run']);

@@ -194,4 +194,18 @@ function writeReport(file, results) {
   writeFileSync(file, next);
 }
 
-module.exports = { writeReport, render };
+/** `--only`: the chosen sections alone, with the machine and the goals they judge (a file of its own). */
+function writeStageReport(file, results) {
+  const m = results.machine;
+  const generic = results.sections.filter((s) => s.kind === 'generic');
+  const goalRows = generic.flatMap((s) => s.goals).map((g) => `| ${g.goal} | ${g.measured} | ${g.met === undefined ? 'reported' : g.met ? 'met' : '**missed**'} |`);
+  writeFileSync(file, [
+    `Measured ${results.startedAt.toISOString().replace(/\.\d+Z$/, 'Z')} by \`npm run bench -- --only ${results.options.only.join(',')}\` in ${f1(results.durationS / 60)} min on ${m.cpu}, ${m.cores} cores, ${f0(m.memoryGiB)} GiB RAM; host speed check ${results.cpuBefore.toFixed(2)} s (scripts/bench/lib/machine.js); Ceph RGW started by scripts/rgw.sh on its own ports.`,
+    '',
+    '| goal | measured | |', '|---|---|---|', ...goalRows, '',
+    ...generic.flatMap((s) => [genericText(s), '']),
+    ...(results.notMeasured?.length ? ['Not measured:', ...results.notMeasured.map((n) => `- ${n}`), ''] : []),
+  ].join('\n'));
+}
+
+module.exports = { writeReport, writeStageReport, render };

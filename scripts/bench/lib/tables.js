@@ -242,7 +242,7 @@ function tableBench(ctx) {
     };
   }
 
-  return { tableCreate, encoding, validate, backup, endToEnd };
+  return { tableCreate, encoding, validate, backup, endToEnd, tools: { run, download, rgw, shown, warehouse } };
 }
 
 module.exports = { tableBench };

@@ -7,6 +7,8 @@ import { copy, tableCreate, tableDrop, tableInspect, tableList } from './tables'
 import { planCheck, planRun, reportDocument, validateCycle } from './ops';
 import { planFile } from '../../plan/schema';
 import { version } from './version';
+import { tableCompact } from './compact';
+import { diff } from './diff';
 
 /**
  * The zod schema of every command's --json report, by the file name it is published
@@ -18,6 +20,7 @@ export const reportSchemas = {
   'table-inspect': tableInspect,
   'table-list': tableList,
   'table-drop': tableDrop,
+  'table-compact': tableCompact,
   copy,
   'backup-create': backupCreate,
   'backup-list': backupList,
@@ -35,6 +38,7 @@ export const reportSchemas = {
   'plan-check': planCheck,
   'plan-run': planRun,
   report: reportDocument,
+  diff,
   audit,
   'audit-checks': auditChecks,
   doctor,

@@ -7,6 +7,7 @@ import { checkpointCommand } from './checkpoint';
 import { recoverCommand } from './recover';
 import { drillCommand } from './drill';
 import { validateCommand } from './validate';
+import { diffCommand } from './diff';
 import { auditCommand } from './audit';
 import { doctorCommand } from './doctor';
 import { planCommand } from './plan';
@@ -24,6 +25,7 @@ export const commands: (() => Command)[] = [
   recoverCommand,
   drillCommand,
   validateCommand,
+  diffCommand,
   auditCommand,
   doctorCommand,
   planCommand,

@@ -61,6 +61,31 @@ export function tableCommand(): Command {
       });
     });
 
+  table.command('compact <table>')
+    .description('rewrite many small files into fewer of the target size; the content digest is proven equal before the switch')
+    .option('--target-rows <n>', 'rows per new file (default: 1,000,000, as table create writes)')
+    .option('--target-file-mb <n>', 'size per new file in MB instead (turned into rows at the bytes per row of the files merged)')
+    .option('--row-group-rows <n>', 'rows per Parquet row group of the new files', '262144')
+    .option('--file-timeout <seconds>', 'fail a file whose reader makes no progress for this long', '60')
+    .action(async (name: string, flags: { targetRows?: string; targetFileMb?: string; rowGroupRows: string; fileTimeout: string }, command: Command) => {
+      if (flags.targetRows !== undefined && flags.targetFileMb !== undefined) throw new UsageError('--target-rows and --target-file-mb each set the file size: give one');
+      const targetRows = flags.targetRows !== undefined ? parseInteger('--target-rows', flags.targetRows, 1, MAX_ROWS_PER_FILE) : undefined;
+      const targetFileMb = flags.targetFileMb !== undefined ? parseInteger('--target-file-mb', flags.targetFileMb, 1, 4096) : undefined;
+      const rowGroupRows = parseInteger('--row-group-rows', flags.rowGroupRows, 1, 1_048_576);
+      const fileTimeoutMs = parseInteger('--file-timeout', flags.fileTimeout, 1, 86_400) * 1000;
+      await withClient(command, async ({ lv, output }) => {
+        await printResult(output, lv.table.compact(name, { rowGroupRows, fileTimeoutMs, ...(targetRows !== undefined ? { targetRows } : {}), ...(targetFileMb !== undefined ? { targetFileMb } : {}) }), (r) => [
+          r.compacted
+            ? `compacted ${r.uri}: ${formatCount(r.before.files)} → ${formatCount(r.after.files)} files, ${formatCount(r.after.rows)} rows, ${formatBytes(r.before.bytes)} → ${formatBytes(r.after.bytes)}${r.generation ? `, generation ${r.generation}` : ''} in ${(r.elapsedMs / 1000).toFixed(1)} s`
+            : `${r.uri}: nothing to compact (${formatCount(r.before.files)} files)`,
+          ...(r.recovered ? [`an interrupted compaction (${r.recovered.generation}) was ${r.recovered.outcome}: ${r.recovered.removedObjects} object(s) removed`] : []),
+          ...(r.compacted ? [`content ${r.contentDigest.after} read back from the new files, equal to the content before`] : []),
+          ...(r.partitions.length > 1 ? [formatTable(['directory', 'files', 'new files', 'rows', 'bytes'], r.partitions.map((p) => [p.directory || '(root)', p.inputFiles, p.outputFiles, formatCount(p.rows), `${formatBytes(p.bytesBefore)} → ${formatBytes(p.bytesAfter)}`]))] : []),
+          ...r.notes.map((note) => `note: ${note}`),
+        ].join('\n'));
+      });
+    });
+
   table.command('list')
     .description('tables in the warehouse')
     .action(async (_flags: unknown, command: Command) => {
