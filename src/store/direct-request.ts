@@ -65,6 +65,11 @@ export interface DirectRequest {
   headers: Record<string, string>;
   /** Answers longer than this are cut off and fail (the caller then uses the SDK). */
   maxBodyBytes: number;
+  /**
+   * A successful answer's exact length, when known (a ranged GET): its body is read into one
+   * buffer of that size instead of chunks joined at the end, which would hold it twice.
+   */
+  expectBytes?: number;
 }
 
 export interface DirectResponse {
@@ -136,7 +141,7 @@ export class DirectRequests {
         ...req.headers,
       },
     });
-    return this.transmit(endpoint, signed, req.maxBodyBytes);
+    return this.transmit(endpoint, signed, req.maxBodyBytes, req.expectBytes);
   }
 
   private resolve(): Promise<{ endpoint: Endpoint; signer: Signer }> {
@@ -144,7 +149,7 @@ export class DirectRequests {
     return this.setup;
   }
 
-  private transmit(endpoint: Endpoint, signed: SignableRequest, maxBodyBytes: number): Promise<DirectResponse> {
+  private transmit(endpoint: Endpoint, signed: SignableRequest, maxBodyBytes: number, expectBytes?: number): Promise<DirectResponse> {
     const https = endpoint.protocol === 'https:';
     const options: RequestOptions = {
       method: signed.method,
@@ -156,14 +161,21 @@ export class DirectRequests {
     };
     return new Promise((resolve, reject) => {
       const onResponse = (res: IncomingMessage) => {
+        const status = res.statusCode ?? 0;
+        const whole = expectBytes !== undefined && status >= 200 && status < 300 ? Buffer.allocUnsafe(expectBytes) : undefined;
         const chunks: Buffer[] = [];
         let length = 0;
         res.on('data', (chunk: Buffer) => {
-          length += chunk.length;
-          if (length > maxBodyBytes) request.destroy(new Error('answer larger than expected'));
+          if (length + chunk.length > (whole ? whole.length : maxBodyBytes)) { request.destroy(new Error('answer larger than expected')); return; }
+          if (whole) chunk.copy(whole, length);
           else chunks.push(chunk);
+          length += chunk.length;
         });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length) }));
+        res.on('end', () => resolve({
+          status,
+          headers: res.headers,
+          body: whole ? whole.subarray(0, length) : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length),
+        }));
         res.on('error', reject);
         res.on('aborted', () => reject(new Error('answer cut short')));
       };

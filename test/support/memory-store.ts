@@ -2,9 +2,10 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { ConflictError, NotFoundError } from '../../src/errors';
+import { ConflictError, NotFoundError, StoreError } from '../../src/errors';
 import type {
-  Body, CopyOptions, CopyResult, DeleteResult, EncryptionOptions, HeadResult, ObjectInfo, ObjectStore, PutOptions,
+  Body, CopyOptions, CopyResult, DeleteResult, EncryptionOptions, HeadResult, MultipartOptions, MultipartUpload, ObjectInfo,
+  ObjectStore, PutOptions, UploadedPart, WriteChecksums,
 } from '../../src/store/types';
 
 interface StoredObject {
@@ -89,6 +90,7 @@ export class MemoryStore implements ObjectStore {
     const objects = this.bucket(bucket, `put s3://${bucket}/${key}`);
     if (options.ifNoneMatch && objects.has(key)) throw new ConflictError(`put s3://${bucket}/${key}: the key already exists (PreconditionFailed)`);
     const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : Uint8Array.from(body);
+    if (options.checksums) verifyMd5(bytes, options.checksums, `put s3://${bucket}/${key}`);
     const object = stored(bytes, options.metadata);
     objects.set(key, object);
     return info(key, object);
@@ -97,6 +99,31 @@ export class MemoryStore implements ObjectStore {
   async upload(bucket: string, key: string, body: Body, options: PutOptions = {}): Promise<ObjectInfo> {
     const bytes = body instanceof Uint8Array ? body : await collect(body);
     return this.put(bucket, key, bytes, options);
+  }
+
+  /** Parts kept until complete; Content-MD5 verified as S3 does (a 400 BadDigest), flexible checksums ignored. */
+  async startMultipartUpload(bucket: string, key: string, options: MultipartOptions = {}): Promise<MultipartUpload> {
+    this.count('startMultipart');
+    this.bucket(bucket, `start a multipart upload to s3://${bucket}/${key}`);
+    const parts = new Map<number, Uint8Array>();
+    const uploadId = `upload-${Math.random().toString(36).slice(2)}`;
+    return {
+      uploadId,
+      putPart: async (partNumber: number, body: Uint8Array, checksums: WriteChecksums): Promise<UploadedPart> => {
+        this.count('putPart');
+        verifyMd5(body, checksums, `upload part ${partNumber} of s3://${bucket}/${key}`);
+        parts.set(partNumber, Uint8Array.from(body));
+        return { partNumber, etag: createHash('md5').update(body).digest('hex') };
+      },
+      complete: async (done: UploadedPart[]) => {
+        this.count('completeMultipart');
+        const bytes = Buffer.concat([...done].sort((a, b) => a.partNumber - b.partNumber).map((p) => parts.get(p.partNumber)!));
+        const object = stored(bytes, options.metadata);
+        this.bucket(bucket, `complete s3://${bucket}/${key}`).set(key, object);
+        return { etag: object.etag };
+      },
+      abort: async () => { this.count('abortMultipart'); parts.clear(); },
+    };
   }
 
   async copy(srcBucket: string, srcKey: string, dstBucket: string, dstKey: string, options: CopyOptions = {}): Promise<CopyResult> {
@@ -139,6 +166,12 @@ export class MemoryStore implements ObjectStore {
       count++;
     }
     return count;
+  }
+}
+
+function verifyMd5(body: Uint8Array, checksums: WriteChecksums, what: string): void {
+  if (!createHash('md5').update(body).digest().equals(Buffer.from(checksums.md5))) {
+    throw new StoreError(`${what} failed: BadDigest`, { cause: { name: 'BadDigest', $metadata: { httpStatusCode: 400 } } });
   }
 }
 
