@@ -1,5 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { DirectRequests, GiveUpGate, switchedOff } from './direct-request';
+import type { ObjectReadStream } from './types';
 
 /*
  * Ranged GetObject without the SDK's per-request machinery (direct-request.ts says why and
@@ -20,6 +21,13 @@ export interface DirectRangeRequest {
   /** Exclusive. */
   end: number;
   /** Pin: read only if the object still has this ETag (unquoted). */
+  etag?: string;
+}
+
+/** A whole object to stream. */
+export interface DirectOpenRequest {
+  bucket: string;
+  key: string;
   etag?: string;
 }
 
@@ -49,6 +57,25 @@ export class DirectReader {
       if (req.etag && String(response.headers.etag ?? '').replace(/^"|"$/g, '') !== req.etag) return undefined;
       // A plain Uint8Array view, as the SDK path returns (a Buffer's slice() would not copy).
       return new Uint8Array(response.body.buffer, response.body.byteOffset, response.body.length);
+    });
+  }
+
+  /**
+   * The whole object as a stream: only a 200 with its length (and, when pinned, the ETag asked
+   * for) counts; anything else is drained and the caller reads through the SDK. Never rejects.
+   */
+  open(req: DirectOpenRequest): Promise<ObjectReadStream | undefined> {
+    return this.gate.run(async () => {
+      const headers: Record<string, string> = req.etag ? { 'if-match': `"${req.etag}"` } : {};
+      const response = await this.requests.open({ method: 'GET', bucket: req.bucket, key: req.key, headers, maxBodyBytes: 0 });
+      const etag = String(response.headers.etag ?? '').replace(/^"|"$/g, '');
+      const length = Number(response.headers['content-length']);
+      if (response.status !== 200 || !Number.isSafeInteger(length) || !etag || (req.etag && etag !== req.etag)) {
+        response.body.resume(); // drained, so its connection goes back to the pool
+        return undefined;
+      }
+      const encryption = response.headers['x-amz-server-side-encryption-customer-algorithm'] ? 'SSE-C' : response.headers['x-amz-server-side-encryption'];
+      return { body: response.body, size: length, etag, ...(typeof encryption === 'string' ? { encryption } : {}) };
     });
   }
 }

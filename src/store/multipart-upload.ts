@@ -3,6 +3,7 @@ import {
   type CompletedPart, type S3Client, type UploadPartCommandInput,
 } from '@aws-sdk/client-s3';
 import { currentEtag } from './copy-pinning';
+import type { DirectWriter } from './direct-write';
 import { multipartEtag } from './multipart-copy';
 import type { ChecksumAlgorithm, MultipartOptions, MultipartUpload, UploadedPart, WriteChecksums } from './types';
 
@@ -32,6 +33,8 @@ const unquote = (etag: string | undefined) => (etag ?? '').replace(/^"|"$/g, '')
 export interface UploadHost {
   client: S3Client;
   fail(error: unknown, what: string): never;
+  /** Parts without a flexible checksum go direct where the client qualifies (direct-write.ts). */
+  direct?: DirectWriter;
 }
 
 /**
@@ -69,6 +72,10 @@ export class S3MultipartUpload implements MultipartUpload {
   }
 
   async putPart(partNumber: number, body: Uint8Array, checksums: WriteChecksums): Promise<UploadedPart> {
+    if (this.host.direct && !checksums.flexible) {
+      const etag = await this.host.direct.put({ bucket: this.bucket, key: this.key, body, md5: checksums.md5, part: { uploadId: this.uploadId, partNumber } });
+      if (etag !== undefined) return { partNumber, etag };
+    }
     try {
       const out = await this.host.client.send(new UploadPartCommand({
         Bucket: this.bucket,

@@ -95,6 +95,22 @@ export interface HeadResult extends ObjectInfo {
 
 export type Body = Uint8Array | Readable;
 
+/** A body of known length that arrives as a stream (an object read on its way to another store). */
+export interface SizedStream {
+  stream: Readable;
+  length: number;
+}
+
+/** An object being read: its bytes as a stream, and what the answer said about them. */
+export interface ObjectReadStream {
+  body: Readable;
+  size: number;
+  /** Without quotes. */
+  etag: string;
+  /** Server-side encryption the answer reported ('aws:kms', 'AES256'…; SSE-C as 'SSE-C'): the ETag is then no MD5 of the bytes, except for AES256. */
+  encryption?: string;
+}
+
 /**
  * Everything lakevault does to an object store. One implementation talks to S3
  * (S3Store); wrappers (fault counting, dry runs) can stand in front of it.
@@ -111,7 +127,10 @@ export interface ObjectStore {
   head(bucket: string, key: string, encryption?: EncryptionOptions): Promise<HeadResult | undefined>;
   getBytes(bucket: string, key: string, encryption?: EncryptionOptions): Promise<Uint8Array>;
   getRange(bucket: string, key: string, start: number, endExclusive: number, options?: { etag?: string; encryption?: EncryptionOptions }): Promise<Uint8Array>;
-  put(bucket: string, key: string, body: Uint8Array | string, options?: PutOptions): Promise<ObjectInfo>;
+  /** The whole object as a stream, pinned to an ETag when given (If-Match, and the answer's ETag checked). */
+  openRead(bucket: string, key: string, options?: { etag?: string; encryption?: EncryptionOptions }): Promise<ObjectReadStream>;
+  /** One PutObject: bytes, text, or a stream of known length (sent as it arrives; never retried by the store). */
+  put(bucket: string, key: string, body: Uint8Array | string | SizedStream, options?: PutOptions): Promise<ObjectInfo>;
   upload(bucket: string, key: string, body: Body, options?: PutOptions): Promise<ObjectInfo>;
   /** Starts a multipart upload whose parts the caller sends (a copy between endpoints: store/cross-copy.ts). */
   startMultipartUpload(bucket: string, key: string, options?: MultipartOptions): Promise<MultipartUpload>;

@@ -82,19 +82,31 @@ describeWithOffsite('crossCopy between two endpoints', () => {
     expect(serverSideCopyPossible(primary, primary)).toBe(true);
   });
 
-  it('copies every object byte for byte, each byte read once and written once, parts tiling the big ones', async () => {
+  it.each([
+    ['buffered parts', 0],
+    ['objects over a part streamed from GET to PUT', undefined],
+  ])('copies every object byte for byte, each byte read once and written once (%s)', async (_mode, streamLimit) => {
+    const prefix = streamLimit === 0 ? 'once-parts/' : 'once-streamed/';
     const total = OBJECTS.reduce((sum, o) => sum + o.size, 0);
     const from = instrument(primary.store);
     const to = instrument(offsite.store);
-    const result = await crossCopy(from.store, to.store, itemsTo('once/'), { partSize: PART, concurrency: 4 });
+    const result = await crossCopy(from.store, to.store, itemsTo(prefix), { partSize: PART, concurrency: 4, ...(streamLimit === undefined ? {} : { streamLimit }) });
     expect(result.copied).toHaveLength(OBJECTS.length);
     expect({ read: from.traffic.bytesRead, written: to.traffic.bytesWritten }).toEqual({ read: total, written: total });
     expect({ read: result.bytesRead, written: result.bytesWritten }).toEqual({ read: total, written: total });
-    const parts = Object.fromEntries(result.copied.map((c) => [c.destination.key, c.parts]));
-    expect(parts).toMatchObject({ 'once/exactly-one-part.bin': 1, 'once/one-part-and-a-byte.bin': 2, 'once/big/three-and-a-half-parts.bin': 4 });
-    // GETs: one per object with bytes (the empty one reads nothing) and one per further part.
-    expect(from.traffic.reads).toBe(OBJECTS.length - 1 + 1 + 3);
-    await expectCopied('once/');
+    const parts = Object.fromEntries(result.copied.map((c) => [c.destination.key.slice(prefix.length), c.parts]));
+    if (streamLimit === 0) {
+      expect(parts).toMatchObject({ 'exactly-one-part.bin': 1, 'one-part-and-a-byte.bin': 2, 'big/three-and-a-half-parts.bin': 4 });
+      // GETs: one per object with bytes (the empty one reads nothing) and one per further part.
+      expect(from.traffic.reads).toBe(OBJECTS.length - 1 + 1 + 3);
+      expect(to.traffic.streamedWrites).toBe(0);
+    } else {
+      // Every object with bytes is one GET and one PUT (their ETags are MD5s: single PUTs); those over a part stream.
+      expect(from.traffic.reads).toBe(OBJECTS.length - 1);
+      expect(to.traffic.streamedWrites).toBe(2);
+      expect(Object.values(parts).every((n) => n === 1)).toBe(true);
+    }
+    await expectCopied(prefix);
   });
 
   it('holds at most bufferBytes of parts at once, whatever the concurrency', async () => {
@@ -106,7 +118,7 @@ describeWithOffsite('crossCopy between two endpoints', () => {
     // Eight objects of 3.5 parts each with 64 objects allowed in flight; room for 2 parts.
     const big = itemsTo('budget/').find((item) => item.source.key.endsWith('three-and-a-half-parts.bin'))!;
     const items = Array.from({ length: 8 }, (_, i) => ({ ...big, destination: { bucket: target, key: `budget/${i}` } }));
-    await crossCopy(from.store, to.store, items, { partSize: PART, bufferBytes: 2 * PART, concurrency: 64 });
+    await crossCopy(from.store, to.store, items, { partSize: PART, bufferBytes: 2 * PART, concurrency: 64, streamLimit: 0 });
     expect(from.traffic.reads).toBe(8 * 4);
     expect(most).toBeLessThanOrEqual(2 * PART);
     expect(most).toBeGreaterThan(PART);
@@ -115,7 +127,7 @@ describeWithOffsite('crossCopy between two endpoints', () => {
   it('a rerun after a failure copies only what is missing (the destination listing says what is there)', async () => {
     // In key order: the big object's 4 parts, the empty one, exactly-one-part, then the first part of one-part-and-a-byte fails.
     const failing = instrument(offsite.store, { beforeWrite: (count) => { if (count === 7) throw new Error('simulated crash on the 7th write'); } });
-    await expect(crossCopy(primary.store, failing.store, itemsTo('resume/'), { partSize: PART, bufferBytes: PART, concurrency: 1 })).rejects.toThrow(/simulated crash/);
+    await expect(crossCopy(primary.store, failing.store, itemsTo('resume/'), { partSize: PART, bufferBytes: PART, concurrency: 1, streamLimit: 0 })).rejects.toThrow(/simulated crash/);
     const present = await destinationListing('resume/');
     expect([...present.keys()].sort()).toEqual(['resume/big/three-and-a-half-parts.bin', 'resume/empty', 'resume/exactly-one-part.bin']);
     await expectNoUploadsUnder('resume/');
@@ -149,19 +161,27 @@ describeWithOffsite('crossCopy between two endpoints', () => {
     const from = instrument(primary.store, {
       afterRead: async (count) => { if (count === 1) await primary.store.put(source, scratchKey, randomBytes(item.source.size)); },
     });
-    const error = await crossCopy(from.store, offsite.store, [item], { partSize: PART, bufferBytes: PART, concurrency: 1 }).catch((e: unknown) => e);
+    const error = await crossCopy(from.store, offsite.store, [item], { partSize: PART, bufferBytes: PART, concurrency: 1, streamLimit: 0 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConflictError);
     expect(await offsite.store.head(target, item.destination.key)).toBeUndefined();
     await expectNoUploadsUnder(`changed/`);
     await primary.store.deleteKeys(source, [scratchKey]);
   });
 
-  it('bytes damaged on their way to the destination are refused (server-checked Content-MD5, or the answered MD5) and no copy stays', async () => {
+  it('a source whose ETag changed since it was listed is not streamed: ConflictError, nothing written', async () => {
+    const item = itemsTo('stale-source/').find((i) => i.source.key.endsWith('one KiB+plus.bin'))!;
+    const stale = { ...item, source: { ...item.source, etag: '0123456789abcdef0123456789abcdef' } };
+    const error = await crossCopy(primary.store, offsite.store, [stale], { partSize: PART }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConflictError);
+    expect(await offsite.store.head(target, item.destination.key)).toBeUndefined();
+  });
+
+  it.each([['buffered', 0], ['streamed, then buffered', undefined]])('bytes damaged on their way to the destination are refused (server-checked Content-MD5, or the answered MD5) and no copy stays (%s)', async (_mode, streamLimit) => {
     const flip = (body: Uint8Array) => { const copy = Buffer.from(body); if (copy.length) copy[copy.length >> 1]! ^= 0x40; return copy; };
     for (const name of ['small/one KiB+plus.bin', 'big/three-and-a-half-parts.bin']) {
       const item = itemsTo('damaged/').find((i) => i.source.key.endsWith(name))!;
       const to = instrument(offsite.store, { alterBody: flip });
-      const error = await crossCopy(primary.store, to.store, [item], { partSize: PART }).catch((e: unknown) => e);
+      const error = await crossCopy(primary.store, to.store, [item], { partSize: PART, ...(streamLimit === undefined ? {} : { streamLimit }) }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(LakevaultError);
       if (OFFSITE_TARGET === 'embedded') expect(error).toBeInstanceOf(IntegrityError);
       expect(String((error as Error).message)).toMatch(/BadDigest|InvalidDigest|answered ETag/);

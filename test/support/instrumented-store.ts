@@ -1,3 +1,4 @@
+import { Transform } from 'node:stream';
 import type { MultipartUpload, ObjectStore, UploadedPart, WriteChecksums } from '../../src/store/types';
 
 /** What an instrumented store saw: body bytes read and written, and the most parts held at once. */
@@ -6,6 +7,8 @@ export interface StoreTraffic {
   bytesWritten: number;
   reads: number;
   writes: number;
+  /** Writes whose body was a stream (a GET on its way to a PUT). */
+  streamedWrites: number;
 }
 
 export interface StoreHooks {
@@ -27,7 +30,7 @@ export interface StoreHooks {
  * interleave them.
  */
 export function instrument(inner: ObjectStore, hooks: StoreHooks = {}): { store: ObjectStore; traffic: StoreTraffic } {
-  const traffic: StoreTraffic = { bytesRead: 0, bytesWritten: 0, reads: 0, writes: 0 };
+  const traffic: StoreTraffic = { bytesRead: 0, bytesWritten: 0, reads: 0, writes: 0, streamedWrites: 0 };
   const write = async <T>(key: string, body: Uint8Array, send: (body: Uint8Array) => Promise<T>): Promise<T> => {
     // The destination's integrity probe (store/write-integrity.ts) is not the traffic under test.
     if (key.includes('_lakevault/integrity-probe-')) return send(body);
@@ -36,6 +39,17 @@ export function instrument(inner: ObjectStore, hooks: StoreHooks = {}): { store:
     const result = await send(hooks.alterBody ? hooks.alterBody(body, key) : body);
     traffic.bytesWritten += body.length;
     hooks.afterWrite?.(key, body.length);
+    return result;
+  };
+  /** A stream's bytes cannot be altered on the way; it is counted and hooked like any write. */
+  const streamWrite = async <T>(key: string, length: number, send: () => Promise<T>): Promise<T> => {
+    if (key.includes('_lakevault/integrity-probe-')) return send();
+    traffic.writes += 1;
+    await hooks.beforeWrite?.(traffic.writes, key);
+    const result = await send();
+    traffic.bytesWritten += length;
+    traffic.streamedWrites += 1;
+    hooks.afterWrite?.(key, length);
     return result;
   };
   const store: ObjectStore = {
@@ -52,7 +66,21 @@ export function instrument(inner: ObjectStore, hooks: StoreHooks = {}): { store:
       await hooks.afterRead?.(traffic.reads, key);
       return bytes;
     },
-    put: (bucket, key, body, options) => (typeof body === 'string' ? inner.put(bucket, key, body, options) : write(key, body, (b) => inner.put(bucket, key, b, options))),
+    async openRead(bucket, key, options) {
+      const read = await inner.openRead(bucket, key, options);
+      hooks.beforeRead?.(key, read.size);
+      traffic.reads += 1;
+      read.body.on('data', (chunk: Buffer) => { traffic.bytesRead += chunk.length; });
+      read.body.once('end', () => { void hooks.afterRead?.(traffic.reads, key); });
+      return read;
+    },
+    put: (bucket, key, body, options) => {
+      if (typeof body === 'string') return inner.put(bucket, key, body, options);
+      if (body instanceof Uint8Array) return write(key, body, (b) => inner.put(bucket, key, b, options));
+      const alter = hooks.alterBody;
+      const stream = alter ? body.stream.pipe(new Transform({ transform: (chunk: Buffer, _encoding, done) => done(null, alter(chunk, key)) })) : body.stream;
+      return streamWrite(key, body.length, () => inner.put(bucket, key, { stream, length: body.length }, options));
+    },
     upload: (...args) => inner.upload(...args),
     async startMultipartUpload(bucket, key, options) {
       const upload = await inner.startMultipartUpload(bucket, key, options);

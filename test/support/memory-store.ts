@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { ConflictError, NotFoundError, StoreError } from '../../src/errors';
 import type {
   Body, CopyOptions, CopyResult, DeleteResult, EncryptionOptions, HeadResult, MultipartOptions, MultipartUpload, ObjectInfo,
-  ObjectStore, PutOptions, UploadedPart, WriteChecksums,
+  ObjectReadStream, ObjectStore, PutOptions, SizedStream, UploadedPart, WriteChecksums,
 } from '../../src/store/types';
 
 interface StoredObject {
@@ -85,11 +85,19 @@ export class MemoryStore implements ObjectStore {
     return Uint8Array.from(object.bytes.subarray(start, endExclusive));
   }
 
-  async put(bucket: string, key: string, body: Uint8Array | string, options: PutOptions = {}): Promise<ObjectInfo> {
+  async openRead(bucket: string, key: string, options: { etag?: string } = {}): Promise<ObjectReadStream> {
+    this.count('get');
+    const what = `read s3://${bucket}/${key}`;
+    const object = this.object(bucket, key, what);
+    if (options.etag && options.etag !== object.etag) throw new ConflictError(`${what}: the object is not the version expected (PreconditionFailed)`);
+    return { body: Readable.from([Buffer.from(object.bytes)]), size: object.bytes.length, etag: object.etag };
+  }
+
+  async put(bucket: string, key: string, body: Uint8Array | string | SizedStream, options: PutOptions = {}): Promise<ObjectInfo> {
     this.count('put');
     const objects = this.bucket(bucket, `put s3://${bucket}/${key}`);
     if (options.ifNoneMatch && objects.has(key)) throw new ConflictError(`put s3://${bucket}/${key}: the key already exists (PreconditionFailed)`);
-    const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : Uint8Array.from(body);
+    const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body instanceof Uint8Array ? Uint8Array.from(body) : await collect(body.stream);
     if (options.checksums) verifyMd5(bytes, options.checksums, `put s3://${bucket}/${key}`);
     const object = stored(bytes, options.metadata);
     objects.set(key, object);
