@@ -229,7 +229,7 @@ export function identityOf(address: EndpointAddress): string {
 export async function resolveEndpoint(settings: EndpointSettings): Promise<ResolvedEndpoint> {
   const profile = settings.profile ? await readProfile(settings.profile, settings.source) : undefined;
   const origin = settings.profile ? `${settings.source}, profile ${settings.profile}` : settings.source;
-  const rawEndpoint = settings.endpoint
+  const rawEndpoint = (settings.endpoint !== undefined ? checkEndpointSetting(settings.endpoint, settings.source) : undefined)
     ?? (profile?.endpointUrl !== undefined ? checkEndpoint(profile.endpointUrl, `endpoint_url of profile "${settings.profile}"`) : 'aws');
   const address = addressOf(rawEndpoint);
   const plainHttp = address.kind === 'url' && new URL(address.url).protocol !== 'https:';
