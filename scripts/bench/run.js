@@ -11,6 +11,9 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'; // the 
  * verifies every result, and writes docs/BENCHMARKS.md between the bench markers
  * (a quick run writes to a temporary file instead and prints it).
  *
+ * `npm run bench -- --only offsite [--big]` runs only the copy between two RGW clusters
+ * (scripts/bench/lib/offsite.js; its second cluster's ports move with BENCH_OFFSITE_RGW_*).
+ *
  * Options: --quick, --rounds N, --c-rounds N, --budget-min M (default 20; the scaling set C
  * runs as many rounds as fit, at least one lakevault run), --keep (leave the RGW running; a
  * later run reuses it and its seeded data), --fresh (restart it), --out FILE, --no-profile,
@@ -48,6 +51,8 @@ function parseOptions(argv) {
     tables: !argv.includes('--no-tables') && !quick,
     budgetS: 60 * Number(value('--budget-min', quick ? 3 : 20)),
     out: value('--out', quick ? join(tmpdir(), 'lakevault-bench-quick.md') : join(ROOT, 'docs', 'BENCHMARKS.md')),
+    only: value('--only', undefined),
+    big: argv.includes('--big'),
   };
 }
 
@@ -56,6 +61,8 @@ const log = (line) => process.stderr.write(`[bench ${((Date.now() - t0) / 1000).
 
 async function main() {
   const options = parseOptions(process.argv.slice(2));
+  if (options.only === 'offsite') return require('./lib/offsite').runOffsite(options, log);
+  if (options.only !== undefined) throw new Error(`--only knows one section, offsite; got "${options.only}"`);
   const startedAt = new Date();
   const loadBefore = require('node:os').loadavg();
   buildLakevault(log);
