@@ -11,9 +11,13 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'; // the 
  * verifies every result, and writes docs/BENCHMARKS.md between the bench markers
  * (a quick run writes to a temporary file instead and prints it).
  *
+ * `npm run bench -- --only offsite [--big]` runs only the copy between two RGW clusters
+ * (scripts/bench/lib/offsite.js; its second cluster's ports move with BENCH_OFFSITE_RGW_*) and
+ * rewrites its own block of docs/BENCHMARKS.md.
+ *
  * Options: --quick, --only STAGES (comma-separated: compact, diff — only those sections, on
- * their own RGW, the report printed and written to a temporary file unless --out is given),
- * --rounds N, --c-rounds N, --budget-min M (default 20; the scaling set C
+ * their own RGW, the report printed and written to a temporary file unless --out is given;
+ * or offsite, alone), --rounds N, --c-rounds N, --budget-min M (default 20; the scaling set C
  * runs as many rounds as fit, at least one lakevault run), --keep (leave the RGW running; a
  * later run reuses it and its seeded data), --fresh (restart it), --out FILE, --no-profile,
  * --no-tables (skip the table/validate/flow sections).
@@ -42,7 +46,9 @@ function parseOptions(argv) {
   };
   const quick = argv.includes('--quick');
   const only = value('--only', undefined)?.split(',').map((stage) => stage.trim()).filter(Boolean);
-  for (const stage of only ?? []) if (!(stage in ONLY_STAGES)) throw new Error(`--only: unknown stage "${stage}" (stages: ${Object.keys(ONLY_STAGES).join(', ')})`);
+  const known = [...Object.keys(ONLY_STAGES), ...Object.keys(BLOCK_STAGES)];
+  for (const stage of only ?? []) if (!known.includes(stage)) throw new Error(`--only: unknown stage "${stage}" (stages: ${known.join(', ')})`);
+  for (const stage of Object.keys(BLOCK_STAGES)) if (only?.includes(stage) && only.length > 1) throw new Error(`--only ${stage} runs alone (its own clusters and block of docs/BENCHMARKS.md)`);
   return {
     quick,
     only,
@@ -53,18 +59,24 @@ function parseOptions(argv) {
     profile: !argv.includes('--no-profile') && !quick,
     tables: !argv.includes('--no-tables') && !quick,
     budgetS: 60 * Number(value('--budget-min', quick ? 3 : 20)),
-    out: value('--out', quick || only ? join(tmpdir(), `lakevault-bench-${only ? only.join('-') : 'quick'}.md`) : join(ROOT, 'docs', 'BENCHMARKS.md')),
+    big: argv.includes('--big'),
+    // A stage with a block of its own in BENCHMARKS.md rewrites that block; the others print a report of their own.
+    out: value('--out', quick || (only && !only.every((stage) => stage in BLOCK_STAGES)) ? join(tmpdir(), `lakevault-bench-${only ? only.join('-') : 'quick'}.md`) : join(ROOT, 'docs', 'BENCHMARKS.md')),
   };
 }
 
 /** The sections `--only` can run by themselves, and their titles in the log. */
 const ONLY_STAGES = { compact: 'table compact (10M rows in 1,000 files)', diff: 'diff vs DuckDB EXCEPT ALL (10M rows, 1 % changed)' };
+/** Sections that run alone, on clusters of their own, and rewrite their own block of docs/BENCHMARKS.md. */
+const BLOCK_STAGES = { offsite: (options) => require('./lib/offsite').runOffsite(options, log) };
 
 const t0 = Date.now();
 const log = (line) => process.stderr.write(`[bench ${((Date.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${line}\n`);
 
 async function main() {
   const options = parseOptions(process.argv.slice(2));
+  const alone = options.only?.find((stage) => stage in BLOCK_STAGES);
+  if (alone) return BLOCK_STAGES[alone](options);
   const startedAt = new Date();
   const loadBefore = require('node:os').loadavg();
   buildLakevault(log);

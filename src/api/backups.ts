@@ -13,7 +13,9 @@ import { parseSnapshotReference, resolveSnapshot } from '../snapshot/resolve';
 import type { ValidationLevel } from '../snapshot/validation';
 import { formatS3Uri } from '../store/location';
 import { refuseOverlap } from '../store/overlap';
+import { lazyModule } from '../util/lazy';
 import { resolveTable } from '../table/table-ref';
+import type { BackupPlanReport, BackupPlanVerifyReport, PlanOptions, PlanVerifyOptions } from './batch-plan';
 import type { ApiContext, CallOptions } from './context';
 import { formatBytes, formatCount } from './progress';
 import { report, type Report } from './report';
@@ -134,6 +136,16 @@ export class BackupApi {
     return report(await pruneSnapshots(store, backupRepository(config), ref, { policy: options.policy, dryRun: options.dryRun === true, graceMs }));
   }
 
+  /** The CSV manifest an S3 Batch Operations copy job consumes for one table or backup (docs/SCALE.md). */
+  plan(reference: string, options: PlanOptions): Promise<BackupPlanReport> {
+    return batchPlans().plan(this.context, reference, options);
+  }
+
+  /** A batch copy of a table or backup checked against its manifest: the destination's listing and the job's completion reports. */
+  planVerify(reference: string, options: PlanVerifyOptions): Promise<BackupPlanVerifyReport> {
+    return batchPlans().planVerify(this.context, reference, options);
+  }
+
   /**
    * Restores a backup into a table and validates it against the backup. A restore that
    * does not validate throws an IntegrityError whose `report` holds the full result.
@@ -154,6 +166,9 @@ export class BackupApi {
     return result;
   }
 }
+
+// Loaded on first use, like the client's capabilities (src/util/lazy.ts).
+const batchPlans = lazyModule((): typeof import('./batch-plan') => require('./batch-plan'));
 
 function hours(value: number): number {
   if (!Number.isFinite(value) || value < 0) throw new UsageError(`graceHours must be a number of hours ≥ 0, got ${value}`);

@@ -2,6 +2,7 @@ import { UsageError } from '../errors';
 import { opsArea } from '../history/area';
 import { HistoryRecorder } from '../history/recorder';
 import type { KeyedConfig } from '../snapshot/repository';
+import { EndpointStores } from '../store/endpoint-stores';
 import type { OpenStore } from '../store/open';
 import { progressSink, type Operation, type ProgressListener } from './progress';
 
@@ -9,6 +10,7 @@ import { progressSink, type Operation, type ProgressListener } from './progress'
 export class ApiContext {
   private closed = false;
   private recorder?: HistoryRecorder;
+  private otherEndpoints?: EndpointStores;
 
   constructor(readonly config: KeyedConfig, private readonly opened: OpenStore, private readonly listener: ProgressListener, private readonly recordHistory = true) {}
 
@@ -20,6 +22,11 @@ export class ApiContext {
 
   get store(): OpenStore['store'] {
     return this.open.store;
+  }
+
+  /** The run's stores on every endpoint: the primary, and those of locations or flags that name another (opened on first use). */
+  get endpoints(): EndpointStores {
+    return (this.otherEndpoints ??= new EndpointStores(this.config, this.open));
   }
 
   /** A progress function for one call: the call's own listener and the client's. */
@@ -38,6 +45,7 @@ export class ApiContext {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.otherEndpoints?.close();
     await this.opened.close();
   }
 }

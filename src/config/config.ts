@@ -5,6 +5,7 @@ import { ConfigError } from '../errors';
 import { type Location, parseS3Uri } from '../store/location';
 import { refuseOverlap } from '../store/overlap';
 import { checkEndpoint } from './endpoint';
+import { readLocationEndpoints, type LocationEndpoints } from './endpoints';
 import { SettingSources, wholeNumber, type SettingOrigin } from './sources';
 
 export type { SettingOrigin, SettingSource } from './sources';
@@ -36,6 +37,8 @@ export interface Config {
   home: string;
   /** Where each setting came from (flag, environment, .env file, default): `doctor` shows it. */
   origins?: Record<SettingName, SettingOrigin>;
+  /** Locations that live on an endpoint of their own (LAKEVAULT_<LOCATION>_ENDPOINT, _PROFILE…): config/endpoints.ts. */
+  locationEndpoints: LocationEndpoints;
 }
 
 /** Values given by flags (the CLI) or options (the library): they win over every variable. */
@@ -176,13 +179,22 @@ export function loadConfig(overrides: ConfigOverrides = {}, env?: Env, inputs: C
   const warehouse = place('warehouse', '--warehouse', 'LAKEVAULT_WAREHOUSE', 's3://lake/warehouse');
   const backups = place('backups', '--backups', 'LAKEVAULT_BACKUPS', 's3://lake-backups');
   const checkpoints = place('checkpoints', '--checkpoints', 'LAKEVAULT_CHECKPOINTS', 's3://lake-checkpoints');
+  const locationEndpoints = readLocationEndpoints(env);
   // A backup inside the warehouse is deleted with its table; backups and checkpoints in one
-  // place are listed, pruned and deleted as each other.
-  refuseOverlap([
-    { name: 'the warehouse', location: warehouse },
-    { name: 'the backups location', location: backups },
-    { name: 'the checkpoints location', location: checkpoints },
-  ], (message) => new ConfigError(message));
+  // place are listed, pruned and deleted as each other. Locations on different endpoints are
+  // different stores: the same bucket name there is another bucket.
+  const places = [
+    { name: 'the warehouse', location: warehouse, on: 'warehouse' as const },
+    { name: 'the backups location', location: backups, on: 'backups' as const },
+    { name: 'the checkpoints location', location: checkpoints, on: 'checkpoints' as const },
+  ];
+  const endpointOf = (on: keyof LocationEndpoints) => {
+    const own = locationEndpoints[on];
+    return own ? `${own.endpoint ?? ''}|${own.profile ?? ''}` : 'primary';
+  };
+  for (const store of new Set(places.map((place) => endpointOf(place.on)))) {
+    refuseOverlap(places.filter((place) => endpointOf(place.on) === store), (message) => new ConfigError(message));
+  }
   const home = read<string>('home', undefined, undefined, 'LAKEVAULT_HOME');
 
   return {
@@ -203,6 +215,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env?: Env, inputs: C
     requestTimeoutMs: number('requestTimeoutMs', undefined, undefined, 'LAKEVAULT_REQUEST_TIMEOUT_MS', 60_000),
     home: resolve(home.value === undefined ? '.lakevault' : String(home.value)),
     origins,
+    locationEndpoints,
   };
 }
 

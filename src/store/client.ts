@@ -3,7 +3,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { StandardRetryStrategy } from '@smithy/core/retry';
-import type { RetryErrorInfo, RetryStrategyV2, StandardRetryToken } from '@smithy/types';
+import type { AwsCredentialIdentityProvider, RetryErrorInfo, RetryStrategyV2, StandardRetryToken } from '@smithy/types';
 
 export interface ClientSettings {
   /** undefined or 'aws' = the SDK's own AWS endpoint resolution. */
@@ -11,8 +11,8 @@ export interface ClientSettings {
   forcePathStyle: boolean;
   region: string;
   caBundle?: string;
-  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
-  profile?: string;
+  /** Static keys, or a provider (a profile's, from the SDK's fromIni); otherwise the SDK's default chain. */
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } | AwsCredentialIdentityProvider;
   /** Sockets kept per host: sized to the number of requests in flight. */
   concurrency: number;
   maxAttempts: number;
@@ -111,7 +111,6 @@ export function createS3Client(settings: ClientSettings): S3Client {
   };
   if (settings.endpoint && settings.endpoint !== 'aws') config.endpoint = settings.endpoint;
   if (settings.credentials) config.credentials = settings.credentials;
-  if (settings.profile && !settings.credentials) config.profile = settings.profile;
   const client = new S3Client(config);
   transports.set(client, { httpAgent, httpsAgent, requestTimeoutMs: settings.requestTimeoutMs });
   return client;

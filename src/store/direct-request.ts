@@ -2,6 +2,9 @@ import { request as httpRequest, type ClientRequest, type IncomingMessage, type 
 import { request as httpsRequest } from 'node:https';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { clientTransport, type ClientTransport } from './client';
+import type { SizedStream } from './types';
+
+export type { SizedStream } from './types';
 
 /*
  * Signed S3 requests without the SDK's per-request machinery, for the two requests lakevault
@@ -62,15 +65,31 @@ export interface DirectRequest {
   method: 'GET' | 'PUT';
   bucket: string;
   key: string;
+  /** Query parameters (signed), e.g. an UploadPart's partNumber and uploadId. */
+  query?: Record<string, string>;
   headers: Record<string, string>;
+  /** A PUT's body: bytes, or a stream of exactly `length` bytes (sent as it arrives). */
+  body?: Uint8Array | SizedStream;
   /** Answers longer than this are cut off and fail (the caller then uses the SDK). */
   maxBodyBytes: number;
+  /**
+   * A successful answer's exact length, when known (a ranged GET): its body is read into one
+   * buffer of that size instead of chunks joined at the end, which would hold it twice.
+   */
+  expectBytes?: number;
 }
 
 export interface DirectResponse {
   status: number;
   headers: IncomingMessage['headers'];
   body: Buffer;
+}
+
+/** An answer whose body is left to the caller to read (a GET streamed into a PUT). */
+export interface DirectStreamResponse {
+  status: number;
+  headers: IncomingMessage['headers'];
+  body: IncomingMessage;
 }
 
 /** Path segments encoded as the SDK encodes them (RFC 3986: also ! ' ( ) *). */
@@ -121,22 +140,32 @@ export class DirectRequests {
 
   /** Signs and sends one request; rejects on network errors, timeouts and oversized answers. */
   async send(req: DirectRequest): Promise<DirectResponse> {
+    const response = await this.open(req);
+    return collect(response, req.maxBodyBytes, req.expectBytes);
+  }
+
+  /**
+   * Signs and sends one request and resolves once the answer's headers arrive, its body
+   * unread: the caller reads or destroys it. Rejects on network errors and timeouts.
+   */
+  async open(req: DirectRequest): Promise<DirectStreamResponse> {
     const { endpoint, signer } = await this.resolve();
+    const length = req.body === undefined ? 0 : req.body instanceof Uint8Array ? req.body.length : req.body.length;
     const signed = await signer.sign({
       method: req.method,
       protocol: endpoint.protocol,
       hostname: endpoint.hostname,
       ...(endpoint.port ? { port: endpoint.port } : {}),
       path: `${endpoint.path.replace(/\/$/, '')}/${req.bucket}/${encodeKey(req.key)}`,
-      query: {},
+      query: req.query ?? {},
       headers: {
         host: endpoint.port ? `${endpoint.hostname}:${endpoint.port}` : endpoint.hostname,
         'x-amz-content-sha256': PAYLOAD,
-        ...(req.method === 'PUT' ? { 'content-length': '0' } : {}),
+        ...(req.method === 'PUT' ? { 'content-length': String(length) } : {}),
         ...req.headers,
       },
     });
-    return this.transmit(endpoint, signed, req.maxBodyBytes);
+    return this.transmit(endpoint, signed, req.body);
   }
 
   private resolve(): Promise<{ endpoint: Endpoint; signer: Signer }> {
@@ -144,33 +173,49 @@ export class DirectRequests {
     return this.setup;
   }
 
-  private transmit(endpoint: Endpoint, signed: SignableRequest, maxBodyBytes: number): Promise<DirectResponse> {
+  private transmit(endpoint: Endpoint, signed: SignableRequest, body: DirectRequest['body']): Promise<DirectStreamResponse> {
     const https = endpoint.protocol === 'https:';
+    const query = new URLSearchParams(signed.query).toString();
     const options: RequestOptions = {
       method: signed.method,
       hostname: endpoint.hostname,
       ...(endpoint.port ? { port: endpoint.port } : {}),
-      path: signed.path,
+      path: query ? `${signed.path}?${query}` : signed.path,
       headers: signed.headers,
       agent: https ? this.transport.httpsAgent : this.transport.httpAgent,
     };
     return new Promise((resolve, reject) => {
-      const onResponse = (res: IncomingMessage) => {
-        const chunks: Buffer[] = [];
-        let length = 0;
-        res.on('data', (chunk: Buffer) => {
-          length += chunk.length;
-          if (length > maxBodyBytes) request.destroy(new Error('answer larger than expected'));
-          else chunks.push(chunk);
-        });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length) }));
-        res.on('error', reject);
-        res.on('aborted', () => reject(new Error('answer cut short')));
-      };
+      const onResponse = (res: IncomingMessage) => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res });
       const request: ClientRequest = https ? httpsRequest(options, onResponse) : httpRequest(options, onResponse);
       request.setTimeout(this.transport.requestTimeoutMs, () => request.destroy(new Error('request timed out')));
       request.on('error', reject);
-      request.end();
+      if (body === undefined) request.end();
+      else if (body instanceof Uint8Array) request.end(body);
+      else {
+        // A source that fails mid-stream fails this request too (its length would be short).
+        body.stream.once('error', (error) => request.destroy(error));
+        body.stream.pipe(request);
+      }
     });
   }
+}
+
+/** Reads a whole answer; bodies past `maxBodyBytes` (or past `expectBytes` on a success) fail. */
+function collect(response: DirectStreamResponse, maxBodyBytes: number, expectBytes?: number): Promise<DirectResponse> {
+  const { status, headers, body: res } = response;
+  const whole = expectBytes !== undefined && status >= 200 && status < 300 ? Buffer.allocUnsafe(expectBytes) : undefined;
+  const limit = whole ? whole.length : maxBodyBytes;
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let length = 0;
+    res.on('data', (chunk: Buffer) => {
+      if (length + chunk.length > limit) { res.destroy(new Error('answer larger than expected')); return; }
+      if (whole) chunk.copy(whole, length);
+      else chunks.push(chunk);
+      length += chunk.length;
+    });
+    res.on('end', () => resolve({ status, headers, body: whole ? whole.subarray(0, length) : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length) }));
+    res.on('error', reject);
+    res.on('aborted', () => reject(new Error('answer cut short')));
+  });
 }

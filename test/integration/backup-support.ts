@@ -26,6 +26,7 @@ export class CopyHookStore implements ObjectStore {
   getRange(...args: Parameters<ObjectStore['getRange']>) { return this.inner.getRange(...args); }
   put(...args: Parameters<ObjectStore['put']>) { return this.inner.put(...args); }
   upload(...args: Parameters<ObjectStore['upload']>) { return this.inner.upload(...args); }
+  startMultipartUpload(...args: Parameters<ObjectStore['startMultipartUpload']>) { return this.inner.startMultipartUpload(...args); }
   deleteKeys(bucket: string, keys: string[]) { return this.inner.deleteKeys(bucket, keys); }
   bucketExists(bucket: string) { return this.inner.bucketExists(bucket); }
   ensureBucket(bucket: string, options?: { objectLock?: boolean }) { return this.inner.ensureBucket(bucket, options); }

@@ -71,6 +71,10 @@ describe('CLI --json output against the published schemas', () => {
     await cli('backup-list', ['backup', 'list']);
     await cli('backup-show', ['backup', 'show', String(backup.id)]);
     await cli('backup-restore', ['backup', 'restore', String(backup.id), '--to', 'restored']);
+    const batchPlan = join(mkdtempSync(join(tmpdir(), 'lakevault-schemas-')), 'plan.csv');
+    await cli('backup-plan', ['backup', 'plan', String(backup.id), '--format', 's3-batch-csv', '--output', batchPlan]);
+    // Nothing was copied there: the verification's report names every file as missing (exit 1).
+    expect(await cli('backup-plan-verify', ['backup', 'plan-verify', String(backup.id), '--destination', `s3://${bucket}/nowhere/`], [1])).toMatchObject({ ok: false, verified: 0 });
     await cli('validate', ['validate', 'vendas', 'restored', '--level', 'full']);
     await cli('diff', ['diff', 'vendas', 'restored', '--out', `s3://${bucket}/changes/`]);
     await cli('checkpoint-create', ['checkpoint', 'create', 'vendas']);

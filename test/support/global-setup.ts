@@ -6,7 +6,9 @@ import { startEmbeddedServer, EMBEDDED_CREDENTIALS } from '../../src/store/embed
 import { loadMinio } from '../../src/testing/minio-loader';
 
 /**
- * Resolves the S3 server the whole suite runs against, in this order, and prints it:
+ * Resolves the S3 server the whole suite runs against, in this order, and prints it (and the
+ * off-site endpoint: LAKEVAULT_TEST_OFFSITE_* when set, a second embedded server beside the
+ * embedded one):
  *   1. S3_ENDPOINT if set (CI sets it to the project's Ceph RGW);
  *   2. MinIO via testcontainers when a Docker engine answers, unless
  *      LAKEVAULT_TEST_TARGET=embedded asks for the embedded server (CI's other Node lines);
@@ -36,13 +38,24 @@ export default async function globalSetup(): Promise<void> {
   }
   const home = mkdtempSync(join(tmpdir(), 'lakevault-test-'));
   const server = await startEmbeddedServer(home);
-  (globalThis as Record<string, unknown>).__lakevaultStop = () => server.stop();
+  // A second embedded server stands for another site (copies between endpoints, off-site backups).
+  const offsite = await startEmbeddedServer(join(home, 'offsite'));
+  (globalThis as Record<string, unknown>).__lakevaultStop = () => Promise.all([server.stop(), offsite.stop()]);
+  setOffsite(offsite.endpoint, EMBEDDED_CREDENTIALS, 'embedded');
   process.env.S3_ENDPOINT = server.endpoint;
   process.env.AWS_ACCESS_KEY_ID = EMBEDDED_CREDENTIALS.accessKeyId;
   process.env.AWS_SECRET_ACCESS_KEY = EMBEDDED_CREDENTIALS.secretAccessKey;
   process.env.S3_FORCE_PATH_STYLE = 'true';
   process.env.LAKEVAULT_TEST_TARGET = 'embedded';
-  report(`embedded server at ${server.endpoint} (no S3_ENDPOINT, no Docker engine)`);
+  report(`embedded server at ${server.endpoint} (no S3_ENDPOINT, no Docker engine); another at ${offsite.endpoint} stands for an off-site endpoint`);
+}
+
+/** The off-site endpoint tests read (test/support/offsite.ts); CI's RGW run sets these for its second cluster. */
+function setOffsite(endpoint: string, keys: { accessKeyId: string; secretAccessKey: string }, target: string): void {
+  process.env.LAKEVAULT_TEST_OFFSITE_ENDPOINT = endpoint;
+  process.env.LAKEVAULT_TEST_OFFSITE_ACCESS_KEY_ID = keys.accessKeyId;
+  process.env.LAKEVAULT_TEST_OFFSITE_SECRET_ACCESS_KEY = keys.secretAccessKey;
+  process.env.LAKEVAULT_TEST_OFFSITE_TARGET = target;
 }
 
 function dockerAnswers(): boolean {

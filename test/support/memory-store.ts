@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
-import { ConflictError, NotFoundError } from '../../src/errors';
+import { Readable } from 'node:stream';
+import { ConflictError, NotFoundError, StoreError } from '../../src/errors';
 import type {
-  Body, CopyOptions, CopyResult, DeleteResult, EncryptionOptions, HeadResult, ObjectInfo, ObjectStore, PutOptions,
+  Body, CopyOptions, CopyResult, DeleteResult, EncryptionOptions, HeadResult, MultipartOptions, MultipartUpload, ObjectInfo,
+  ObjectReadStream, ObjectStore, PutOptions, SizedStream, UploadedPart, WriteChecksums,
 } from '../../src/store/types';
 
 interface StoredObject {
@@ -84,11 +85,20 @@ export class MemoryStore implements ObjectStore {
     return Uint8Array.from(object.bytes.subarray(start, endExclusive));
   }
 
-  async put(bucket: string, key: string, body: Uint8Array | string, options: PutOptions = {}): Promise<ObjectInfo> {
+  async openRead(bucket: string, key: string, options: { etag?: string } = {}): Promise<ObjectReadStream> {
+    this.count('get');
+    const what = `read s3://${bucket}/${key}`;
+    const object = this.object(bucket, key, what);
+    if (options.etag && options.etag !== object.etag) throw new ConflictError(`${what}: the object is not the version expected (PreconditionFailed)`);
+    return { body: Readable.from([Buffer.from(object.bytes)]), size: object.bytes.length, etag: object.etag };
+  }
+
+  async put(bucket: string, key: string, body: Uint8Array | string | SizedStream, options: PutOptions = {}): Promise<ObjectInfo> {
     this.count('put');
     const objects = this.bucket(bucket, `put s3://${bucket}/${key}`);
     if (options.ifNoneMatch && objects.has(key)) throw new ConflictError(`put s3://${bucket}/${key}: the key already exists (PreconditionFailed)`);
-    const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : Uint8Array.from(body);
+    const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body instanceof Uint8Array ? Uint8Array.from(body) : await collect(body.stream);
+    if (options.checksums) verifyMd5(bytes, options.checksums, `put s3://${bucket}/${key}`);
     const object = stored(bytes, options.metadata);
     objects.set(key, object);
     return info(key, object);
@@ -97,6 +107,31 @@ export class MemoryStore implements ObjectStore {
   async upload(bucket: string, key: string, body: Body, options: PutOptions = {}): Promise<ObjectInfo> {
     const bytes = body instanceof Uint8Array ? body : await collect(body);
     return this.put(bucket, key, bytes, options);
+  }
+
+  /** Parts kept until complete; Content-MD5 verified as S3 does (a 400 BadDigest), flexible checksums ignored. */
+  async startMultipartUpload(bucket: string, key: string, options: MultipartOptions = {}): Promise<MultipartUpload> {
+    this.count('startMultipart');
+    this.bucket(bucket, `start a multipart upload to s3://${bucket}/${key}`);
+    const parts = new Map<number, Uint8Array>();
+    const uploadId = `upload-${Math.random().toString(36).slice(2)}`;
+    return {
+      uploadId,
+      putPart: async (partNumber: number, body: Uint8Array, checksums: WriteChecksums): Promise<UploadedPart> => {
+        this.count('putPart');
+        verifyMd5(body, checksums, `upload part ${partNumber} of s3://${bucket}/${key}`);
+        parts.set(partNumber, Uint8Array.from(body));
+        return { partNumber, etag: createHash('md5').update(body).digest('hex') };
+      },
+      complete: async (done: UploadedPart[]) => {
+        this.count('completeMultipart');
+        const bytes = Buffer.concat([...done].sort((a, b) => a.partNumber - b.partNumber).map((p) => parts.get(p.partNumber)!));
+        const object = stored(bytes, options.metadata);
+        this.bucket(bucket, `complete s3://${bucket}/${key}`).set(key, object);
+        return { etag: object.etag };
+      },
+      abort: async () => { this.count('abortMultipart'); parts.clear(); },
+    };
   }
 
   async copy(srcBucket: string, srcKey: string, dstBucket: string, dstKey: string, options: CopyOptions = {}): Promise<CopyResult> {
@@ -139,6 +174,12 @@ export class MemoryStore implements ObjectStore {
       count++;
     }
     return count;
+  }
+}
+
+function verifyMd5(body: Uint8Array, checksums: WriteChecksums, what: string): void {
+  if (!createHash('md5').update(body).digest().equals(Buffer.from(checksums.md5))) {
+    throw new StoreError(`${what} failed: BadDigest`, { cause: { name: 'BadDigest', $metadata: { httpStatusCode: 400 } } });
   }
 }
 

@@ -92,6 +92,13 @@ describe('loadConfig', () => {
     expectConfigError(env as Record<string, string>, message, overrides);
   });
 
+  it('locations on different endpoints are different stores: the same bucket there is another bucket', () => {
+    const env = { LAKEVAULT_WAREHOUSE: 's3://lake/warehouse', LAKEVAULT_BACKUPS: 's3://lake/warehouse/backups', LAKEVAULT_BACKUPS_ENDPOINT: 'http://127.0.0.1:9100' };
+    expect(loadConfig({}, env).backups).toEqual({ bucket: 'lake', prefix: 'warehouse/backups/' });
+    // Two locations that share the other endpoint are still checked against each other.
+    expectConfigError({ ...env, LAKEVAULT_CHECKPOINTS: 's3://lake/warehouse/backups/cp', LAKEVAULT_CHECKPOINTS_ENDPOINT: 'http://127.0.0.1:9100' }, /the backups location .* and the checkpoints location .* overlap/);
+  });
+
   it('accepts three separate places in one bucket', () => {
     const config = loadConfig({}, { LAKEVAULT_WAREHOUSE: 's3://one/wh', LAKEVAULT_BACKUPS: 's3://one/wh-backups', LAKEVAULT_CHECKPOINTS: 's3://one/cp' });
     expect(config.backups).toEqual({ bucket: 'one', prefix: 'wh-backups/' });

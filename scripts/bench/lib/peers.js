@@ -82,4 +82,4 @@ function peerSetup(target, workDir) {
   };
 }
 
-module.exports = { ensurePeers, versions, peerSetup, RCLONE, AWS };
+module.exports = { ensurePeers, versions, peerSetup, peerBaseEnv, RCLONE, AWS };

@@ -182,16 +182,19 @@ function render(results) {
   ].join('\n');
 }
 
-/** Replaces the marked block (or appends it) and keeps every other line of the file. */
-function writeReport(file, results) {
-  const block = render(results);
+/** Replaces the block between two markers (or appends it) and keeps every other line of the file. */
+function replaceBlock(file, beginMarker, endMarker, block) {
   const current = existsSync(file) ? readFileSync(file, 'utf8') : '# lakevault benchmarks\n\n';
-  const begin = current.indexOf(BEGIN);
-  const end = current.indexOf(END);
+  const begin = current.indexOf(beginMarker);
+  const end = current.indexOf(endMarker);
   const next = begin >= 0 && end > begin
-    ? current.slice(0, begin) + block + current.slice(end + END.length)
+    ? current.slice(0, begin) + block + current.slice(end + endMarker.length)
     : `${current.replace(/\n*$/, '\n\n')}${block}\n`;
   writeFileSync(file, next);
+}
+
+function writeReport(file, results) {
+  replaceBlock(file, BEGIN, END, render(results));
 }
 
 /** `--only`: the chosen sections alone, with the machine and the goals they judge (a file of its own). */
@@ -208,4 +211,4 @@ function writeStageReport(file, results) {
   ].join('\n'));
 }
 
-module.exports = { writeReport, writeStageReport, render };
+module.exports = { writeReport, writeStageReport, render, replaceBlock };

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { AuditChecksReport, AuditRunReport, ValidateReport } from '../checks';
+import type { BackupPlanReport, BackupPlanVerifyReport } from '../batch-plan';
 import type { CopyReport } from '../copy';
 import type { DoctorReport } from '../doctor';
 import type { BackupCreateReport, BackupDeleteReport, BackupListReport, BackupPruneReport, BackupShowReport } from '../backups';
@@ -26,6 +27,8 @@ export type Conformance = [
   Fits<BackupShowReport, typeof S['backup-show']>,
   Fits<BackupDeleteReport, typeof S['backup-delete']>,
   Fits<BackupPruneReport, typeof S['backup-prune']>,
+  Fits<BackupPlanReport, typeof S['backup-plan']>,
+  Fits<BackupPlanVerifyReport, typeof S['backup-plan-verify']>,
   Fits<CheckpointCreateReport, typeof S['checkpoint-create']>,
   Fits<CheckpointListReport, typeof S['checkpoint-list']>,
   Fits<RepoUpgradeReport, typeof S['repo-upgrade']>,

@@ -37,11 +37,15 @@ const setting = z.object({
   from: z.string().optional().describe('the flag or variable that set it'),
 });
 
-export const doctor = z.object({
-  schemaVersion,
-  ok: z.boolean().describe('endpoint reachable and credentials valid'),
-  embedded: z.boolean(),
-  settings: z.array(setting).describe('every setting of this run and its source'),
+const multipartUploads = z.object({
+  scanned: z.array(z.string()).describe('the lakevault prefixes looked at'),
+  skipped: z.array(z.object({ location: z.string(), reason: z.string() })),
+  stale: z.array(upload).describe('incomplete uploads older than the age limit'),
+  recent: count.describe('younger incomplete uploads, possibly still running: left alone'),
+  cleaned: z.object({ aborted: z.array(upload), errors: z.array(z.object({ upload, message: z.string() })) }).optional(),
+});
+
+const probe = {
   endpoint: z.string(),
   reachable: z.object({ ok: z.boolean(), detail: z.string(), ms: count.optional() }),
   credentials: z.object({ ok: z.boolean(), detail: z.string() }),
@@ -59,11 +63,30 @@ export const doctor = z.object({
   }),
   scratchBuckets: z.array(z.string()),
   cleanup: z.object({ ok: z.boolean(), detail: z.string() }),
-  multipartUploads: z.object({
-    scanned: z.array(z.string()).describe('the lakevault prefixes looked at'),
-    skipped: z.array(z.object({ location: z.string(), reason: z.string() })),
-    stale: z.array(upload).describe('incomplete uploads older than the age limit'),
-    recent: count.describe('younger incomplete uploads, possibly still running: left alone'),
-    cleaned: z.object({ aborted: z.array(upload), errors: z.array(z.object({ upload, message: z.string() })) }).optional(),
-  }),
+};
+
+const writeIntegrity = z.object({
+  location: z.string(),
+  contentMd5: z.enum(['server', 'etag']).optional().describe('server: it refuses a wrong Content-MD5; etag: it does not, and answers the MD5 as ETag'),
+  flexible: z.enum(['CRC32C', 'CRC64NVME']).optional().describe('a flexible checksum it verifies'),
+  skipped: z.string().optional().describe('why it was not probed'),
+});
+
+const otherEndpoint = z.object({
+  ok: z.boolean().describe('reachable and credentials valid'),
+  locations: z.array(z.enum(['warehouse', 'backups', 'checkpoints'])),
+  settings: z.object({ identity: z.string(), region: z.string(), pathStyle: z.boolean(), caBundle: z.string(), credentials: z.string().describe('no secret: a profile, or a key id\'s first characters'), from: z.string() }),
+  ...probe,
+  multipartUploads,
+  writeIntegrity: z.array(writeIntegrity),
+});
+
+export const doctor = z.object({
+  schemaVersion,
+  ok: z.boolean().describe('every endpoint reachable and its credentials valid'),
+  embedded: z.boolean(),
+  settings: z.array(setting).describe('every setting of this run and its source'),
+  ...probe,
+  multipartUploads,
+  endpoints: z.array(otherEndpoint).optional().describe('endpoints other than the primary where locations live (LAKEVAULT_<LOCATION>_ENDPOINT, _PROFILE)'),
 }).describe('lakevault doctor --json');

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { SCHEMA_VERSION } from '../report';
 import { audit, auditChecks, error, validate } from './checks';
+import { backupPlan, backupPlanVerify } from './batch-plan';
 import { doctor } from './doctor';
 import { backupCreate, backupDelete, backupList, backupPrune, backupRestore, backupShow, checkpointCreate, checkpointList, drill, recover, repoUpgrade } from './snapshots';
 import { copy, tableCreate, tableDrop, tableInspect, tableList } from './tables';
@@ -28,6 +29,8 @@ export const reportSchemas = {
   'backup-delete': backupDelete,
   'backup-prune': backupPrune,
   'backup-restore': backupRestore,
+  'backup-plan': backupPlan,
+  'backup-plan-verify': backupPlanVerify,
   'checkpoint-create': checkpointCreate,
   'checkpoint-list': checkpointList,
   'repo-upgrade': repoUpgrade,

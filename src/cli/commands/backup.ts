@@ -8,6 +8,7 @@ import { checkSnapshotId } from '../../snapshot/repository';
 import { parseInteger } from '../context';
 import { formatBytes, formatCount, formatTable } from '../output';
 import { printResult, withClient } from '../with-client';
+import { addPlanCommands } from './backup-plan';
 import { snapshotTable } from './snapshot-output';
 
 export function backupCommand(): Command {
@@ -121,6 +122,7 @@ export function backupCommand(): Command {
       });
     });
 
+  addPlanCommands(backup);
   return backup;
 }
 

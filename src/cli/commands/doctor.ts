@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import type { DoctorReport, MultipartUploads } from '../../api/doctor';
+import type { DoctorReport, EndpointDiagnosis, MultipartUploads } from '../../api/doctor';
 import { FEATURES, type ProbeResult } from '../../store/probe';
 import { parseInteger } from '../context';
 import { formatTable } from '../output';
@@ -19,7 +19,10 @@ export function doctorCommand(): Command {
           cleanMultipart: flags.cleanMultipart === true,
           multipartAgeHours: ageHours,
         });
-        output.result(report, () => `${renderSettings(report.settings)}\n\n${render(report, report.embedded)}\n${renderMultipart(report.multipartUploads, ageHours)}`);
+        output.result(report, () => [
+          `${renderSettings(report.settings)}\n\n${render(report, report.embedded)}\n${renderMultipart(report.multipartUploads, ageHours)}`,
+          ...report.endpoints.map((other) => renderOther(other, ageHours)),
+        ].join('\n\n'));
         if (!report.ok) process.exitCode = 1;
       });
     });
@@ -55,4 +58,17 @@ function render(r: ProbeResult, embedded: boolean): string {
   })));
   lines.push('', `scratch buckets: ${r.cleanup.detail}`);
   return lines.join('\n');
+}
+
+/** An endpoint where some locations live (LAKEVAULT_<LOCATION>_ENDPOINT, _PROFILE): the same probe, and theirs. */
+function renderOther(other: EndpointDiagnosis, ageHours: number): string {
+  const s = other.settings;
+  const integrity = other.writeIntegrity.map((w) => `  ${w.location}: ${'skipped' in w ? `not probed (${w.skipped})` : `${w.contentMd5 === 'server' ? 'Content-MD5 verified by the server' : 'Content-MD5 not verified: the answered MD5 is compared'}${w.flexible ? `, ${w.flexible} verified` : ', no flexible checksum verified'}`}`);
+  return [
+    `=== ${other.locations.join(', ')} on another endpoint (${s.from}): region ${s.region}, ${s.pathStyle ? 'path-style' : 'virtual-hosted'}, CAs: ${s.caBundle}, credentials: ${s.credentials}`,
+    render(other, false),
+    renderMultipart(other.multipartUploads, ageHours),
+    'write checks',
+    ...integrity,
+  ].join('\n');
 }
