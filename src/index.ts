@@ -42,7 +42,7 @@ export {
 export { SEVERITIES, type Severity, type CheckResult } from './audit/types';
 export type { Difference, DifferenceKind, FileError, ValidationLevel, ValidationReport } from './validate/types';
 export type { EncryptionOptions } from './store/types';
-export type { FieldDescription } from './table/schema';
+export type { FieldDescription } from './model/schema';
 export type { TableManifest } from './table/manifest';
 export type { SnapshotManifest } from './snapshot/manifest';
 export type { SnapshotSummary, OrphanEntry } from './snapshot/catalog';

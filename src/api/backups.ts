@@ -10,7 +10,7 @@ import { parseLockMode, type LockRequest } from '../snapshot/lock';
 import type { SnapshotManifest } from '../snapshot/manifest';
 import { backupRepository, checkSnapshotId, snapshotRepository, type SnapshotRepository } from '../snapshot/repository';
 import { parseSnapshotReference, resolveSnapshot } from '../snapshot/resolve';
-import type { ValidationLevel } from '../snapshot/validation';
+import type { ValidationLevel } from '../validate';
 import { formatS3Uri } from '../store/location';
 import { refuseOverlap } from '../store/overlap';
 import { lazyModule } from '../util/lazy';

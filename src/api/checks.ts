@@ -4,7 +4,7 @@ import type { RepositoryView } from '../audit/checks/failure-domain';
 import { CHECKS } from '../audit/catalog';
 import { parseSeverity, type CheckDefinition, type Severity } from '../audit/types';
 import { UsageError } from '../errors';
-import type { FileSet } from '../snapshot/file-set';
+import type { FileSet } from '../model/file-set';
 import { resolveFileSet } from '../snapshot/resolve';
 import { checkDeltaVersion, resolveFileSetsAtDeltaVersion } from '../lake/delta-version';
 import { refuseCustomerKeyInClear } from '../store/encryption-check';

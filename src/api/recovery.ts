@@ -8,7 +8,7 @@ import type { CreateSnapshotResult } from '../snapshot/create';
 import { checkpointRepository, checkSnapshotId } from '../snapshot/repository';
 import { DEFAULT_GRACE_MS, pruneSnapshots, type PruneResult } from '../backup/prune';
 import type { RetentionPolicy } from '../retention/policy';
-import type { ValidationLevel } from '../snapshot/validation';
+import type { ValidationLevel } from '../validate';
 import { refuseOverlap } from '../store/overlap';
 import { resolveTable } from '../table/table-ref';
 import type { ApiContext, CallOptions } from './context';

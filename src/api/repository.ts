@@ -3,7 +3,7 @@ import { formatS3Uri, isS3Uri, parseS3Uri } from '../store/location';
 import { sameLocation } from '../snapshot/identity';
 import { backupRepository, checkpointRepository, snapshotRepository, type KeyedConfig, type SnapshotRepository } from '../snapshot/repository';
 import { upgradeRepository, type UpgradeResult } from '../snapshot/upgrade';
-import type { ValidationLevel } from '../snapshot/validation';
+import type { ValidationLevel } from '../validate';
 import type { ApiContext, CallOptions } from './context';
 import { report, type Report } from './report';
 import { checkLevel, failedValidation } from './validation-failure';

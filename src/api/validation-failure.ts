@@ -1,5 +1,5 @@
 import { UsageError, type IntegrityError } from '../errors';
-import type { ValidationLevel } from '../snapshot/validation';
+import type { ValidationLevel } from '../validate';
 
 /**
  * An IntegrityError thrown by an operation that finished but whose result did not

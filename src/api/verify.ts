@@ -1,8 +1,8 @@
 import { NotFoundError, UsageError } from '../errors';
 import { opsArea } from '../history/area';
-import type { FileSet } from '../snapshot/file-set';
+import type { FileSet } from '../model/file-set';
 import { resolveFileSet } from '../snapshot/resolve';
-import type { ValidationLevel } from '../snapshot/validation';
+import type { ValidationLevel } from '../validate';
 import { formatS3Uri, isS3Uri, parseS3Uri } from '../store/location';
 import { chooseObjects, newCycleState, recordRun, withBudget, type CycleBudget, type CycleObject, type CycleProgress } from '../verify/cycle';
 import { readCycleState, writeCycleState } from '../verify/state';

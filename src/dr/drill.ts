@@ -3,7 +3,7 @@ import { refuseOverlap } from '../store/overlap';
 import type { ObjectStore } from '../store/types';
 import { readSnapshotSource } from '../snapshot/source';
 import type { TableRef } from '../table/table-ref';
-import type { ValidationLevel, ValidationReport } from '../snapshot/validation';
+import type { ValidationLevel, ValidationReport } from '../validate';
 import { createCheckpoint } from './checkpoint';
 import { checkDisaster, simulateDisaster, type DisasterKind, type DisasterOutcome } from './disasters';
 import { recoverTable } from './recover';

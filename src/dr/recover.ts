@@ -4,7 +4,7 @@ import type { TableRef } from '../table/table-ref';
 import { requireCompleteSnapshot, snapshotAgeMs } from '../snapshot/catalog';
 import { folderOf, type SnapshotManifest } from '../snapshot/manifest';
 import { checkpointRepository, snapshotUri, type KeyedConfig } from '../snapshot/repository';
-import type { ValidationLevel } from '../snapshot/validation';
+import type { ValidationLevel } from '../validate';
 import { refuseOtherSource, restoreSnapshot, type RestoreResult } from '../restore/restore';
 import { latestCheckpoint } from './checkpoint';
 

@@ -4,10 +4,11 @@ import { createSalesTable } from '../table/create';
 import { requireTableManifest } from '../table/manifest';
 import { resolveTable } from '../table/table-ref';
 import { createSnapshot } from '../snapshot/create';
-import { snapshotFileSet, tableFileSet } from '../snapshot/file-set';
+import { snapshotFileSet } from '../snapshot/file-set';
+import { tableFileSet } from '../table/file-set';
 import { requireCompleteSnapshot } from '../snapshot/catalog';
 import { backupRepository, type KeyedConfig } from '../snapshot/repository';
-import { compareSets, type ValidationReport } from '../snapshot/validation';
+import { compareFileSets, type ValidationReport } from '../validate';
 import { restoreSnapshot } from '../restore/restore';
 import { createCheckpoint } from '../dr/checkpoint';
 import { simulateDisaster, type DisasterKind } from '../dr/disasters';
@@ -68,8 +69,8 @@ export async function runSeedFlow(store: ObjectStore, config: KeyedConfig, optio
   const original = tableFileSet(table, await requireTableManifest(store, table.location, table.name));
   const backupSet = snapshotFileSet(backups, backupManifest);
   const restoredSet = tableFileSet(restoredTable, await requireTableManifest(store, restoredTable.location, restoredTable.name));
-  const originalVsBackup = await compareSets(store, original, backupSet, 'full');
-  const backupVsRestored = await compareSets(store, backupSet, restoredSet, 'full');
+  const originalVsBackup = await compareFileSets(store, original, backupSet, { level: 'full' });
+  const backupVsRestored = await compareFileSets(store, backupSet, restoredSet, { level: 'full' });
   steps.validate = { originalVsBackup: verdict(originalVsBackup), backupVsRestored: verdict(backupVsRestored) };
   const integrityOk = originalVsBackup.ok && backupVsRestored.ok && restored.ok;
 

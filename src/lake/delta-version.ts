@@ -1,7 +1,8 @@
 import type { Config } from '../config/config';
 import { UsageError } from '../errors';
 import type { ObjectStore } from '../store/types';
-import { snapshotFileSet, type FileSet } from '../snapshot/file-set';
+import { snapshotFileSet } from '../snapshot/file-set';
+import { type FileSet } from '../model/file-set';
 import { resolveSnapshot } from '../snapshot/resolve';
 import type { KeyedConfig } from '../snapshot/repository';
 import { readTableManifest } from '../table/manifest';

@@ -3,8 +3,8 @@ import { IntegrityError, LakevaultError, NotFoundError, UsageError } from '../er
 import { readFooter } from '../parquet/footer';
 import { formatS3Uri, type Location } from '../store/location';
 import type { ObjectInfo, ObjectStore } from '../store/types';
-import type { FileSet, SnapshotFile } from '../snapshot/file-set';
-import type { FieldDescription } from '../table/schema';
+import type { FileSet, SnapshotFile } from '../model/file-set';
+import type { FieldDescription } from '../model/schema';
 import { runPool } from '../util/pool';
 import { DELTA_LOG } from './delta/log-files';
 import { compare, readDeltaSnapshot, type DeltaSnapshot } from './delta/snapshot';

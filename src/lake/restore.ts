@@ -6,7 +6,7 @@ import type { TableRef } from '../table/table-ref';
 import { snapshotFileSet } from '../snapshot/file-set';
 import type { SnapshotManifest } from '../snapshot/manifest';
 import type { SnapshotRepository } from '../snapshot/repository';
-import { compareSets } from '../snapshot/validation';
+import { compareFileSets } from '../validate';
 import { keyUnder } from '../store/key-boundary';
 import { refuseOtherSource, type RestoreOptions, type RestoreResult } from '../restore/restore';
 import { DELTA_LOG, parseLogFile } from './delta/log-files';
@@ -55,7 +55,7 @@ export async function restoreForeignSnapshot(store: ObjectStore, repo: SnapshotR
 
   const expected = snapshotFileSet(repo, snapshot);
   const restored = await describePrefix(store, target.location);
-  const validation = await compareSets(store, expected, restored.fileSet, options.level ?? 'quick');
+  const validation = await compareFileSets(store, expected, restored.fileSet, { level: options.level ?? 'quick' });
   return {
     snapshot: { kind: snapshot.kind, id: snapshot.id, uri: expected.uri, table: snapshot.source.table },
     table: target.name,

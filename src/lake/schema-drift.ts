@@ -1,4 +1,4 @@
-import { schemaDifferences, type FieldDescription } from '../table/schema';
+import { schemaDifferences, type FieldDescription } from '../model/schema';
 
 /**
  * Schema drift across the files of one table: a column added later (older files lack

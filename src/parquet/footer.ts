@@ -1,7 +1,7 @@
 import { tableFromIPC } from 'apache-arrow';
 import { IntegrityError } from '../errors';
 import type { ObjectStore } from '../store/types';
-import { describeSchema, type FieldDescription } from '../table/schema';
+import { describeSchema, type FieldDescription } from '../model/schema';
 import { fileFooter, type FileFooter } from './file-footer';
 import { rangedBlob } from './ranged-blob';
 import { parquet } from './wasm';

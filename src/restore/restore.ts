@@ -7,11 +7,13 @@ import { readTableManifest, writeTableManifest, TABLE_FORMAT_VERSION, type DataF
 import { newId } from '../table/naming';
 import type { TableRef } from '../table/table-ref';
 import { TOOL_VERSION } from '../version';
-import { snapshotFileSet, tableFileSet, type FileSet } from '../snapshot/file-set';
+import { snapshotFileSet } from '../snapshot/file-set';
+import { tableFileSet } from '../table/file-set';
+import { type FileSet } from '../model/file-set';
 import { sameLocation } from '../snapshot/identity';
 import { sourceOf, type SnapshotManifest } from '../snapshot/manifest';
 import type { SnapshotRepository } from '../snapshot/repository';
-import { compareSets, type ValidationLevel, type ValidationReport } from '../snapshot/validation';
+import { compareFileSets, type ValidationLevel, type ValidationReport } from '../validate';
 import { copiedEtag } from '../snapshot/copied-etag';
 import { generationKey } from './keys';
 import { foreignOrigin } from '../lake/snapshot-source';
@@ -132,7 +134,7 @@ export async function restoreSnapshot(store: ObjectStore, repo: SnapshotReposito
   }
 
   const expected = renamedFileSet(snapshotFileSet(repo, snapshot), renamed);
-  const validation = await compareSets(store, expected, tableFileSet(target, manifest), options.level ?? 'quick');
+  const validation = await compareFileSets(store, expected, tableFileSet(target, manifest), { level: options.level ?? 'quick' });
   return {
     snapshot: { kind: snapshot.kind, id: snapshot.id, uri: expected.uri, table: snapshot.source.table },
     table: target.name,

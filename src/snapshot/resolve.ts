@@ -8,7 +8,9 @@ import { resolveTable } from '../table/table-ref';
 import { describePrefix } from '../lake/describe';
 import { requireAuthentic } from './authentication';
 import { findSnapshot, usableSnapshot, type SnapshotReference } from './catalog';
-import { snapshotFileSet, tableFileSet, type FileSet } from './file-set';
+import { snapshotFileSet } from './file-set';
+import { tableFileSet } from '../table/file-set';
+import { type FileSet } from '../model/file-set';
 import { readSnapshotManifest, type SnapshotManifest } from './manifest';
 import { backupRepository, checkpointRepository, isSnapshotId, snapshotRepository, type KeyedConfig, type SnapshotRepository } from './repository';
 

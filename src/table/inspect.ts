@@ -5,7 +5,7 @@ import { runPool } from '../util/pool';
 import type { IcebergChoice } from '../lake/describe';
 import { inspectForeignPrefix } from '../lake/inspect';
 import { readTableManifest, TABLE_MANIFEST } from './manifest';
-import { schemaDifferences, type FieldDescription } from './schema';
+import { schemaDifferences, type FieldDescription } from '../model/schema';
 import type { TableRef } from './table-ref';
 
 export interface InspectedFile {

@@ -9,7 +9,7 @@ import { runPool } from '../util/pool';
 import { TOOL_VERSION } from '../version';
 import { readTableManifest, writeTableManifest, TABLE_FORMAT_VERSION, type DataFile, type TableManifest } from './manifest';
 import { newId } from './naming';
-import { describeSchema } from './schema';
+import { describeSchema } from '../model/schema';
 import type { TableRef } from './table-ref';
 
 export interface WriteTableOptions {

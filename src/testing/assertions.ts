@@ -1,7 +1,7 @@
 import { Lakevault } from '../api/client';
 import { report, type Report } from '../api/report';
 import { resolveFileSet } from '../snapshot/resolve';
-import type { FileSet } from '../snapshot/file-set';
+import type { FileSet } from '../model/file-set';
 import { compareFileSets, type Difference, type ValidationLevel, type ValidationReport } from '../validate';
 
 /** A table, backup or checkpoint: a TestTable (or anything with a uri and a client), a name, an id or an s3:// URI. */

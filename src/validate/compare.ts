@@ -1,4 +1,4 @@
-import { schemaDifferences } from '../table/schema';
+import { schemaDifferences } from '../model/schema';
 import type { CheckedFile, CheckedSubject } from './subject';
 import { comparableEtags } from './stored-digests';
 import type { Difference, ValidationLevel } from './types';

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import type { FileSet } from '../snapshot/file-set';
+import type { FileSet } from '../model/file-set';
 import type { ObjectStore } from '../store/types';
 import { UsageError } from '../errors';
 import { checkSubject, type CheckedSubject } from './subject';

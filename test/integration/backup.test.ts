@@ -7,11 +7,12 @@ import { combineDigests } from '../../src/digest/column-digest';
 import { listSnapshots, requireCompleteSnapshot, summarize } from '../../src/snapshot/catalog';
 import { createSnapshot } from '../../src/snapshot/create';
 import { deleteSnapshot } from '../../src/snapshot/delete';
-import { snapshotFileSet, tableFileSet } from '../../src/snapshot/file-set';
+import { snapshotFileSet } from '../../src/snapshot/file-set';
+import { tableFileSet } from '../../src/table/file-set';
 import { SNAPSHOT_MANIFEST, writeJson } from '../../src/snapshot/manifest';
 import { seriesName } from '../../src/snapshot/identity';
 import { backupRepository } from '../../src/snapshot/repository';
-import { compareSets } from '../../src/snapshot/validation';
+import { compareFileSets } from '../../src/validate';
 import { restoreSnapshot } from '../../src/restore/restore';
 import { pruneSnapshots } from '../../src/backup/prune';
 import { resolveTable } from '../../src/table/table-ref';
@@ -72,7 +73,7 @@ describe(`backups on ${TARGET}`, () => {
         expect([inBackup.digest, inRestore.digest]).toEqual([file.digest, file.digest]);
         if (inBackup.etag === inBackup.sourceEtag) expect(inRestore.etag).toBe(file.etag);
       }
-      const originalVsBackup = await compareSets(open.store, tableFileSet(table, source), snapshotFileSet(repo, manifest), 'full');
+      const originalVsBackup = await compareFileSets(open.store, tableFileSet(table, source), snapshotFileSet(repo, manifest), { level: 'full' });
       expect(originalVsBackup.differences).toEqual([]);
       expect(originalVsBackup.ok).toBe(true);
     } finally {
@@ -97,7 +98,7 @@ describe(`backups on ${TARGET}`, () => {
     const manifest = await requireCompleteSnapshot(open.store, repo, { id: entry!.id });
     // The resumed run was given no tags: it keeps those the interrupted one recorded.
     expect(manifest.tags).toEqual(['weekly']);
-    const report = await compareSets(open.store, tableFileSet(table, (await readTableManifest(open.store, table.location))!), snapshotFileSet(repo, manifest), 'quick');
+    const report = await compareFileSets(open.store, tableFileSet(table, (await readTableManifest(open.store, table.location))!), snapshotFileSet(repo, manifest), { level: 'quick' });
     expect(report.ok).toBe(true);
     await expect(createSnapshot(open.store, repo, table, { id: entry!.id, resume: true, concurrency: 4 })).rejects.toBeInstanceOf(ConflictError);
   });
@@ -123,7 +124,7 @@ describe(`backups on ${TARGET}`, () => {
     const at = repo.snapshotLocation(seriesName(table.location), backup.id);
     const keys = await keysUnder(open.store, at.bucket, at.prefix);
     expect(keys.filter((k) => k.includes(before.generation))).toEqual([]);
-    const report = await compareSets(open.store, tableFileSet(table, after), snapshotFileSet(repo, manifest), 'full');
+    const report = await compareFileSets(open.store, tableFileSet(table, after), snapshotFileSet(repo, manifest), { level: 'full' });
     expect(report.ok).toBe(true);
   });
 
@@ -159,7 +160,7 @@ describe(`backups on ${TARGET}`, () => {
     expect(restored.validation.differences).toEqual([]);
     expect(restored.validation.fileErrors).toEqual([]);
     expect(restored.ok).toBe(true);
-    const vsTable = await compareSets(open.store, tableFileSet(table, manifest), tableFileSet(target, (await readTableManifest(open.store, target.location))!), 'full');
+    const vsTable = await compareFileSets(open.store, tableFileSet(table, manifest), tableFileSet(target, (await readTableManifest(open.store, target.location))!), { level: 'full' });
     expect(vsTable.differences).toEqual([]);
     expect(vsTable.ok).toBe(true);
 
@@ -188,7 +189,7 @@ describe(`backups on ${TARGET}`, () => {
     expect(left.map((e) => e.id)).toEqual([ids[2]]);
     // Backups share files (incremental): the kept one must still be whole.
     const keptManifest = await requireCompleteSnapshot(open.store, repo, { id: ids[2]! });
-    expect((await compareSets(open.store, tableFileSet(table, (await readTableManifest(open.store, table.location))!), snapshotFileSet(repo, keptManifest), 'quick')).ok).toBe(true);
+    expect((await compareFileSets(open.store, tableFileSet(table, (await readTableManifest(open.store, table.location))!), snapshotFileSet(repo, keptManifest), { level: 'quick' })).ok).toBe(true);
     await expect(pruneSnapshots(open.store, repo, table, { policy: {}, dryRun: false, graceMs: 0 })).rejects.toThrow(/no retention rule/);
   });
 
@@ -230,7 +231,7 @@ describe(`backups on ${TARGET}`, () => {
       expect(summarize(lockedRepo, entry!)).toMatchObject({ state: 'complete', lockMode: 'GOVERNANCE' });
       // Still whole and restorable.
       const manifest = await requireCompleteSnapshot(open.store, lockedRepo, { id: backup.id });
-      expect((await compareSets(open.store, tableFileSet(table, (await readTableManifest(open.store, table.location))!), snapshotFileSet(lockedRepo, manifest), 'quick')).ok).toBe(true);
+      expect((await compareFileSets(open.store, tableFileSet(table, (await readTableManifest(open.store, table.location))!), snapshotFileSet(lockedRepo, manifest), { level: 'quick' })).ok).toBe(true);
       // The operator's override removes every version.
       const bypassed = await deleteSnapshot(open.store, lockedRepo, { id: backup.id }, { bypassGovernance: true });
       expect(bypassed.deletedObjects).toBeGreaterThanOrEqual(2);

@@ -5,9 +5,10 @@ import { readTableManifest, TABLE_MANIFEST } from '../../src/table/manifest';
 import { createSalesTable } from '../../src/table/create';
 import { requireCompleteSnapshot } from '../../src/snapshot/catalog';
 import { createSnapshot } from '../../src/snapshot/create';
-import { snapshotFileSet, tableFileSet } from '../../src/snapshot/file-set';
+import { snapshotFileSet } from '../../src/snapshot/file-set';
+import { tableFileSet } from '../../src/table/file-set';
 import { backupRepository } from '../../src/snapshot/repository';
-import { compareSets, validateSet } from '../../src/snapshot/validation';
+import { compareFileSets, validateFileSet } from '../../src/validate';
 import { restoreSnapshot } from '../../src/restore/restore';
 import { resolveTable } from '../../src/table/table-ref';
 import { openTestStore, TARGET } from '../support/target';
@@ -72,7 +73,7 @@ describe(`restore on ${TARGET}`, () => {
     expect(restored).toMatchObject({ ok: true, mode: 'replace', inPlace: true, rows: 20_000, replacedGeneration: changed.generation, removedObjects: 3 });
     const after = (await readTableManifest(open.store, table.location))!;
     expect(after.contentDigest).toBe(manifest.contentDigest);
-    const report = await compareSets(open.store, snapshotFileSet(repo, manifest), tableFileSet(table, after), 'full');
+    const report = await compareFileSets(open.store, snapshotFileSet(repo, manifest), tableFileSet(table, after), { level: 'full' });
     // Keys differ (new generation names): the content, rows and schema are the same.
     expect(report.subjects.map((s) => s.contentDigest)).toEqual([report.subjects[0]!.contentDigest, report.subjects[0]!.contentDigest]);
     const keys = (await objectsUnder(open.store, table.location.bucket, table.location.prefix)).map((line) => line.split(' ')[0]!.slice(table.location.prefix.length));
@@ -94,7 +95,7 @@ describe(`restore on ${TARGET}`, () => {
     expect(await objectsUnder(open.store, table.location.bucket, table.location.prefix)).toEqual(before);
     const still = (await readTableManifest(open.store, table.location))!;
     expect(still.generation).toBe(current.generation);
-    const report = await validateSet(open.store, tableFileSet(table, still), 'full');
+    const report = await validateFileSet(open.store, tableFileSet(table, still), { level: 'full' });
     expect(report.ok).toBe(true);
     expect(report.totals.rows).toBe(15_000);
   });

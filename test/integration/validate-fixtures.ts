@@ -8,7 +8,7 @@ import { combineDigests } from '../../src/digest/column-digest';
 import { encodeParquet } from '../../src/parquet/encode';
 import type { ObjectStore } from '../../src/store/types';
 import { writeTableManifest, type DataFile, type TableManifest } from '../../src/table/manifest';
-import { describeSchema } from '../../src/table/schema';
+import { describeSchema } from '../../src/model/schema';
 import type { TableRef } from '../../src/table/table-ref';
 
 /**

@@ -1,7 +1,8 @@
 import { openTestStore, removeBucket, uniqueBucket, TARGET } from '../support/target';
 import type { OpenStore } from '../../src/store/open';
 import { resolveTable } from '../../src/table/table-ref';
-import { tableFileSet, type FileSet } from '../../src/snapshot/file-set';
+import { tableFileSet } from '../../src/table/file-set';
+import { type FileSet } from '../../src/model/file-set';
 import { validateFileSet } from '../../src/validate';
 import { idleWorkerIds } from '../../src/validate/worker/idle-workers';
 import { salesParts, writeTable } from './validate-fixtures';

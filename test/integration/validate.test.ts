@@ -4,7 +4,8 @@ import type { OpenStore } from '../../src/store/open';
 import type { ObjectStore } from '../../src/store/types';
 import { resolveTable, type TableRef } from '../../src/table/table-ref';
 import { writeTableManifest, type TableManifest } from '../../src/table/manifest';
-import { tableFileSet, type FileSet } from '../../src/snapshot/file-set';
+import { tableFileSet } from '../../src/table/file-set';
+import { type FileSet } from '../../src/model/file-set';
 import { compareFileSets, validateFileSet, type ValidationReport } from '../../src/validate';
 import { duckdbCountAndSum, expectedTotalCents, int64Column, salesParts, withColumns, writeTable } from './validate-fixtures';
 

@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { LakevaultError } from '../../errors';
 import type { ObjectStore } from '../../store/types';
 import { tableFromIPC } from 'apache-arrow';
-import { describeSchema, type FieldDescription } from '../../table/schema';
+import { describeSchema, type FieldDescription } from '../../model/schema';
 import type { DecodeResult, DecodeWorkerData, DescribedFooter, FromWorker, ToWorker } from './protocol';
 import type { DecodeBudget } from './memory-plan';
 import { RangeReader } from './range-reader';

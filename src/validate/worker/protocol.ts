@@ -1,6 +1,6 @@
 import type { FileFooter } from '../../parquet/file-footer';
 import type { PageCounts } from '../../parquet/page-check';
-import type { FieldDescription } from '../../table/schema';
+import type { FieldDescription } from '../../model/schema';
 import type { DecodeBudget } from './memory-plan';
 
 /** A footer as the validator uses it, once the main thread has described the schema. */
