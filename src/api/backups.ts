@@ -3,6 +3,7 @@ import { IntegrityError, NotFoundError, UsageError } from '../errors';
 import type { RetentionPolicy } from '../retention/policy';
 import { snapshotTags } from '../retention/tags';
 import { restoreSnapshot, type RestoreResult } from '../restore/restore';
+import { openTableSource, snapshotRestorer } from '../sources/registry';
 import { listRepository, summarize, type OrphanEntry, type SnapshotSummary } from '../snapshot/catalog';
 import { createSnapshot, type CreateSnapshotResult } from '../snapshot/create';
 import { deleteSnapshot, type DeleteSnapshotResult } from '../snapshot/delete';
@@ -19,6 +20,7 @@ import type { BackupPlanReport, BackupPlanVerifyReport, PlanOptions, PlanVerifyO
 import type { ApiContext, CallOptions } from './context';
 import { formatBytes, formatCount } from './progress';
 import { report, type Report } from './report';
+import { versionPin } from './subjects';
 import { checkLevel, failedValidation } from './validation-failure';
 
 export interface CreateBackupOptions extends CallOptions {
@@ -75,6 +77,7 @@ export class BackupApi {
     const resume = options.resume !== undefined ? checkSnapshotId(options.resume) : undefined;
     const tags = options.tags !== undefined ? snapshotTags(options.tags) : [];
     const ref = resolveTable(config, table);
+    const pin = versionPin(options);
     const repo = { ...backupRepository(config, options.to ? { to: options.to } : {}), ...(options.full ? { incremental: false } : {}) };
     // --to stands in for the configured backups location: the same separation applies.
     if (options.to) {
@@ -85,12 +88,11 @@ export class BackupApi {
       ]);
     }
     const progress = this.context.progress('backup.create', options.onProgress);
-    return this.context.history.track('backup', ref.name, async () => report(await createSnapshot(store, repo, ref, {
+    return this.context.history.track('backup', ref.name, async () => report(await createSnapshot(store, repo, ref, (s, t) => openTableSource(s, t, pin), {
       ...(resume ? { id: resume, resume: true } : {}),
       ...(options.label ? { label: options.label } : {}),
       ...(tags.length ? { tags } : {}),
       ...(lock ? { lock } : {}),
-      ...(options.deltaVersion !== undefined ? { version: options.deltaVersion } : {}),
       concurrency: config.concurrency,
       onProgress: (p) => progress(`backup ${ref.name}: ${formatCount(p.objects)}/${formatCount(p.totalObjects)} objects, ${formatBytes(p.bytes)}`, { ...p }),
     })));
@@ -158,7 +160,7 @@ export class BackupApi {
     if (!found) throw new NotFoundError(`backup "${id}" not found in ${formatS3Uri(config.backups)}`);
     const target = resolveTable(config, options.to);
     const progress = this.context.progress('backup.restore', options.onProgress);
-    const result = report(await restoreSnapshot(store, found.repo, found.manifest, target, {
+    const result = report(await restoreSnapshot(store, found.repo, found.manifest, target, snapshotRestorer, {
       force: options.force === true, allowOtherSource: options.allowOtherSource === true, concurrency: config.concurrency, level,
       onProgress: (p) => progress(`restore ${found.manifest.id}: ${formatCount(p.objects)}/${formatCount(p.totalObjects)} objects`, { ...p }),
     }));

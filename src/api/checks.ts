@@ -5,14 +5,13 @@ import { CHECKS } from '../audit/catalog';
 import { parseSeverity, type CheckDefinition, type Severity } from '../audit/types';
 import { UsageError } from '../errors';
 import type { FileSet } from '../model/file-set';
-import { resolveFileSet } from '../snapshot/resolve';
-import { checkDeltaVersion, resolveFileSetsAtDeltaVersion } from '../lake/delta-version';
 import { refuseCustomerKeyInClear } from '../store/encryption-check';
 import { bucketNameProblem } from '../store/location';
 import { compareFileSets, validateFileSet, type ValidationLevel, type ValidationReport } from '../validate';
 import type { ApiContext, CallOptions } from './context';
 import { formatBytes, formatCount } from './progress';
 import { report, type Report } from './report';
+import { pinned, resolveFileSet, versionPin } from './subjects';
 import { checkLevel } from './validation-failure';
 
 export type ValidateReport = Report<ValidationReport>;
@@ -61,9 +60,12 @@ export interface AuditOptions extends CallOptions {
 export async function validate(context: ApiContext, a: string, b?: string, options: ValidateOptions = {}): Promise<ValidateReport> {
   const level = checkLevel(options.level ?? 'quick');
   const { config, store } = context;
-  const [setA, setB] = options.deltaVersion === undefined
-    ? [await resolveFileSet(store, config, a), b === undefined ? undefined : await resolveFileSet(store, config, b)]
-    : await resolveFileSetsAtDeltaVersion(store, config, b === undefined ? [a] : [a, b], checkDeltaVersion(options.deltaVersion));
+  const pin = versionPin(options);
+  const setA = await resolveFileSet(store, config, a, pin);
+  const setB = b === undefined ? undefined : await resolveFileSet(store, config, b, pin);
+  if (pinned(pin) && [setA, setB].every((set) => set === undefined || set.kind === 'backup' || set.kind === 'checkpoint')) {
+    throw new UsageError('--delta-version applies to a Delta table (s3:// prefix), not to a backup or checkpoint: they hold one version already');
+  }
   if (options.files !== undefined) {
     if (setB) throw new UsageError('files selects a slice of one subject; it cannot be given with a comparison');
     return report(await validateFileSet(store, sliceOf(setA, options.files), { level, ...(options.workers !== undefined ? { concurrency: options.workers } : {}) }));

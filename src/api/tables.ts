@@ -3,16 +3,15 @@ import { StoreError, UsageError } from '../errors';
 import type { EncryptionOptions } from '../store/types';
 import { dropTable, listWarehouse, type DropResult, type PrefixWithoutManifest, type TableSummary } from '../table/catalog';
 import { createSalesTable, type CreateTableResult } from '../table/create';
-import { inspectTable, type InspectResult } from '../table/inspect';
 import type { IcebergChoice } from '../lake/describe';
-import type { ForeignInspectResult } from '../lake/inspect';
-import { checkDeltaVersion, inspectDeltaVersion } from '../lake/delta-version';
+import { openTableSource, type TableInspection } from '../sources/registry';
 import { resolveTable } from '../table/table-ref';
 import { formatS3Uri } from '../store/location';
 import { refuseCustomerKeyInClear } from '../store/encryption-check';
 import type { ApiContext, CallOptions } from './context';
 import { formatCount } from './progress';
 import { report, type Report } from './report';
+import { versionPin } from './subjects';
 import { writeArrowTable, type WriteTableResult } from './write-arrow';
 import { lazyModule } from '../util/lazy';
 import type { CompactResult } from '../compact';
@@ -44,8 +43,8 @@ export interface WriteTableOptions extends CallOptions {
 /** Requested encryption is read back from every written file: a server that does not apply it fails the write. */
 export type TableCreateReport = Report<CreateTableResult>;
 export type TableWriteReport = Report<WriteTableResult>;
-/** A prefix lakevault did not write adds format, partitions, drift, layout… (docs/FOREIGN-TABLES.md). */
-export type TableInspectReport = Report<InspectResult & Partial<Omit<ForeignInspectResult, keyof InspectResult>>>;
+/** A prefix lakevault did not write (hasManifest false) adds format, partitions, drift, layout… (docs/FOREIGN-TABLES.md). */
+export type TableInspectReport = Report<TableInspection>;
 export type TableListReport = Report<{ warehouse: string; tables: TableSummary[]; withoutManifest: PrefixWithoutManifest[] }>;
 export type TableDropReport = Report<DropResult>;
 export type TableCompactReport = Report<CompactResult>;
@@ -109,9 +108,8 @@ export class TableApi {
   async inspect(name: string, options: { deltaVersion?: number; iceberg?: IcebergChoice } = {}): Promise<TableInspectReport> {
     const { config, store } = this.context;
     const table = resolveTable(config, name);
-    if (options.deltaVersion !== undefined && options.iceberg) throw new UsageError('--delta-version and Iceberg options do not go together');
-    if (options.deltaVersion !== undefined) return report(await inspectDeltaVersion(store, table, checkDeltaVersion(options.deltaVersion), config.concurrency));
-    return report(await inspectTable(store, table, config.concurrency, options.iceberg ? { iceberg: options.iceberg } : {}));
+    const source = await openTableSource(store, table, versionPin(options));
+    return report(await source.inspect({ concurrency: config.concurrency }));
   }
 
   /**

@@ -1,7 +1,7 @@
 import { NotFoundError, UsageError } from '../errors';
 import { opsArea } from '../history/area';
 import type { FileSet } from '../model/file-set';
-import { resolveFileSet } from '../snapshot/resolve';
+import { resolveFileSet } from './subjects';
 import type { ValidationLevel } from '../validate';
 import { formatS3Uri, isS3Uri, parseS3Uri } from '../store/location';
 import { chooseObjects, newCycleState, recordRun, withBudget, type CycleBudget, type CycleObject, type CycleProgress } from '../verify/cycle';

@@ -1,23 +1,15 @@
 import { ConflictError } from '../errors';
 import type { ObjectStore } from '../store/types';
-import { TABLE_MANIFEST, type TableManifest } from '../table/manifest';
+import type { TableVersion } from '../sources/table-source';
 import type { TableRef } from '../table/table-ref';
-import type { DisasterKind } from './disasters';
-
-/** An object a disaster will destroy (delete or damage), as it is stored before the disaster. */
-export interface DoomedObject {
-  bucket: string;
-  key: string;
-  size: number;
-  etag: string;
-}
+import type { DisasterKind, DoomedObject } from './disasters';
 
 /**
  * Every object the disaster will destroy, from a listing taken now: the drill compares it
  * with what its checkpoint holds before anything happens, and the disaster then touches
  * exactly these objects.
  */
-export async function plannedDestruction(store: ObjectStore, table: TableRef, manifest: TableManifest, kind: DisasterKind): Promise<DoomedObject[]> {
+export async function plannedDestruction(store: ObjectStore, table: TableRef, version: TableVersion, kind: DisasterKind): Promise<DoomedObject[]> {
   const { bucket, prefix } = table.location;
   const listed: DoomedObject[] = [];
   for await (const object of store.list(bucket, kind === 'drop-bucket' ? '' : prefix)) {
@@ -28,11 +20,11 @@ export async function plannedDestruction(store: ObjectStore, table: TableRef, ma
     case 'drop-bucket':
       return listed;
     case 'delete-objects': {
-      const data = new Set(dataFiles(manifest).map((file) => prefix + file.key));
+      const data = new Set(dataFiles(version).map((file) => prefix + file.key));
       return listed.filter((object) => data.has(object.key));
     }
     case 'corrupt-object': {
-      const victim = dataFiles(manifest)[0];
+      const victim = dataFiles(version)[0];
       return listed.filter((object) => victim !== undefined && object.key === prefix + victim.key);
     }
   }
@@ -40,14 +32,13 @@ export async function plannedDestruction(store: ObjectStore, table: TableRef, ma
 
 /**
  * The doomed objects the table's checkpoint will not bring back: anything that is not one
- * of the files the table's manifest (or a foreign prefix's description) lists with the same
- * size and ETag. A lakevault table's own manifest is written anew by the recovery.
+ * of the files of the table's version with the same size and ETag. The object that names the
+ * version (a lakevault table's manifest) is written anew by the recovery.
  */
-export function beyondCheckpoint(doomed: readonly DoomedObject[], table: TableRef, manifest: TableManifest): DoomedObject[] {
-  const held = new Map(manifest.files.map((file) => [table.location.prefix + file.key, file]));
-  const manifestKey = table.location.prefix + TABLE_MANIFEST;
+export function beyondCheckpoint(doomed: readonly DoomedObject[], table: TableRef, version: TableVersion): DoomedObject[] {
+  const held = new Map(version.files.map((file) => [table.location.prefix + file.key, file]));
   return doomed.filter((object) => {
-    if (object.key === manifestKey && !isForeign(manifest)) return false;
+    if (version.manifestKey !== undefined && object.key === table.location.prefix + version.manifestKey) return false;
     const file = held.get(object.key);
     return !file || file.bytes !== object.size || file.etag !== object.etag;
   });
@@ -55,14 +46,14 @@ export function beyondCheckpoint(doomed: readonly DoomedObject[], table: TableRe
 
 /**
  * What the disaster will destroy, after refusing — before anything is done — a disaster that
- * would destroy what a checkpoint of this manifest cannot bring back.
+ * would destroy what a checkpoint of this version cannot bring back.
  */
-export async function recoverableDestruction(store: ObjectStore, table: TableRef, manifest: TableManifest, kind: DisasterKind): Promise<DoomedObject[]> {
-  const doomed = await plannedDestruction(store, table, manifest, kind);
-  const lost = beyondCheckpoint(doomed, table, manifest);
+export async function recoverableDestruction(store: ObjectStore, table: TableRef, version: TableVersion, kind: DisasterKind): Promise<DoomedObject[]> {
+  const doomed = await plannedDestruction(store, table, version, kind);
+  const lost = beyondCheckpoint(doomed, table, version);
   if (!lost.length) return doomed;
   const named = lost.slice(0, 5).map(uri).join(', ') + (lost.length > 5 ? ` and ${lost.length - 5} more` : '');
-  throw new ConflictError(`refusing the ${kind} disaster: its checkpoint of table ${table.name} would not bring back ${lost.length} object(s) it destroys (not part of the table${isForeign(manifest) ? '\'s current version' : '\'s manifest'}, or changed since): ${named}; nothing was done`);
+  throw new ConflictError(`refusing the ${kind} disaster: its checkpoint of table ${table.name} would not bring back ${lost.length} object(s) it destroys (not part of the table${version.manifestKey === undefined ? '\'s current version' : '\'s manifest'}, or changed since): ${named}; nothing was done`);
 }
 
 /**
@@ -70,9 +61,9 @@ export async function recoverableDestruction(store: ObjectStore, table: TableRef
  * what the disaster would destroy now differs from what was checked (a writer came in
  * between): nothing is destroyed on a stale plan.
  */
-export async function refuseChangedPlan(store: ObjectStore, table: TableRef, manifest: TableManifest, kind: DisasterKind, planned: readonly DoomedObject[], checkpointGeneration: string): Promise<void> {
+export async function refuseChangedPlan(store: ObjectStore, table: TableRef, version: TableVersion, kind: DisasterKind, planned: readonly DoomedObject[], checkpointGeneration: string): Promise<void> {
   const fingerprint = (objects: readonly DoomedObject[]) => objects.map((o) => `${o.bucket}/${o.key} ${o.size} ${o.etag}`).sort().join('\n');
-  if (checkpointGeneration === manifest.generation && fingerprint(planned) === fingerprint(await plannedDestruction(store, table, manifest, kind))) return;
+  if (checkpointGeneration === version.generation && fingerprint(planned) === fingerprint(await plannedDestruction(store, table, version, kind))) return;
   throw new ConflictError(`table ${table.name} changed while the drill took its checkpoint; no disaster was simulated (run the drill again)`);
 }
 
@@ -92,7 +83,7 @@ export interface RecoveryAccount {
  * own key with its size and ETag (or the new ETag of a multipart copy). The recovered
  * table's validation checks the content; this checks that nothing destroyed was left out.
  */
-export async function accountForRecovery(store: ObjectStore, table: TableRef, destroyed: readonly DoomedObject[], original: TableManifest, recovered: TableManifest): Promise<RecoveryAccount> {
+export async function accountForRecovery(store: ObjectStore, table: TableRef, destroyed: readonly DoomedObject[], original: TableVersion, recovered: TableVersion): Promise<RecoveryAccount> {
   const { bucket, prefix } = table.location;
   const present = new Map<string, { size: number; etag: string }>();
   for await (const object of store.list(bucket, prefix)) present.set(object.key, object);
@@ -106,8 +97,8 @@ export async function accountForRecovery(store: ObjectStore, table: TableRef, de
   return account;
 }
 
-function recoveredKey(object: DoomedObject, digest: string | undefined, recovered: TableManifest, prefix: string, present: Map<string, { size: number; etag: string }>): string | undefined {
-  if (object.key === prefix + TABLE_MANIFEST) return present.has(object.key) ? object.key : undefined;
+function recoveredKey(object: DoomedObject, digest: string | undefined, recovered: TableVersion, prefix: string, present: Map<string, { size: number; etag: string }>): string | undefined {
+  if (recovered.manifestKey !== undefined && object.key === prefix + recovered.manifestKey) return present.has(object.key) ? object.key : undefined;
   if (digest) {
     const file = recovered.files.find((candidate) => candidate.digest === digest && candidate.bytes === object.size && present.get(prefix + candidate.key)?.size === object.size);
     return file ? prefix + file.key : undefined;
@@ -123,11 +114,7 @@ function uri(object: DoomedObject): string {
   return `s3://${object.bucket}/${object.key}`;
 }
 
-/** A foreign prefix's description lists its metadata objects too (Delta log, _SUCCESS …): disasters aim at data. */
-function dataFiles(manifest: TableManifest): TableManifest['files'] {
-  return manifest.files.filter((file) => file.kind !== 'metadata');
-}
-
-export function isForeign(manifest: TableManifest): boolean {
-  return manifest.source?.foreign !== undefined;
+/** A version of a table lakevault did not write lists its metadata objects too (Delta log, _SUCCESS …): disasters aim at data. */
+function dataFiles(version: TableVersion): TableVersion['files'] {
+  return version.files.filter((file) => file.kind === 'data');
 }

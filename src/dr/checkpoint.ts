@@ -6,10 +6,11 @@ import { createSnapshot, type CreateSnapshotOptions, type CreateSnapshotResult }
 import type { SnapshotManifest } from '../snapshot/manifest';
 import { checkpointRepository, type KeyedConfig } from '../snapshot/repository';
 import { NotFoundError } from '../errors';
+import { openTableSource } from '../sources/registry';
 
 /** A recovery point of a table in s3://lake-checkpoints: a self-contained snapshot. */
 export function createCheckpoint(store: ObjectStore, config: KeyedConfig, table: TableRef, options: Omit<CreateSnapshotOptions, 'concurrency'> & { concurrency?: number } = {}): Promise<CreateSnapshotResult> {
-  return createSnapshot(store, checkpointRepository(config), table, { ...options, concurrency: options.concurrency ?? config.concurrency });
+  return createSnapshot(store, checkpointRepository(config), table, openTableSource, { ...options, concurrency: options.concurrency ?? config.concurrency });
 }
 
 /** The checkpoints of one table (its location), oldest first, and orphaned checkpoint folders where they would be. */

@@ -1,12 +1,19 @@
 import { ConflictError, UsageError } from '../errors';
 import type { ObjectStore } from '../store/types';
-import type { TableManifest } from '../table/manifest';
+import type { TableVersion } from '../sources/table-source';
 import type { TableRef } from '../table/table-ref';
-import { isForeign, type DoomedObject } from './blast-radius';
 
 /** The disasters a drill can simulate. */
 export const DISASTERS = ['delete-prefix', 'delete-objects', 'corrupt-object', 'drop-bucket'] as const;
 export type DisasterKind = (typeof DISASTERS)[number];
+
+/** An object a disaster will destroy (delete or damage), as it is stored before the disaster (dr/blast-radius.ts plans them). */
+export interface DoomedObject {
+  bucket: string;
+  key: string;
+  size: number;
+  etag: string;
+}
 
 export interface DisasterOutcome {
   disaster: DisasterKind;
@@ -42,7 +49,7 @@ export async function checkDisaster(store: ObjectStore, table: TableRef, kind: D
  * Simulates the disaster on exactly the objects planned (plannedDestruction), which the
  * drill has checked against its checkpoint: nothing else is touched.
  */
-export async function simulateDisaster(store: ObjectStore, table: TableRef, manifest: TableManifest, kind: DisasterKind, doomed: readonly DoomedObject[]): Promise<DisasterOutcome> {
+export async function simulateDisaster(store: ObjectStore, table: TableRef, version: TableVersion, kind: DisasterKind, doomed: readonly DoomedObject[]): Promise<DisasterOutcome> {
   const { bucket, prefix } = table.location;
   const done = (objectsAffected: number, detail: string): DisasterOutcome => ({ disaster: kind, objectsAffected, detail, at: new Date().toISOString() });
   const keys = doomed.map((object) => object.key);
@@ -53,7 +60,7 @@ export async function simulateDisaster(store: ObjectStore, table: TableRef, mani
     }
     case 'delete-objects': {
       const result = await store.deleteKeys(bucket, keys);
-      return done(result.deleted.length, `deleted the table's ${result.deleted.length} data files, kept its ${isForeign(manifest) ? 'metadata (log, markers)' : 'manifest'}`);
+      return done(result.deleted.length, `deleted the table's ${result.deleted.length} data files, kept its ${version.manifestKey === undefined ? 'metadata (log, markers)' : 'manifest'}`);
     }
     case 'corrupt-object': {
       const victim = doomed[0];

@@ -1,7 +1,7 @@
 import type { Config } from '../config/config';
 import { refuseOverlap } from '../store/overlap';
 import type { ObjectStore } from '../store/types';
-import { readSnapshotSource } from '../snapshot/source';
+import { openTableSource } from '../sources/registry';
 import type { TableRef } from '../table/table-ref';
 import type { ValidationLevel, ValidationReport } from '../validate';
 import { createCheckpoint } from './checkpoint';
@@ -52,13 +52,14 @@ export interface DrillReport {
  * a drill that would destroy anything else (an object beside a table's manifest, a file of
  * an older Delta version, a neighbour in a dropped bucket) is refused before anything
  * happens, naming it. The table is a lakevault table or a prefix lakevault did not write
- * (Hive/DuckDB output, a Delta table): its description stands in for the manifest
- * (src/lake), and the recovery puts every object back under its own key.
+ * (Hive/DuckDB output, a Delta table): its version is what its kind reads
+ * (src/sources), and the recovery puts every object back under its own key.
  */
 export async function runDrill(store: ObjectStore, config: Config, table: TableRef, options: DrillOptions): Promise<DrillReport> {
   const started = Date.now();
   refuseOverlap([{ name: `table ${table.name}`, location: table.location }, { name: 'the checkpoints location', location: config.checkpoints }]);
-  const original = (await readSnapshotSource(store, table)).manifest;
+  const source = await openTableSource(store, table);
+  const original = await source.readVersion();
   await checkDisaster(store, table, options.disaster, config.checkpoints.bucket);
   const doomed = await recoverableDestruction(store, table, original, options.disaster);
 
@@ -72,7 +73,7 @@ export async function runDrill(store: ObjectStore, config: Config, table: TableR
 
   options.onStep?.('recover');
   const recovered = await recoverTable(store, config, table, { checkpoint: checkpoint.id, detectedAt, level: options.level ?? 'full' });
-  const account = await accountForRecovery(store, table, doomed, original, (await readSnapshotSource(store, table)).manifest);
+  const account = await accountForRecovery(store, table, doomed, original, await source.readVersion());
 
   const valid = recovered.recovery_valid && recovered.recovered_records === original.totals.rows
     && recovered.restore.rows === checkpoint.rows && account.missing.length === 0;

@@ -6,6 +6,7 @@ import { folderOf, type SnapshotManifest } from '../snapshot/manifest';
 import { checkpointRepository, snapshotUri, type KeyedConfig } from '../snapshot/repository';
 import type { ValidationLevel } from '../validate';
 import { refuseOtherSource, restoreSnapshot, type RestoreResult } from '../restore/restore';
+import { snapshotRestorer } from '../sources/registry';
 import { latestCheckpoint } from './checkpoint';
 
 export interface RecoverOptions {
@@ -52,7 +53,7 @@ export async function recoverTable(store: ObjectStore, config: KeyedConfig, tabl
     ? await requireCompleteSnapshot(store, repo, { id: options.checkpoint })
     : await latestCheckpoint(store, config, table);
   refuseOtherSource(checkpoint, table, true, options.allowOtherSource);
-  const restore = await restoreSnapshot(store, repo, checkpoint, table, {
+  const restore = await restoreSnapshot(store, repo, checkpoint, table, snapshotRestorer, {
     force: true,
     allowOtherSource: options.allowOtherSource === true,
     concurrency: options.concurrency ?? config.concurrency,

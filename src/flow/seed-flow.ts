@@ -2,6 +2,7 @@ import type { ObjectStore } from '../store/types';
 import type { Config } from '../config/config';
 import { createSalesTable } from '../table/create';
 import { requireTableManifest } from '../table/manifest';
+import { openTableSource, snapshotRestorer } from '../sources/registry';
 import { resolveTable } from '../table/table-ref';
 import { createSnapshot } from '../snapshot/create';
 import { snapshotFileSet } from '../snapshot/file-set';
@@ -57,12 +58,12 @@ export async function runSeedFlow(store: ObjectStore, config: KeyedConfig, optio
   });
 
   step('2. backup');
-  const backup = await createSnapshot(store, backups, table, { concurrency: config.concurrency, label: 'seed flow' });
+  const backup = await createSnapshot(store, backups, table, openTableSource, { concurrency: config.concurrency, label: 'seed flow' });
   steps.backup = backup;
 
   step('3. restore to a new table');
   const backupManifest = await requireCompleteSnapshot(store, backups, { id: backup.id, of: table.location });
-  const restored = await restoreSnapshot(store, backups, backupManifest, restoredTable, { force: true, concurrency: config.concurrency });
+  const restored = await restoreSnapshot(store, backups, backupManifest, restoredTable, snapshotRestorer, { force: true, concurrency: config.concurrency });
   steps.restore = { ...restored, validation: verdict(restored.validation) };
 
   step('4. validate original = backup = restored');
@@ -79,9 +80,9 @@ export async function runSeedFlow(store: ObjectStore, config: KeyedConfig, optio
   steps.checkpoint = checkpoint;
 
   step(`6. disaster (${options.disaster ?? 'delete-prefix'})`);
-  const tableManifest = await requireTableManifest(store, table.location, table.name);
+  const version = await (await openTableSource(store, table)).readVersion();
   const disaster = options.disaster ?? 'delete-prefix';
-  steps.disaster = await simulateDisaster(store, table, tableManifest, disaster, await recoverableDestruction(store, table, tableManifest, disaster));
+  steps.disaster = await simulateDisaster(store, table, version, disaster, await recoverableDestruction(store, table, version, disaster));
   const detectedAt = new Date();
 
   step('7. recover from the checkpoint');
@@ -107,7 +108,7 @@ export async function runSeedFlow(store: ObjectStore, config: KeyedConfig, optio
     integrity_ok: integrityOk,
     checkpoint_timestamp: recovered.checkpoint_timestamp,
     checkpoint_location: recovered.checkpoint_location,
-    original_records: tableManifest.totals.rows,
+    original_records: version.totals.rows,
     recovered_records: recovered.recovered_records,
     recovery_valid: recoveryValid,
     rto_ms: recovered.rto_ms,

@@ -79,6 +79,8 @@ export interface DescribeOptions {
   /** Footer reads at once. */
   concurrency?: number;
   onProgress?: (progress: { footers: number; totalFooters: number }) => void;
+  /** The prefix's listing, when the caller has just taken it (it is not listed again). */
+  listed?: ObjectInfo[];
 }
 
 /**
@@ -92,8 +94,8 @@ export interface DescribeOptions {
  */
 export async function describePrefix(store: ObjectStore, location: Location, options: DescribeOptions = {}): Promise<PrefixDescription> {
   const uri = formatS3Uri(location);
-  const listed: ObjectInfo[] = [];
-  for await (const object of store.list(location.bucket, location.prefix)) listed.push(object);
+  const listed: ObjectInfo[] = options.listed ?? [];
+  if (!options.listed) for await (const object of store.list(location.bucket, location.prefix)) listed.push(object);
   if (listed.length === 0) throw new NotFoundError(`nothing under ${uri}: not a table (no lakevault manifest, no objects)`);
   const relative = (object: ObjectInfo) => object.key.slice(location.prefix.length);
 

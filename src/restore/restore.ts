@@ -1,23 +1,17 @@
 import { ConflictError, IntegrityError } from '../errors';
-import { keyUnder } from '../store/key-boundary';
-import { copyObjects, type CopyItem } from '../store/prefix-copy';
-import type { ObjectStore } from '../store/types';
-import { refuseOverlap } from '../store/overlap';
-import { readTableManifest, writeTableManifest, TABLE_FORMAT_VERSION, type DataFile, type TableManifest } from '../table/manifest';
-import { newId } from '../table/naming';
-import type { TableRef } from '../table/table-ref';
-import { TOOL_VERSION } from '../version';
+import type { FileSet } from '../model/file-set';
 import { snapshotFileSet } from '../snapshot/file-set';
-import { tableFileSet } from '../table/file-set';
-import { type FileSet } from '../model/file-set';
 import { sameLocation } from '../snapshot/identity';
 import { sourceOf, type SnapshotManifest } from '../snapshot/manifest';
 import type { SnapshotRepository } from '../snapshot/repository';
-import { compareFileSets, type ValidationLevel, type ValidationReport } from '../validate';
 import { copiedEtag } from '../snapshot/copied-etag';
-import { generationKey } from './keys';
-import { foreignOrigin } from '../lake/snapshot-source';
-import { restoreForeignSnapshot } from '../lake/restore';
+import type { RestoredFile, RestorePlan, RestorerOf } from '../sources/table-source';
+import { keyUnder } from '../store/key-boundary';
+import { refuseOverlap } from '../store/overlap';
+import { copyObjects, type CopyItem } from '../store/prefix-copy';
+import type { ObjectStore } from '../store/types';
+import type { TableRef } from '../table/table-ref';
+import { compareFileSets, type ValidationLevel, type ValidationReport } from '../validate';
 
 export interface RestoreOptions {
   /** Replace a table that exists, or write into a non-empty prefix. */
@@ -48,105 +42,38 @@ export interface RestoreResult {
 }
 
 /**
- * Restores a snapshot into a table, server-side. Into an empty prefix (or one that an
- * interrupted restore of this snapshot left, see refuseOccupied) the files keep their
- * keys. Over an existing table (in place, or --force), nothing current is deleted or
- * overwritten until every file has been copied under new generation-named keys and
- * checked; the switch is the manifest write; only then are the keys the replaced
- * manifest listed removed. A failure before the switch leaves the table as it was.
- * Ends with a validation of the restored table against the snapshot's manifest.
+ * Restores a snapshot into a table, server-side, the way the kind of table it was taken of
+ * plans it (`restorerOf`: sources/registry.ts's snapshotRestorer): the target is refused when it is occupied
+ * (unless forced) or holds another table than the snapshot's source (unless allowed); every
+ * file is copied pinned to the snapshot's ETag (or written, where the plan rewrites it) and
+ * checked; then the plan's switch; then a validation of the target against the snapshot.
+ * A failure before the switch removes what this restore wrote when the plan allows it.
  */
-export async function restoreSnapshot(store: ObjectStore, repo: SnapshotRepository, snapshot: SnapshotManifest, target: TableRef, options: RestoreOptions): Promise<RestoreResult> {
+export async function restoreSnapshot(store: ObjectStore, repo: SnapshotRepository, snapshot: SnapshotManifest, target: TableRef, restorerOf: RestorerOf, options: RestoreOptions): Promise<RestoreResult> {
   refuseOverlap([{ name: `the restore target`, location: target.location }, { name: `the ${repo.kind} location`, location: repo.root }]);
-  // A snapshot of a prefix lakevault did not write goes back key for key, without a manifest (src/lake).
-  if (foreignOrigin(snapshot)) return restoreForeignSnapshot(store, repo, snapshot, target, options);
   const started = Date.now();
-  const { bucket, prefix } = target.location;
-  await store.ensureBucket(bucket);
-  const current = await readTableManifest(store, target.location).catch((error: unknown) => {
-    // An unreadable manifest is part of what a forced restore replaces (its files are unknown).
-    if (error instanceof IntegrityError && options.force) return undefined;
-    throw error;
-  });
-  const occupied = await occupant(store, target, current, snapshot);
-  if (!options.force && occupied) throw new ConflictError(occupied);
-  refuseOtherSource(snapshot, target, occupied !== undefined, options.allowOtherSource);
+  await store.ensureBucket(target.location.bucket);
+  const plan = await restorerOf(snapshot).plan(store, repo, snapshot, target, { force: options.force });
+  if (!options.force && plan.occupied !== undefined) throw new ConflictError(plan.occupied);
+  refuseOtherSource(snapshot, target, plan.occupied !== undefined, options.allowOtherSource);
+  await plan.checkReplace?.();
 
-  const generation = newId();
-  const renamed = (key: string) => (current ? generationKey(key, snapshot.source.generation, generation) : key);
-  const where = `${snapshot.kind} ${snapshot.id}`;
-  const items: CopyItem[] = snapshot.files.map((file) => ({
-    source: { bucket: file.bucket, key: file.key, size: file.size, etag: file.etag },
-    dstBucket: bucket,
-    dstKey: keyUnder(prefix, renamed(file.relativeKey), where),
-    relativeKey: renamed(file.relativeKey),
-  }));
-  const written = items.map((item) => item.dstKey);
-  let files: DataFile[];
-  try {
-    const copied = await copyObjects(store, items, {
-      concurrency: options.concurrency,
-      onProgress: (p) => options.onProgress?.({ ...p, totalObjects: items.length }),
-    });
-    const byKey = new Map(copied.objects.map((object) => [object.relativeKey, object]));
-    files = [];
-    for (const file of snapshot.files) {
-      const object = byKey.get(renamed(file.relativeKey))!;
-      // Checked before the switch: a single-part copy keeps the ETag, any copy keeps the size.
-      if (object.size !== file.size || (!object.multipart && object.etag !== file.etag)) {
-        throw new IntegrityError(`restored copy of ${file.relativeKey} does not match the ${snapshot.kind} (size ${object.size}/${file.size}, ETag ${object.etag}/${file.etag})`);
-      }
-      const etag = await copiedEtag(store, bucket, prefix + renamed(file.relativeKey), object.etag, file.size);
-      files.push({ key: renamed(file.relativeKey), rows: file.rows, bytes: file.size, etag, digest: file.digest, columnDigests: file.columnDigests, rowGroups: file.rowGroups });
-    }
-    const now = await readTableManifest(store, target.location).catch(() => undefined);
-    if ((now?.generation ?? undefined) !== (current?.generation ?? undefined)) {
-      throw new ConflictError(`table ${target.uri} was changed by another writer during the restore (generation ${current?.generation ?? 'none'} → ${now?.generation ?? 'none'}); nothing was switched`);
-    }
-  } catch (error) {
-    // Before the switch: remove only what this restore wrote (new keys), never the current
-    // table's. A forced restore into a foreign prefix may have overwritten keys: left as is.
-    if (current || !options.force) await store.deleteKeys(bucket, written).catch(() => undefined);
-    throw error;
-  }
-
-  const manifest: TableManifest = {
-    format: 'lakevault.table',
-    formatVersion: TABLE_FORMAT_VERSION,
-    name: target.name,
-    generation,
-    createdAt: new Date().toISOString(),
-    toolVersion: TOOL_VERSION,
-    schema: snapshot.schema,
-    files,
-    totals: { files: files.length, rows: files.reduce((s, f) => s + f.rows, 0), bytes: files.reduce((s, f) => s + f.bytes, 0) },
-    contentDigest: snapshot.contentDigest,
-    source: { ...(snapshot.source.origin ?? {}), restoredFrom: { kind: snapshot.kind, id: snapshot.id, table: snapshot.source.table, generation: snapshot.source.generation } },
-  };
-  await writeTableManifest(store, target.location, manifest); // the switch
-
-  let removedObjects = 0;
-  if (current) {
-    const keep = new Set(files.map((f) => f.key));
-    const stale = current.files.map((f) => f.key).filter((key) => !keep.has(key)).map((key) => prefix + key);
-    const removed = await store.deleteKeys(bucket, stale);
-    removedObjects = removed.deleted.length; // a failed removal leaves an unreferenced file, never a broken table
-  }
-
-  const expected = renamedFileSet(snapshotFileSet(repo, snapshot), renamed);
-  const validation = await compareFileSets(store, expected, tableFileSet(target, manifest), { level: options.level ?? 'quick' });
+  const restored = await putInPlace(store, snapshot, target, plan, options);
+  const commit = await plan.commit(restored);
+  const expected = restoredAs(snapshotFileSet(repo, snapshot), restored, target);
+  const validation = await compareFileSets(store, expected, commit.restored, { level: options.level ?? 'quick' });
   return {
     snapshot: { kind: snapshot.kind, id: snapshot.id, uri: expected.uri, table: snapshot.source.table },
     table: target.name,
     uri: target.uri,
-    mode: current ? 'replace' : 'new',
+    mode: plan.mode,
     inPlace: target.uri === snapshot.source.uri,
-    generation,
-    ...(current ? { replacedGeneration: current.generation } : {}),
-    rows: manifest.totals.rows,
-    objects: manifest.totals.files,
-    bytes: manifest.totals.bytes,
-    removedObjects,
+    generation: commit.generation,
+    ...(commit.replacedGeneration !== undefined ? { replacedGeneration: commit.replacedGeneration } : {}),
+    rows: commit.rows,
+    objects: commit.objects,
+    bytes: commit.bytes,
+    removedObjects: commit.removedObjects,
     validation,
     ok: validation.ok,
     elapsedMs: Date.now() - started,
@@ -154,21 +81,47 @@ export async function restoreSnapshot(store: ObjectStore, repo: SnapshotReposito
 }
 
 /**
- * What stands where a restore would write, as the reason a restore without --force refuses
- * it; undefined when the target is free: an empty prefix, or one holding nothing but what an
- * interrupted restore of this same snapshot left — no table manifest, and only the
- * snapshot's own files under their own keys with their sizes (a kill -9 mid-copy), so the
- * rerun completes without --force.
+ * Copies (and writes) every file of the plan under the target, each checked: a copy keeps
+ * the snapshot file's size, and a single-part copy its ETag. Returns them in the plan's
+ * order. Before the switch, a failure removes what this restore wrote when the plan allows
+ * it — never the current table's files, which the plan never overwrites then.
  */
-async function occupant(store: ObjectStore, target: TableRef, current: TableManifest | undefined, snapshot: SnapshotManifest): Promise<string | undefined> {
-  if (current) return `table ${target.uri} exists (generation ${current.generation}, ${current.totals.rows} rows); use --force to replace it`;
-  const { prefix } = target.location;
-  const files = new Map(snapshot.files.map((file) => [prefix + file.relativeKey, file]));
-  for await (const object of store.list(target.location.bucket, prefix)) {
-    const file = files.get(object.key);
-    if (!file || !leftByRestore(object, file)) return `${target.uri} is not empty (found ${object.key}); use --force to restore into it anyway`;
+async function putInPlace(store: ObjectStore, snapshot: SnapshotManifest, target: TableRef, plan: RestorePlan, options: RestoreOptions): Promise<RestoredFile[]> {
+  const { bucket, prefix } = target.location;
+  const where = `${snapshot.kind} ${snapshot.id}`;
+  const items: CopyItem[] = plan.copies.map(({ file, key }) => ({
+    source: { bucket: file.bucket, key: file.key, size: file.size, etag: file.etag },
+    dstBucket: bucket,
+    dstKey: keyUnder(prefix, key, where),
+    relativeKey: key,
+  }));
+  const writes = plan.writes.map((write) => ({ ...write, at: keyUnder(prefix, write.key, where) }));
+  const written = [...items.map((item) => item.dstKey), ...writes.map((write) => write.at)];
+  const total = items.length + writes.length;
+  try {
+    const copied = await copyObjects(store, items, {
+      concurrency: options.concurrency,
+      onProgress: (p) => options.onProgress?.({ ...p, totalObjects: total }),
+    });
+    const byKey = new Map(copied.objects.map((object) => [object.relativeKey, object]));
+    const restored: RestoredFile[] = [];
+    for (const { file, key } of plan.copies) {
+      const object = byKey.get(key)!;
+      if (object.size !== file.size || (!object.multipart && object.etag !== file.etag)) {
+        throw new IntegrityError(`restored copy of ${file.relativeKey} does not match the ${snapshot.kind} (size ${object.size}/${file.size}, ETag ${object.etag}/${file.etag})`);
+      }
+      restored.push({ file, key, etag: await copiedEtag(store, bucket, prefix + key, object.etag, file.size) });
+    }
+    for (const write of writes) {
+      const stored = await store.put(bucket, write.at, write.bytes);
+      restored.push({ file: write.file, key: write.key, etag: await copiedEtag(store, bucket, write.at, stored.etag, write.bytes.length), rewritten: { size: write.bytes.length } });
+    }
+    await plan.checkUnchanged?.();
+    return restored;
+  } catch (error) {
+    if (plan.undoOnFailure) await store.deleteKeys(bucket, written).catch(() => undefined);
+    throw error;
   }
-  return undefined;
 }
 
 /**
@@ -184,14 +137,19 @@ export function refuseOtherSource(snapshot: SnapshotManifest, target: TableRef, 
 }
 
 /**
- * Is this object a copy of the snapshot file a restore writes under its key? Same size, and
- * the same ETag — or a multipart ETag ("…-N"): a copy above the multipart threshold gets a new one.
+ * What the restored table must equal: the snapshot's files under the keys the restore gave
+ * them; a file the restore rewrote is expected as it was written (its bytes are new).
  */
-function leftByRestore(object: { size: number; etag: string }, file: { size: number; etag: string }): boolean {
-  return object.size === file.size && (object.etag === file.etag || /-\d+$/.test(object.etag));
-}
-
-/** The snapshot's files under the keys the restore gave them: what the restored table must equal. */
-function renamedFileSet(set: FileSet, renamed: (key: string) => string): FileSet {
-  return { ...set, files: set.files.map((file) => ({ ...file, relativeKey: renamed(file.relativeKey) })) };
+function restoredAs(set: FileSet, restored: RestoredFile[], target: TableRef): FileSet {
+  const byRelativeKey = new Map(restored.map((file) => [file.file.relativeKey, file]));
+  return {
+    ...set,
+    files: set.files.map((file) => {
+      const put = byRelativeKey.get(file.relativeKey);
+      if (!put) return file;
+      if (!put.rewritten) return { ...file, relativeKey: put.key };
+      const { digest: _digest, columnDigests: _columns, sourceEtag: _sourceEtag, ...rest } = file;
+      return { ...rest, relativeKey: put.key, bucket: target.location.bucket, key: target.location.prefix + put.key, size: put.rewritten.size, etag: put.etag };
+    }),
+  };
 }

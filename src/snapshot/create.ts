@@ -4,6 +4,7 @@ import type { ObjectStore } from '../store/types';
 import { refuseOverlap } from '../store/overlap';
 import { newId } from '../table/naming';
 import type { TableRef } from '../table/table-ref';
+import type { OpenSource, TableSource, TableVersion } from '../sources/table-source';
 import { TOOL_VERSION } from '../version';
 import { signManifest } from './authentication';
 import { completeSnapshots } from './catalog';
@@ -18,7 +19,6 @@ import {
 import { planSnapshot, type PlannedFile, type SnapshotPlan } from './plan';
 import { snapshotUri, type SnapshotRepository } from './repository';
 import { prepareForWriting } from './repository-format';
-import { currentGeneration, readSnapshotSource, type TableSnapshotSource } from './source';
 
 export interface CreateSnapshotOptions {
   /** Resume this interrupted snapshot (its pending marker must exist) or use this id. */
@@ -31,12 +31,11 @@ export interface CreateSnapshotOptions {
   concurrency: number;
   /** Restarts on a newer table generation when the table is overwritten mid-copy. */
   maxAttempts?: number;
-  /** A Delta table's version to snapshot (default: the newest); see src/lake. */
-  version?: number;
   onProgress?: (progress: { objects: number; bytes: number; totalObjects: number }) => void;
 }
 
 export interface Transfer { objects: number; bytes: number }
+
 
 export interface CreateSnapshotResult {
   kind: SnapshotRepository['kind'];
@@ -64,7 +63,8 @@ export interface CreateSnapshotResult {
 
 /**
  * Takes a snapshot (backup or checkpoint) of a table, server-side:
- *  1. read the table manifest: the generation to copy;
+ *  1. open the table as the kind it is (`openSource`: sources/registry.ts's openTableSource)
+ *     and read its version (its manifest, or what its kind reads): the files to copy;
  *  2. write the pending marker (every key the snapshot will write or reference);
  *  3. copy each listed file, pinned to its ETag (skipping what a resumed run already has);
  *  4. lock the objects when asked; 5. write the snapshot manifest LAST.
@@ -72,7 +72,7 @@ export interface CreateSnapshotResult {
  * the old generation are removed and the snapshot restarts on the new one — a snapshot
  * never mixes generations.
  */
-export async function createSnapshot(store: ObjectStore, repo: SnapshotRepository, table: TableRef, options: CreateSnapshotOptions): Promise<CreateSnapshotResult> {
+export async function createSnapshot(store: ObjectStore, repo: SnapshotRepository, table: TableRef, openSource: OpenSource, options: CreateSnapshotOptions): Promise<CreateSnapshotResult> {
   const started = Date.now();
   refuseOverlap([{ name: `table ${table.name}`, location: table.location }, { name: `the ${repo.kind} location`, location: repo.root }]);
   const objectLock = options.lock ? await prepareLock(store, repo, options.lock) : undefined;
@@ -87,15 +87,16 @@ export async function createSnapshot(store: ObjectStore, repo: SnapshotRepositor
     const maxAttempts = options.maxAttempts ?? 3;
     const tags = options.tags ?? previous?.tags;
     const at = repo.snapshotLocation(series, id);
+    const source = await openSource(store, table);
 
     for (let attempt = 1; ; attempt++) {
-      const source = await readSnapshotSource(store, table, versionOption(options));
+      const version = await source.readVersion();
       const earlier = repo.incremental ? (await completeSnapshots(store, repo, table.location)).filter((m) => m.id !== id) : [];
-      const plan = await planSnapshot(store, repo, source, series, id, earlier);
-      await recordIntent(store, repo, { id, series, createdAt, plan, source, ownKeys, label: options.label, tags });
+      const plan = await planSnapshot(store, repo, table, version, series, id, earlier);
+      await recordIntent(store, repo, { id, series, createdAt, plan, table, ownKeys, label: options.label, tags });
       try {
         const outcome = await copyPlan(store, plan, options, attempt > 1 || options.resume === true);
-        const built = buildManifest(store, repo, source, id, createdAt, plan, outcome.records, options.label, objectLock?.retention, tags);
+        const built = buildManifest(store, repo, table, version, id, createdAt, plan, outcome.records, options.label, objectLock?.retention, tags);
         const manifest = repo.key ? signManifest(built, repo.key) : built;
         if (objectLock) await lockSnapshotObjects(store, manifest, objectLock.retention);
         await held.check();
@@ -112,7 +113,7 @@ export async function createSnapshot(store: ObjectStore, repo: SnapshotRepositor
           elapsedMs: Date.now() - started,
         };
       } catch (error) {
-        const now = await currentGeneration(store, table, versionOption(options));
+        const now = await currentGeneration(source);
         if (now === plan.generation || now === undefined || attempt >= maxAttempts) {
           if (now !== plan.generation && attempt >= maxAttempts) {
             throw new ConflictError(`table "${table.name}" kept changing during the ${repo.kind} (${attempt} attempts); ${repo.kind} ${id} is incomplete — resume it with --resume ${id}`, { cause: error });
@@ -153,10 +154,10 @@ async function claimId(store: ObjectStore, repo: SnapshotRepository, table: Tabl
 }
 
 /** Writes the pending marker with every key this snapshot may ever have written. */
-async function recordIntent(store: ObjectStore, repo: SnapshotRepository, intent: { id: string; series: string; createdAt: string; plan: SnapshotPlan; source: TableSnapshotSource; ownKeys: Set<string>; label?: string | undefined; tags?: string[] | undefined }): Promise<void> {
+async function recordIntent(store: ObjectStore, repo: SnapshotRepository, intent: { id: string; series: string; createdAt: string; plan: SnapshotPlan; table: TableRef; ownKeys: Set<string>; label?: string | undefined; tags?: string[] | undefined }): Promise<void> {
   for (const file of intent.plan.files) if (!file.reuse) intent.ownKeys.add(file.destination.key);
   const at = repo.snapshotLocation(intent.series, intent.id);
-  const { table } = intent.source;
+  const { table } = intent;
   const marker: PendingMarker = {
     format: 'lakevault.snapshot.pending',
     formatVersion: SNAPSHOT_FORMAT_VERSION,
@@ -229,26 +230,40 @@ async function copyPlan(store: ObjectStore, plan: SnapshotPlan, options: CreateS
   return outcome;
 }
 
+/**
+ * A file's record in the snapshot manifest. Format 2 records '' (and {}) where a table
+ * has no content digest (tables lakevault did not write), and a kind only for metadata.
+ */
 function record(planned: PlannedFile, bucket: string, key: string, etag: string, reusedFrom?: string): SnapshotFileRecord {
   const f = planned.file;
   return {
     relativeKey: f.key, bucket, key, size: f.bytes, etag, sourceEtag: f.etag,
-    digest: f.digest, columnDigests: f.columnDigests, rows: f.rows, rowGroups: f.rowGroups,
+    digest: f.digest ?? '', columnDigests: f.columnDigests ?? {}, rows: f.rows, rowGroups: f.rowGroups,
     ...(reusedFrom ? { reusedFrom } : {}),
-    ...(f.kind ? { kind: f.kind } : {}),
+    ...(f.kind === 'metadata' ? { kind: f.kind } : {}),
     ...(f.schema ? { schema: f.schema } : {}),
   };
 }
 
-function versionOption(options: CreateSnapshotOptions): { version?: number } {
-  return options.version !== undefined ? { version: options.version } : {};
+/** The generation the table is at now, undefined when it is gone. */
+async function currentGeneration(source: TableSource): Promise<string | undefined> {
+  try {
+    return (await source.readVersion()).generation;
+  } catch (error) {
+    if (error instanceof NotFoundError) return undefined;
+    throw error;
+  }
 }
 
-function buildManifest(store: ObjectStore, repo: SnapshotRepository, source: TableSnapshotSource, id: string, createdAt: string, plan: SnapshotPlan,
+/**
+ * The snapshot manifest. Format 2 records '' for what a table does not have: the ETag of
+ * an object naming the version, a content digest; a table that does not say when its
+ * version was written is recorded as of the snapshot's start.
+ */
+function buildManifest(store: ObjectStore, repo: SnapshotRepository, table: TableRef, version: TableVersion, id: string, createdAt: string, plan: SnapshotPlan,
   records: SnapshotFileRecord[], label: string | undefined, lock: { mode: 'GOVERNANCE' | 'COMPLIANCE'; retainUntil: Date } | undefined, tags: string[] | undefined): SnapshotManifest {
   const reused = records.filter((r) => r.reusedFrom);
   const own = records.filter((r) => !r.reusedFrom);
-  const m = source.manifest;
   return {
     format: 'lakevault.snapshot',
     formatVersion: SNAPSHOT_FORMAT_VERSION,
@@ -260,14 +275,14 @@ function buildManifest(store: ObjectStore, repo: SnapshotRepository, source: Tab
     completedAt: new Date().toISOString(),
     toolVersion: TOOL_VERSION,
     source: {
-      table: source.table.name, uri: source.table.uri, location: { endpoint: endpointIdentity(store), ...source.table.location }, generation: plan.generation,
-      manifestDigest: source.manifestDigest, manifestEtag: source.manifestEtag, tableCreatedAt: m.createdAt,
-      ...(m.source ? { origin: m.source } : {}),
+      table: table.name, uri: table.uri, location: { endpoint: endpointIdentity(store), ...table.location }, generation: plan.generation,
+      manifestDigest: version.digest, manifestEtag: version.etag ?? '', tableCreatedAt: version.createdAt ?? createdAt,
+      ...(version.origin ? { origin: version.origin } : {}),
     },
-    schema: m.schema,
+    schema: version.schema,
     files: records,
     totals: { files: records.length, rows: records.reduce((s, r) => s + r.rows, 0), bytes: records.reduce((s, r) => s + r.size, 0) },
-    contentDigest: m.contentDigest,
+    contentDigest: version.contentDigest ?? '',
     transfer: {
       copiedObjects: own.length, copiedBytes: own.reduce((s, r) => s + r.size, 0),
       reusedObjects: reused.length, reusedBytes: reused.reduce((s, r) => s + r.size, 0),

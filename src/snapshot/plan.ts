@@ -1,13 +1,13 @@
 import { keyUnder } from '../store/key-boundary';
 import type { ObjectStore } from '../store/types';
-import type { DataFile } from '../table/manifest';
+import type { TableVersion, VersionFile } from '../sources/table-source';
+import type { TableRef } from '../table/table-ref';
 import type { SnapshotFileRecord, SnapshotManifest } from './manifest';
 import type { SnapshotRepository } from './repository';
-import type { TableSnapshotSource } from './source';
 
 /** One table file and what the snapshot does with it. */
 export interface PlannedFile {
-  file: DataFile;
+  file: VersionFile;
   /** The table's object the copy is pinned to. */
   source: { bucket: string; key: string; size: number; etag: string };
   /** Where it lands in this snapshot (own copy) … */
@@ -22,25 +22,26 @@ export interface SnapshotPlan {
 }
 
 /** A file's content identity: the same rows (digest) in the same bytes (size, source ETag). */
-function contentKey(digest: string, size: number, etag: string): string {
-  return `${digest}|${size}|${etag}`;
+function contentKey(digest: string | undefined, size: number, etag: string): string {
+  return `${digest ?? ''}|${size}|${etag}`;
 }
 
 /**
- * Decides, for each file the table manifest lists, where the snapshot's copy goes and
+ * Decides, for each file of the table's version, where the snapshot's copy goes and
  * whether an earlier complete snapshot already holds the same content (incremental:
  * matched by content digest, size and source ETag, and checked to still exist).
  */
 export async function planSnapshot(
   store: ObjectStore,
   repo: SnapshotRepository,
-  source: TableSnapshotSource,
+  table: TableRef,
+  version: TableVersion,
   series: string,
   id: string,
   earlier: SnapshotManifest[],
 ): Promise<SnapshotPlan> {
   const at = repo.snapshotLocation(series, id);
-  const where = `table ${source.table.uri}`;
+  const where = `table ${table.uri}`;
   const reusable = new Map<string, { record: SnapshotFileRecord; from: string }>();
   if (repo.incremental) {
     for (const manifest of earlier) {
@@ -50,9 +51,9 @@ export async function planSnapshot(
       }
     }
   }
-  const { bucket, prefix } = source.table.location;
+  const { bucket, prefix } = table.location;
   const files: PlannedFile[] = [];
-  for (const file of source.manifest.files) {
+  for (const file of version.files) {
     const planned: PlannedFile = {
       file,
       source: { bucket, key: keyUnder(prefix, file.key, where), size: file.bytes, etag: file.etag },
@@ -67,5 +68,5 @@ export async function planSnapshot(
     }
     files.push(planned);
   }
-  return { generation: source.manifest.generation, files };
+  return { generation: version.generation, files };
 }

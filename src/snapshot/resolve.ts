@@ -2,15 +2,10 @@ import type { Config } from '../config/config';
 import { IntegrityError, NotFoundError } from '../errors';
 import { isS3Uri, parseS3Uri, type Location } from '../store/location';
 import type { ObjectStore } from '../store/types';
-import { readTableManifest } from '../table/manifest';
 import { checkTableName } from '../table/naming';
 import { resolveTable } from '../table/table-ref';
-import { describePrefix } from '../lake/describe';
 import { requireAuthentic } from './authentication';
 import { findSnapshot, usableSnapshot, type SnapshotReference } from './catalog';
-import { snapshotFileSet } from './file-set';
-import { tableFileSet } from '../table/file-set';
-import { type FileSet } from '../model/file-set';
 import { readSnapshotManifest, type SnapshotManifest } from './manifest';
 import { backupRepository, checkpointRepository, isSnapshotId, snapshotRepository, type KeyedConfig, type SnapshotRepository } from './repository';
 
@@ -69,22 +64,4 @@ export async function resolveSnapshot(store: ObjectStore, config: KeyedConfig, t
     if (found) return { repo, manifest: usableSnapshot(repo, reference, found) };
   }
   return undefined;
-}
-
-/**
- * Finds what a user named on the command line — a table name, a backup or checkpoint id
- * (`<id>` or `<table>/<id>`), or an s3:// URI of a table or snapshot — and returns it as
- * a FileSet.
- */
-export async function resolveFileSet(store: ObjectStore, config: KeyedConfig, reference: string): Promise<FileSet> {
-  const snapshot = await resolveSnapshot(store, config, reference);
-  if (snapshot) return snapshotFileSet(snapshot.repo, snapshot.manifest);
-  if (isS3Uri(reference) || /^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(reference)) {
-    const table = resolveTable(config, reference);
-    const manifest = await readTableManifest(store, table.location);
-    if (manifest) return tableFileSet(table, manifest);
-    // A prefix lakevault did not write (Spark, DuckDB, Delta…): described by listing it (src/lake).
-    if (isS3Uri(reference)) return (await describePrefix(store, table.location)).fileSet;
-  }
-  throw new NotFoundError(`"${reference}" is not a table, backup or checkpoint that lakevault knows`);
 }

@@ -1,10 +1,7 @@
-import { UsageError } from '../errors';
 import type { ObjectStore } from '../store/types';
 import { readFooter } from '../parquet/footer';
 import { runPool } from '../util/pool';
-import type { IcebergChoice } from '../lake/describe';
-import { inspectForeignPrefix } from '../lake/inspect';
-import { readTableManifest, TABLE_MANIFEST } from './manifest';
+import { requireTableManifest, TABLE_MANIFEST } from './manifest';
 import { schemaDifferences, type FieldDescription } from '../model/schema';
 import type { TableRef } from './table-ref';
 
@@ -40,12 +37,9 @@ export interface InspectResult {
  * the manifest does not list are not table files: each is a problem (what an interrupted
  * write, restore or drop left, or another tool wrote), never counted.
  */
-export async function inspectTable(store: ObjectStore, table: TableRef, concurrency = 16, options: { iceberg?: IcebergChoice } = {}): Promise<InspectResult> {
+export async function inspectTable(store: ObjectStore, table: TableRef, concurrency: number): Promise<InspectResult> {
   const { bucket, prefix } = table.location;
-  const manifest = await readTableManifest(store, table.location);
-  // A prefix lakevault did not write: partitions, layout noise, schema drift, Delta versions, Iceberg snapshots (src/lake).
-  if (!manifest) return inspectForeignPrefix(store, table, { concurrency, ...options });
-  if (options.iceberg) throw new UsageError(`Iceberg options apply to Iceberg tables; ${table.uri} is a lakevault table`);
+  const manifest = await requireTableManifest(store, table.location, table.name);
   const listedKeys = new Set(manifest.files.map((file) => file.key));
   const parquetObjects: { key: string; size: number; etag: string }[] = [];
   const otherObjects: string[] = [];

@@ -20,9 +20,6 @@ export const dataFileSchema = z.object({
   digest: z.string(),
   columnDigests: z.record(z.string(), z.string()),
   rowGroups: z.number().int().nonnegative(),
-  /** Only in the manifests src/lake synthesises for prefixes lakevault did not write. */
-  kind: z.enum(['data', 'metadata']).optional(),
-  schema: z.array(fieldSchema).optional(),
 });
 
 /** The newest table manifest format this lakevault writes and reads (it reads every older one). */

@@ -1,6 +1,6 @@
 import { Lakevault } from '../api/client';
 import { report, type Report } from '../api/report';
-import { resolveFileSet } from '../snapshot/resolve';
+import { resolveFileSet } from '../api/subjects';
 import type { FileSet } from '../model/file-set';
 import { compareFileSets, type Difference, type ValidationLevel, type ValidationReport } from '../validate';
 

@@ -5,6 +5,11 @@ import { deleteAllVersions, deletePolicy, putPolicy, putVersioning } from '../..
 import { seriesName } from '../../src/snapshot/identity';
 import type { OpenStore } from '../../src/store/open';
 import { itWith, openTestStore, removeBucket, TARGET, targetHas, testConfig, uniqueBucket } from '../support/target';
+import { openTableSource } from '../../src/sources/registry';
+import { createSalesTable } from '../../src/table/create';
+import { resolveTable } from '../../src/table/table-ref';
+import { createSnapshot } from '../../src/snapshot/create';
+import { backupRepository } from '../../src/snapshot/repository';
 
 /** Bucket-level and object-level checks, observed on the suite's real server. */
 describe(`audit of buckets and objects (${TARGET})`, () => {
@@ -31,17 +36,13 @@ describe(`audit of buckets and objects (${TARGET})`, () => {
     const w = await bucket(`${label}w`);
     const k = await bucket(`${label}k`);
     const config = testConfig({ LAKEVAULT_WAREHOUSE: `s3://${w}/wh`, LAKEVAULT_BACKUPS: `s3://${k}`, LAKEVAULT_CHECKPOINTS: `s3://${k}-none` });
-    const { createSalesTable } = await import('../../src/table/create');
-    const { resolveTable } = await import('../../src/table/table-ref');
-    const { createSnapshot } = await import('../../src/snapshot/create');
-    const { backupRepository } = await import('../../src/snapshot/repository');
     const table = resolveTable(config, 'vendas');
     return {
       k,
       table,
       locations: { warehouse: `s3://${w}/wh`, backups: `s3://${k}` },
       write: (options: Omit<Parameters<typeof createSalesTable>[2], 'overwrite'>) => createSalesTable(open.store, table, { ...options, overwrite: true }),
-      backup: () => createSnapshot(open.store, backupRepository(config), table, { concurrency: 4 }),
+      backup: () => createSnapshot(open.store, backupRepository(config), table, openTableSource, { concurrency: 4 }),
     };
   }
 

@@ -5,6 +5,7 @@ import { createSnapshot } from '../../src/snapshot/create';
 import { backupRepository } from '../../src/snapshot/repository';
 import { openTestStore, TARGET } from '../support/target';
 import { CopyHookStore, makeTable, testBuckets } from './backup-support';
+import { openTableSource } from '../../src/sources/registry';
 
 jest.setTimeout(300_000); // shared 2-core machine
 
@@ -34,7 +35,7 @@ describe(`backup CLI on ${TARGET}`, () => {
     expect(created.code).toBe(0);
     expect(created.json).toMatchObject({ kind: 'backup', table: 'sales', state: 'complete', rows: 10_000, objects: 2, copied: { objects: 2 } });
 
-    await expect(createSnapshot(new CopyHookStore(open.store, { failAfter: 1 }), { ...backupRepository(env.config), incremental: false }, table, { concurrency: 1, maxAttempts: 1 })).rejects.toThrow(/simulated crash/);
+    await expect(createSnapshot(new CopyHookStore(open.store, { failAfter: 1 }), { ...backupRepository(env.config), incremental: false }, table, openTableSource, { concurrency: 1, maxAttempts: 1 })).rejects.toThrow(/simulated crash/);
     const listed = await lakevault([...flags, 'backup', 'list', 'sales']);
     expect(listed.json.backups.map((b: { state: string }) => b.state)).toEqual(['complete', 'incomplete']);
     const incomplete = listed.json.backups[1].id;

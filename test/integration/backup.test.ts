@@ -18,6 +18,7 @@ import { pruneSnapshots } from '../../src/backup/prune';
 import { resolveTable } from '../../src/table/table-ref';
 import { itWith, openTestStore, TARGET, uniqueBucket, removeBucket } from '../support/target';
 import { CopyHookStore, giveSpecialKeys, makeTable, testBuckets } from './backup-support';
+import { openTableSource, snapshotRestorer } from '../../src/sources/registry';
 
 async function keysUnder(store: ObjectStore, bucket: string, prefix: string): Promise<string[]> {
   const keys: string[] = [];
@@ -44,7 +45,7 @@ describe(`backups on ${TARGET}`, () => {
     const multipart = await openTestStore({ LAKEVAULT_MULTIPART_THRESHOLD: String(sizes[sizes.length - 1]! - 1) });
     try {
       const watched = new CopyHookStore(multipart.store);
-      const backup = await createSnapshot(watched, repo, table, { concurrency: 4 });
+      const backup = await createSnapshot(watched, repo, table, openTableSource, { concurrency: 4 });
       expect(backup.copied.objects).toBe(3);
       expect(watched.multipartCopies).toBe(1);
       const manifest = await requireCompleteSnapshot(open.store, repo, { id: backup.id });
@@ -56,7 +57,7 @@ describe(`backups on ${TARGET}`, () => {
       }
 
       const target = resolveTable(env.config, 'special_restored');
-      const restored = await restoreSnapshot(multipart.store, repo, manifest, target, { force: false, concurrency: 4, level: 'full' });
+      const restored = await restoreSnapshot(multipart.store, repo, manifest, target, snapshotRestorer, { force: false, concurrency: 4, level: 'full' });
       expect(restored.ok).toBe(true);
       expect(restored.mode).toBe('new');
       const restoredManifest = (await readTableManifest(open.store, target.location))!;
@@ -84,14 +85,14 @@ describe(`backups on ${TARGET}`, () => {
   it('a backup interrupted after k copies is incomplete, refused by restore, and --resume copies only the rest', async () => {
     const table = await makeTable(open.store, env.config, 'interrupted', 25_000, 5_000);
     const crashing = new CopyHookStore(open.store, { failAfter: 2 });
-    await expect(createSnapshot(crashing, repo, table, { concurrency: 1, tags: ['weekly'] })).rejects.toThrow(/simulated crash/);
+    await expect(createSnapshot(crashing, repo, table, openTableSource, { concurrency: 1, tags: ['weekly'] })).rejects.toThrow(/simulated crash/);
     const [entry] = await listSnapshots(open.store, repo, table.location);
     expect(summarize(repo, entry!)).toMatchObject({ state: 'incomplete', tags: ['weekly'] });
     await expect(requireCompleteSnapshot(open.store, repo, { id: entry!.id })).rejects.toThrow(/incomplete/);
     await expect(requireCompleteSnapshot(open.store, repo, { id: entry!.id })).rejects.toBeInstanceOf(NotFoundError);
 
     const counting = new CopyHookStore(open.store);
-    const resumed = await createSnapshot(counting, repo, table, { id: entry!.id, resume: true, concurrency: 4 });
+    const resumed = await createSnapshot(counting, repo, table, openTableSource, { id: entry!.id, resume: true, concurrency: 4 });
     expect(resumed.skipped.objects).toBe(2);
     expect(resumed.copied.objects).toBe(3);
     expect(counting.copies).toBe(3);
@@ -100,7 +101,7 @@ describe(`backups on ${TARGET}`, () => {
     expect(manifest.tags).toEqual(['weekly']);
     const report = await compareFileSets(open.store, tableFileSet(table, (await readTableManifest(open.store, table.location))!), snapshotFileSet(repo, manifest), { level: 'quick' });
     expect(report.ok).toBe(true);
-    await expect(createSnapshot(open.store, repo, table, { id: entry!.id, resume: true, concurrency: 4 })).rejects.toBeInstanceOf(ConflictError);
+    await expect(createSnapshot(open.store, repo, table, openTableSource, { id: entry!.id, resume: true, concurrency: 4 })).rejects.toBeInstanceOf(ConflictError);
   });
 
   it('a table overwritten while its backup runs yields one generation, never a mix', async () => {
@@ -112,7 +113,7 @@ describe(`backups on ${TARGET}`, () => {
         if (count === 2) await createSalesTable(open.store, table, { rows: 20_000, seed: 2, rowsPerFile: 4_000, rowGroupRows: 4096, overwrite: true });
       },
     });
-    const backup = await createSnapshot(racing, repo, table, { concurrency: 1 });
+    const backup = await createSnapshot(racing, repo, table, openTableSource, { concurrency: 1 });
     const after = (await readTableManifest(open.store, table.location))!;
     expect(after.generation).not.toBe(before.generation);
     expect(backup.attempts).toBe(2);
@@ -130,7 +131,7 @@ describe(`backups on ${TARGET}`, () => {
 
   it('incremental: copies only changed files; deleting the older backup leaves the newer restorable', async () => {
     const table = await makeTable(open.store, env.config, 'incremental', 30_000, 10_000, 42);
-    const first = await createSnapshot(open.store, repo, table, { concurrency: 4 });
+    const first = await createSnapshot(open.store, repo, table, openTableSource, { concurrency: 4 });
     expect(first.copied.objects).toBe(3);
 
     // Change one file: take file 0 from a table of other rows.
@@ -145,7 +146,7 @@ describe(`backups on ${TARGET}`, () => {
     manifest.totals = { files: 3, rows: manifest.files.reduce((n, f) => n + f.rows, 0), bytes: manifest.files.reduce((n, f) => n + f.bytes, 0) };
     await writeTableManifest(open.store, table.location, manifest);
 
-    const second = await createSnapshot(open.store, repo, table, { concurrency: 4 });
+    const second = await createSnapshot(open.store, repo, table, openTableSource, { concurrency: 4 });
     expect(second.copied.objects).toBe(1);
     expect(second.reused.objects).toBe(2);
 
@@ -156,7 +157,7 @@ describe(`backups on ${TARGET}`, () => {
 
     const secondManifest = await requireCompleteSnapshot(open.store, repo, { id: second.id });
     const target = resolveTable(env.config, 'incremental_restored');
-    const restored = await restoreSnapshot(open.store, repo, secondManifest, target, { force: false, concurrency: 4, level: 'full' });
+    const restored = await restoreSnapshot(open.store, repo, secondManifest, target, snapshotRestorer, { force: false, concurrency: 4, level: 'full' });
     expect(restored.validation.differences).toEqual([]);
     expect(restored.validation.fileErrors).toEqual([]);
     expect(restored.ok).toBe(true);
@@ -173,8 +174,8 @@ describe(`backups on ${TARGET}`, () => {
   it('prune keeps what the policy keeps, deletes the rest, and cleans up stale incomplete backups', async () => {
     const table = await makeTable(open.store, env.config, 'pruned', 5_000, 5_000);
     const ids: string[] = [];
-    for (let i = 0; i < 3; i++) ids.push((await createSnapshot(open.store, repo, table, { concurrency: 2 })).id);
-    await expect(createSnapshot(new CopyHookStore(open.store, { failAfter: 0 }), { ...repo, incremental: false }, table, { concurrency: 1, maxAttempts: 1 })).rejects.toThrow(/simulated crash/);
+    for (let i = 0; i < 3; i++) ids.push((await createSnapshot(open.store, repo, table, openTableSource, { concurrency: 2 })).id);
+    await expect(createSnapshot(new CopyHookStore(open.store, { failAfter: 0 }), { ...repo, incremental: false }, table, openTableSource, { concurrency: 1, maxAttempts: 1 })).rejects.toThrow(/simulated crash/);
 
     const dry = await pruneSnapshots(open.store, repo, table, { policy: { last: 1 }, dryRun: true, graceMs: 3_600_000 });
     expect(dry.decisions.filter((d) => d.action === 'remove').map((d) => d.id).sort()).toEqual(ids.slice(0, 2).sort());
@@ -195,8 +196,8 @@ describe(`backups on ${TARGET}`, () => {
 
   it('prune and hand-edited manifests: an unreadable createdAt falls back to the id\'s time; malformed tags delete nothing', async () => {
     const table = await makeTable(open.store, env.config, 'edited', 1_000, 1_000);
-    const older = await createSnapshot(open.store, repo, table, { concurrency: 2 });
-    const newer = await createSnapshot(open.store, repo, table, { concurrency: 2 });
+    const older = await createSnapshot(open.store, repo, table, openTableSource, { concurrency: 2 });
+    const newer = await createSnapshot(open.store, repo, table, openTableSource, { concurrency: 2 });
     const at = repo.snapshotLocation(seriesName(table.location), older.id);
     const manifest = await requireCompleteSnapshot(open.store, repo, { id: older.id });
     await writeJson(open.store, at.bucket, at.prefix + SNAPSHOT_MANIFEST, { ...manifest, createdAt: 'last tuesday' });
@@ -211,8 +212,8 @@ describe(`backups on ${TARGET}`, () => {
 
   it('asking for a lock where the bucket has no object lock is a clear error, and nothing is copied', async () => {
     const table = await makeTable(open.store, env.config, 'nolock', 5_000, 5_000);
-    await expect(createSnapshot(open.store, repo, table, { concurrency: 2, lock: { days: 1, mode: 'governance' } })).rejects.toBeInstanceOf(UnsupportedError);
-    await expect(createSnapshot(open.store, repo, table, { concurrency: 2, lock: { days: 1, mode: 'governance' } })).rejects.toThrow(/object lock/);
+    await expect(createSnapshot(open.store, repo, table, openTableSource, { concurrency: 2, lock: { days: 1, mode: 'governance' } })).rejects.toBeInstanceOf(UnsupportedError);
+    await expect(createSnapshot(open.store, repo, table, openTableSource, { concurrency: 2, lock: { days: 1, mode: 'governance' } })).rejects.toThrow(/object lock/);
     expect(await keysUnder(open.store, repo.root.bucket, `${seriesName(table.location)}/`)).toEqual([]);
   });
 
@@ -221,7 +222,7 @@ describe(`backups on ${TARGET}`, () => {
     const lockedRepo = backupRepository({ backups: { bucket: lockedBucket, prefix: '' } });
     const table = await makeTable(open.store, env.config, 'locked', 10_000, 5_000);
     try {
-      const backup = await createSnapshot(open.store, lockedRepo, table, { concurrency: 2, lock: { days: 1, mode: 'governance' } });
+      const backup = await createSnapshot(open.store, lockedRepo, table, openTableSource, { concurrency: 2, lock: { days: 1, mode: 'governance' } });
       expect(backup.lock?.mode).toBe('GOVERNANCE');
       const at = lockedRepo.snapshotLocation(seriesName(table.location), backup.id);
       const head = await open.store.head(at.bucket, `${at.prefix}_lakevault/snapshot.json`);

@@ -11,7 +11,7 @@ import { REPOSITORY_MARKER } from '../../src/snapshot/repository-format';
 import { openTestStore, TARGET, uniqueBucket, removeBucket, testConfig } from '../support/target';
 import { CopyHookStore, makeTable, testBuckets } from './backup-support';
 import { accountForRecovery, plannedDestruction } from '../../src/dr/blast-radius';
-import { readSnapshotSource } from '../../src/snapshot/source';
+import { openTableSource } from '../../src/sources/registry';
 
 async function snapshotOf(store: ObjectStore, bucket: string, prefix = ''): Promise<string[]> {
   const out: string[] = [];
@@ -125,7 +125,7 @@ describe(`drills on ${TARGET}`, () => {
   it('accountForRecovery names a destroyed object that is not back', async () => {
     await inOwnLake('drill-account', async (lake, config) => {
       const table = await makeTable(open.store, config, 't9', 2_000, 1_000);
-      const manifest = (await readSnapshotSource(open.store, table)).manifest;
+      const manifest = await (await openTableSource(open.store, table)).readVersion();
       const doomed = await plannedDestruction(open.store, table, manifest, 'delete-objects');
       expect(doomed).toHaveLength(2);
       await open.store.deleteKeys(lake, [doomed[1]!.key]);

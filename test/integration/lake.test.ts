@@ -8,6 +8,7 @@ import type { OpenStore } from '../../src/store/open';
 import type { ObjectStore } from '../../src/store/types';
 import { resolveTable } from '../../src/table/table-ref';
 import { openTestStore, removeBucket, TARGET, uniqueBucket } from '../support/target';
+import { openTableSource } from '../../src/sources/registry';
 import {
   CATEGORIES, cli, commit, commitKey, DELTA_PROTOCOL, deltaAdd, deltaMetadata, deltaRemove, downloadPrefix, duckdb, figures, filesUnder,
   objectsUnder, salesQuery, sql, tempDir, uploadDir, type Run,
@@ -156,7 +157,7 @@ describe(`tables lakevault did not write (${TARGET})`, () => {
           };
         },
       });
-      const result = await createSnapshot(racing, backupRepository(config), resolveTable({ warehouse: config.backups }, `s3://${bucket}/${source}`), { concurrency: 4 });
+      const result = await createSnapshot(racing, backupRepository(config), resolveTable({ warehouse: config.backups }, `s3://${bucket}/${source}`), openTableSource, { concurrency: 4 });
       expect(committed).toBe(true);
       expect(result).toMatchObject({ generation: 'delta-v2', objects: 5, rows: 200, attempts: 1 });
       const shown = ok(await run('backup', 'show', result.id));

@@ -38,7 +38,7 @@ describe(`sales tables on ${TARGET}`, () => {
     expect(manifest.files.map((f) => f.rows)).toEqual([300_000, 300_000, 300_000, 100_000]);
 
     // What is really stored, read back from the footers alone.
-    const inspected = await inspectTable(open.store, table);
+    const inspected = await inspectTable(open.store, table, 16);
     expect(inspected.problems).toEqual([]);
     expect(inspected.totals).toEqual(manifest.totals);
     expect(inspected.files.map((f) => f.key)).toEqual(manifest.files.map((f) => f.key));

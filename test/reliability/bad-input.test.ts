@@ -14,6 +14,7 @@ import { createSnapshot } from '../../src/snapshot/create';
 import { backupRepository } from '../../src/snapshot/repository';
 import { seriesName } from '../../src/snapshot/identity';
 import { testConfig } from '../support/target';
+import { openTableSource } from '../../src/sources/registry';
 
 /**
  * Bad input, one table: every row runs the real CLI and asserts the exit code, ONE error
@@ -69,7 +70,7 @@ describe(`bad input on ${TARGET}: one clear line, the right exit code, nothing c
     open = await openTestStore();
     const table = (name: string, rows = 2_000) => createSalesTable(open.store, resolveTable(config, name), { rows, seed: 5, rowsPerFile: 1_000, rowGroupRows: 500, overwrite: false });
     await table('good');
-    const backup = await createSnapshot(open.store, backupRepository(config), resolveTable(config, 'good'), { concurrency: 4 });
+    const backup = await createSnapshot(open.store, backupRepository(config), resolveTable(config, 'good'), openTableSource, { concurrency: 4 });
     backupId = backup.id;
     await open.store.ensureBucket(checkpointsBucket);
 

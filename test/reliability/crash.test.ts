@@ -24,6 +24,7 @@ import { recoverTable } from '../../src/dr/recover';
 import { createCheckpoint } from '../../src/dr/checkpoint';
 import { pruneSnapshots } from '../../src/backup/prune';
 import { compareFileSets, validateFileSet } from '../../src/validate';
+import { openTableSource, snapshotRestorer } from '../../src/sources/registry';
 
 /**
  * kill -9 of `node bin/lakevault.js …` at seeded random request boundaries (before a
@@ -141,7 +142,7 @@ describe(`kill -9 at random moments on ${TARGET}`, () => {
       const entries = await snapshotsValid(backups, table);
       const incomplete = entries.filter((e) => !e.manifest);
       for (const entry of incomplete) {
-        const resumed = await createSnapshot(open.store, backups, table, { id: entry.id, resume: true, concurrency: 4 });
+        const resumed = await createSnapshot(open.store, backups, table, openTableSource, { id: entry.id, resume: true, concurrency: 4 });
         expect(resumed.state).toBe('complete');
       }
       for (const entry of (await snapshotsValid(backups, table)).filter((e) => e.manifest)) {
@@ -155,7 +156,7 @@ describe(`kill -9 at random moments on ${TARGET}`, () => {
   it('backup restore into a new table: no table, or the whole backup — never a partial table; a rerun completes', async () => {
     const source = resolveTable(config, 'restsrc');
     await createSalesTable(open.store, source, { ...shape, seed: 3, overwrite: false });
-    const backup = await createSnapshot(open.store, backups, source, { concurrency: 4 });
+    const backup = await createSnapshot(open.store, backups, source, openTableSource, { concurrency: 4 });
     const manifest = (await listSnapshots(open.store, backups, source.location)).find((e) => e.id === backup.id)!.manifest!;
     let n = 0;
     await trials('backup restore (new table)', () => ['backup', 'restore', backup.id, '--to', `fresh${n}`], async () => { n += 1; }, async () => {
@@ -166,7 +167,7 @@ describe(`kill -9 at random moments on ${TARGET}`, () => {
       await expectValid(await setOf(source));
       // The same command again, without --force: it completes when the kill fell before the
       // manifest (the prefix holds only this backup's copies), and refuses a complete table.
-      const first = await restoreSnapshot(open.store, backups, manifest, target, { force: false, concurrency: 4 }).catch((error: Error) => error);
+      const first = await restoreSnapshot(open.store, backups, manifest, target, snapshotRestorer, { force: false, concurrency: 4 }).catch((error: Error) => error);
       if (now) expect(first instanceof Error ? first.message : 'completed').toMatch(/exists .*use --force/);
       else expect(first instanceof Error ? first.message : 'completed').toBe('completed');
       const rerun = now ? 'refused (table exists)' : 'completed without --force';
@@ -178,7 +179,7 @@ describe(`kill -9 at random moments on ${TARGET}`, () => {
   it('backup restore in place: the table is the old one or the backup, validated — never a mix; a rerun completes', async () => {
     const table = resolveTable(config, 'inplace');
     await createSalesTable(open.store, table, { ...shape, seed: 4, overwrite: false });
-    const backup = await createSnapshot(open.store, backups, table, { concurrency: 4 });
+    const backup = await createSnapshot(open.store, backups, table, openTableSource, { concurrency: 4 });
     const manifest = (await listSnapshots(open.store, backups, table.location)).find((e) => e.id === backup.id)!.manifest!;
     const expectedNew = snapshotFileSet(backups, manifest);
     let expectedOld: FileSet;
@@ -191,7 +192,7 @@ describe(`kill -9 at random moments on ${TARGET}`, () => {
       const isNew = await equals(expectedNew, table);
       const isOld = !isNew && await equals(expectedOld, table);
       expect(isNew || isOld).toBe(true);
-      await restoreSnapshot(open.store, backups, manifest, table, { force: true, concurrency: 4 });
+      await restoreSnapshot(open.store, backups, manifest, table, snapshotRestorer, { force: true, concurrency: 4 });
       expect(await equals(expectedNew, table, 'full')).toBe(true);
       return { state: isNew ? 'new (the backup)' : 'old table', rerun: 'completed' };
     });
@@ -226,10 +227,10 @@ describe(`kill -9 at random moments on ${TARGET}`, () => {
     let kept = new Set<string>();
     await trials('backup prune', () => ['backup', 'prune', 'pruned', '--keep-last', '1', '--grace-hours', '0'], async () => {
       // Three backups each trial: a full one, then incremental ones that reference its files.
-      await createSnapshot(open.store, full, table, { concurrency: 4 });
+      await createSnapshot(open.store, full, table, openTableSource, { concurrency: 4 });
       await createSalesTable(open.store, table, { ...shape, seed: 60 + kept.size, overwrite: true });
-      await createSnapshot(open.store, backups, table, { concurrency: 4 });
-      const newest = await createSnapshot(open.store, backups, table, { concurrency: 4 });
+      await createSnapshot(open.store, backups, table, openTableSource, { concurrency: 4 });
+      const newest = await createSnapshot(open.store, backups, table, openTableSource, { concurrency: 4 });
       kept = new Set([newest.id]);
     }, async () => {
       const entries = await snapshotsValid(backups, table);
@@ -250,9 +251,9 @@ describe(`kill -9 at random moments on ${TARGET}`, () => {
     let round = 0;
     await trials('backup delete', () => ['backup', 'delete', doomed], async () => {
       await createSalesTable(open.store, table, { ...shape, seed: 70 + round++, overwrite: true });
-      doomed = (await createSnapshot(open.store, full, table, { concurrency: 4 })).id;
+      doomed = (await createSnapshot(open.store, full, table, openTableSource, { concurrency: 4 })).id;
       await createSalesTable(open.store, table, { ...shape, seed: 80, overwrite: true });
-      other = (await createSnapshot(open.store, full, table, { concurrency: 4 })).id;
+      other = (await createSnapshot(open.store, full, table, openTableSource, { concurrency: 4 })).id;
     }, async () => {
       const { entries, orphans } = await listRepository(open.store, backups, table.location);
       for (const entry of entries) if (entry.manifest) await expectValid(snapshotFileSet(backups, entry.manifest), 'quick');

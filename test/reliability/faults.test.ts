@@ -20,6 +20,7 @@ import { createCheckpoint } from '../../src/dr/checkpoint';
 import { recoverTable } from '../../src/dr/recover';
 import { compareFileSets, validateFileSet } from '../../src/validate';
 import { abortUploads, findStaleUploads, lakevaultLocations } from '../../src/store/multipart-uploads';
+import { openTableSource, snapshotRestorer } from '../../src/sources/registry';
 
 /**
  * Under 10% and 30% fault rates (503 SlowDown, 500, resets before and after the server
@@ -159,10 +160,10 @@ describe.each(plans)(`operations through the fault proxy on ${TARGET}: rate $rat
 
   let backup: SnapshotManifest | undefined;
   it('backup create: completes and equals the table, or fails leaving no complete backup that is broken', async () => {
-    const result = await attempt('backup create', () => createSnapshot(faulty.store, backups, source, { concurrency: 8 }));
+    const result = await attempt('backup create', () => createSnapshot(faulty.store, backups, source, openTableSource, { concurrency: 8 }));
     if (!result) {
       // Without a backup the restores have nothing to work from: take one past the proxy.
-      await createSnapshot(direct.store, backups, source, { concurrency: 8 });
+      await createSnapshot(direct.store, backups, source, openTableSource, { concurrency: 8 });
     }
     const [entry] = (await listSnapshots(direct.store, backups, source.location)).filter((e) => e.manifest);
     backup = entry!.manifest!;
@@ -172,7 +173,7 @@ describe.each(plans)(`operations through the fault proxy on ${TARGET}: rate $rat
 
   it('restore into a new table: equals the backup, or fails leaving no table', async () => {
     const fresh = resolveTable(config, 'fresh');
-    const result = await attempt('restore (new table)', () => restoreSnapshot(faulty.store, backups, backup!, fresh, { force: false, concurrency: 8, level: 'quick' }));
+    const result = await attempt('restore (new table)', () => restoreSnapshot(faulty.store, backups, backup!, fresh, snapshotRestorer, { force: false, concurrency: 8, level: 'quick' }));
     if (result) await fullCompare(snapshotFileSet(backups, backup!), await table(fresh));
     else expect(await readTableManifest(direct.store, fresh.location)).toBeUndefined();
     await nothingBrokenLooksComplete();
@@ -180,7 +181,7 @@ describe.each(plans)(`operations through the fault proxy on ${TARGET}: rate $rat
 
   it('restore in place: the table is the backup (new generation) or untouched (old), never a mix', async () => {
     const before = (await readTableManifest(direct.store, source.location))!;
-    const result = await attempt('restore (in place)', () => restoreSnapshot(faulty.store, backups, backup!, source, { force: true, concurrency: 8, level: 'quick' }));
+    const result = await attempt('restore (in place)', () => restoreSnapshot(faulty.store, backups, backup!, source, snapshotRestorer, { force: true, concurrency: 8, level: 'quick' }));
     const after = (await readTableManifest(direct.store, source.location))!;
     if (result) expect(after.generation).toBe(result.generation);
     else expect(after.generation).toBe(before.generation);

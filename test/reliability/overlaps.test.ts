@@ -8,6 +8,7 @@ import { createSalesTable } from '../../src/table/create';
 import { resolveTable } from '../../src/table/table-ref';
 import { createSnapshot } from '../../src/snapshot/create';
 import { backupRepository } from '../../src/snapshot/repository';
+import { openTableSource } from '../../src/sources/registry';
 
 jest.setTimeout(300_000);
 
@@ -36,7 +37,7 @@ describe(`overlapping locations on ${TARGET}: exit 2, nothing written`, () => {
   beforeAll(async () => {
     open = await openTestStore();
     await createSalesTable(open.store, resolveTable(config, 't6'), { rows: 2_000, seed: 6, rowsPerFile: 1_000, rowGroupRows: 500, overwrite: false });
-    backupId = (await createSnapshot(open.store, backupRepository(config), resolveTable(config, 't6'), { concurrency: 4 })).id;
+    backupId = (await createSnapshot(open.store, backupRepository(config), resolveTable(config, 't6'), openTableSource, { concurrency: 4 })).id;
     await open.store.ensureBucket(checkpoints);
     for (let i = 0; i < 3; i++) await open.store.put(lake, `loop/object-${i}.txt`, `object ${i}\n`);
   });

@@ -14,6 +14,7 @@ import { tableFileSet } from '../../src/table/file-set';
 import type { SnapshotManifest } from '../../src/snapshot/manifest';
 import { backupRepository } from '../../src/snapshot/repository';
 import { compareFileSets } from '../../src/validate';
+import { openTableSource } from '../../src/sources/registry';
 
 /**
  * A restore into a new table killed mid-copy leaves the snapshot's files under their own
@@ -38,7 +39,7 @@ describe(`rerunning an interrupted restore into a new table on ${TARGET}`, () =>
     open = await openTestStore(env);
     const source = resolveTable(config, 'source');
     await createSalesTable(open.store, source, { rows: 4_000, rowsPerFile: 1_000, rowGroupRows: 500, seed: 7, overwrite: false });
-    const created = await createSnapshot(open.store, backups, source, { concurrency: 4 });
+    const created = await createSnapshot(open.store, backups, source, openTableSource, { concurrency: 4 });
     backup = (await listSnapshots(open.store, backups, source.location)).find((e) => e.id === created.id)!.manifest!;
     expect(backup.files.length).toBe(4);
   });

@@ -17,6 +17,7 @@ import { restoreSnapshot } from '../../src/restore/restore';
 import { recoverTable } from '../../src/dr/recover';
 import { createCheckpoint } from '../../src/dr/checkpoint';
 import { compareFileSets, validateFileSet } from '../../src/validate';
+import { openTableSource, snapshotRestorer } from '../../src/sources/registry';
 
 /**
  * Safety rails: nothing is deleted on the strength of an empty, partial or failed listing;
@@ -68,10 +69,10 @@ describe(`safety rails on ${TARGET}`, () => {
   it('prune, delete and recover refuse — and delete nothing — when listings fail or come back empty', async () => {
     const table = resolveTable(config, 'guarded');
     await createSalesTable(open.store, table, { ...shape, seed: 1, overwrite: false });
-    const first = await createSnapshot(open.store, full, table, { concurrency: 4 });
+    const first = await createSnapshot(open.store, full, table, openTableSource, { concurrency: 4 });
     await createSalesTable(open.store, table, { ...shape, seed: 2, overwrite: true });
-    const second = await createSnapshot(open.store, backups, table, { concurrency: 4 });
-    const third = await createSnapshot(open.store, backups, table, { concurrency: 4 }); // references second's files
+    const second = await createSnapshot(open.store, backups, table, openTableSource, { concurrency: 4 });
+    const third = await createSnapshot(open.store, backups, table, openTableSource, { concurrency: 4 }); // references second's files
     await createCheckpoint(open.store, config, table, { concurrency: 4 });
     const before = await everything();
 
@@ -102,13 +103,13 @@ describe(`safety rails on ${TARGET}`, () => {
   it('restore in place needs no listing and deletes only the files the replaced manifest listed', async () => {
     const table = resolveTable(config, 'inplace');
     await createSalesTable(open.store, table, { ...shape, seed: 3, overwrite: false });
-    const backup = await createSnapshot(open.store, backups, table, { concurrency: 4 });
+    const backup = await createSnapshot(open.store, backups, table, openTableSource, { concurrency: 4 });
     await createSalesTable(open.store, table, { ...shape, seed: 4, overwrite: true });
     await open.store.put(bucket, `${table.location.prefix}data/someone-elses.parquet`, 'not ours');
     const manifest = (await listSnapshots(open.store, backups, table.location)).find((e) => e.id === backup.id)!.manifest!;
 
     const failing = await withListings('fail');
-    const restored = await restoreSnapshot(failing.store, backups, manifest, table, { force: true, concurrency: 4 });
+    const restored = await restoreSnapshot(failing.store, backups, manifest, table, snapshotRestorer, { force: true, concurrency: 4 });
     expect(restored).toMatchObject({ mode: 'replace', inPlace: true, removedObjects: shape.rows / shape.rowsPerFile });
     expect(await open.store.head(bucket, `${table.location.prefix}data/someone-elses.parquet`)).toBeDefined();
     const now = (await readTableManifest(open.store, table.location))!;
@@ -119,8 +120,8 @@ describe(`safety rails on ${TARGET}`, () => {
   it('a snapshot manifest that names objects outside its own prefix is refused: delete removes nothing', async () => {
     const table = resolveTable(config, 'tampered');
     await createSalesTable(open.store, table, { ...shape, seed: 5, overwrite: false });
-    const victim = await createSnapshot(open.store, full, table, { concurrency: 4 });
-    const tampered = await createSnapshot(open.store, full, table, { concurrency: 4 });
+    const victim = await createSnapshot(open.store, full, table, openTableSource, { concurrency: 4 });
+    const tampered = await createSnapshot(open.store, full, table, openTableSource, { concurrency: 4 });
     const entries = await listSnapshots(open.store, backups, table.location);
     const victimManifest = entries.find((e) => e.id === victim.id)!.manifest!;
     const manifest = entries.find((e) => e.id === tampered.id)!.manifest!;
@@ -145,7 +146,7 @@ describe(`safety rails on ${TARGET}`, () => {
   it('a backup started while a delete of the backup it would reuse runs is refused by the lock, and the delete completes', async () => {
     const table = resolveTable(config, 'raced');
     await createSalesTable(open.store, table, { ...shape, seed: 8, overwrite: false });
-    const doomed = await createSnapshot(open.store, full, table, { concurrency: 4 });
+    const doomed = await createSnapshot(open.store, full, table, openTableSource, { concurrency: 4 });
     const at = backups.snapshotLocation(seriesName(table.location), doomed.id);
     // The race, made deterministic: after the delete has decided what to remove and just
     // before it removes the manifest, an incremental backup starts — it would see the
@@ -158,7 +159,7 @@ describe(`safety rails on ${TARGET}`, () => {
           return typeof value === 'function' ? value.bind(target) : value;
         }
         return async (b: string, keys: string[]) => {
-          if (!racer && keys.includes(at.prefix + SNAPSHOT_MANIFEST)) racer = await createSnapshot(open.store, backups, table, { concurrency: 4 }).catch((error: unknown) => error);
+          if (!racer && keys.includes(at.prefix + SNAPSHOT_MANIFEST)) racer = await createSnapshot(open.store, backups, table, openTableSource, { concurrency: 4 }).catch((error: unknown) => error);
           return target.deleteKeys(b, keys);
         };
       },
@@ -168,7 +169,7 @@ describe(`safety rails on ${TARGET}`, () => {
     expect(deleted).toMatchObject({ deletedObjects: shape.rows / shape.rowsPerFile, keptForOthers: 0 });
     expect(await listSnapshots(open.store, backups, table.location)).toEqual([]);
     // Run again once the delete is over, the backup copies every file and validates.
-    const after = await createSnapshot(open.store, backups, table, { concurrency: 4 });
+    const after = await createSnapshot(open.store, backups, table, openTableSource, { concurrency: 4 });
     expect(after.copied.objects).toBe(shape.rows / shape.rowsPerFile);
     const [entry] = await listSnapshots(open.store, backups, table.location);
     const report = await validateFileSet(open.store, snapshotFileSet(backups, entry!.manifest!), { level: 'full' });
@@ -178,13 +179,13 @@ describe(`safety rails on ${TARGET}`, () => {
   it('two backups of the same table at once, and a backup during an overwrite, are each consistent', async () => {
     const table = resolveTable(config, 'busy');
     await createSalesTable(open.store, table, { ...shape, seed: 6, overwrite: false });
-    const [a, b] = await Promise.all([createSnapshot(open.store, full, table, { concurrency: 4 }), createSnapshot(open.store, full, table, { concurrency: 4 })]);
+    const [a, b] = await Promise.all([createSnapshot(open.store, full, table, openTableSource, { concurrency: 4 }), createSnapshot(open.store, full, table, openTableSource, { concurrency: 4 })]);
     expect(a.id).not.toBe(b.id);
     const old = (await readTableManifest(open.store, table.location))!;
 
     // A backup racing an overwrite: it copies one generation whole (restarting if needed).
     const [during, overwrite] = await Promise.all([
-      createSnapshot(open.store, full, table, { concurrency: 1 }),
+      createSnapshot(open.store, full, table, openTableSource, { concurrency: 1 }),
       createSalesTable(open.store, table, { ...shape, seed: 7, overwrite: true }),
     ]);
     const generations = { [old.generation]: old, [overwrite.generation]: (await readTableManifest(open.store, table.location))! };

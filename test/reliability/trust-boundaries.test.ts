@@ -14,6 +14,7 @@ import { validateFileSet } from '../../src/validate';
 import { ManifestKey } from '../../src/snapshot/authentication';
 import { unauthenticatedBackups } from '../../src/audit/backups';
 import type { ObjectStore } from '../../src/store/types';
+import { openTableSource } from '../../src/sources/registry';
 
 /**
  * The trust boundaries: a snapshot belongs to one table, every key stays inside its prefix,
@@ -255,11 +256,11 @@ describe(`trust boundaries on ${TARGET}`, () => {
 
     it('a delete of the backup an incremental backup is reusing waits for it — it never breaks the new backup', async () => {
       const ref = await table('race', 13);
-      const doomed = await createSnapshot(open.store, { ...backups, incremental: false }, ref, { concurrency: 4 });
+      const doomed = await createSnapshot(open.store, { ...backups, incremental: false }, ref, openTableSource, { concurrency: 4 });
       // The backup stops just before writing its pending marker: it has chosen to reuse every
       // file of the doomed backup (still complete when it planned) and recorded nothing yet.
       const held = holding(open.store, new RegExp(`${SNAPSHOT_PENDING.replace('.', '\\.')}$`));
-      const racing = createSnapshot(held.store, backups, ref, { concurrency: 4 });
+      const racing = createSnapshot(held.store, backups, ref, openTableSource, { concurrency: 4 });
       await held.reached;
       const deleting = deleteSnapshot(open.store, backups, { id: doomed.id }).then((r) => ({ result: r }), (error: Error) => ({ error }));
       const outcome = await deleting;

@@ -1,4 +1,4 @@
-import { generationKey } from '../../src/restore/keys';
+import { generationKey } from '../../src/sources/lakevault/keys';
 import { idTime, isSnapshotId } from '../../src/snapshot/repository';
 import { newId } from '../../src/table/naming';
 

@@ -1,7 +1,6 @@
 import { Command } from 'commander';
 import { UsageError } from '../../errors';
 import type { IcebergChoice } from '../../lake/describe';
-import type { ForeignInspectResult } from '../../lake/inspect';
 import { MAX_ROWS, MAX_ROWS_PER_FILE } from '../../table/limits';
 import { lazyModule } from '../../util/lazy';
 import { parseInteger } from '../context';
@@ -9,7 +8,7 @@ import { formatBytes, formatCount, formatTable } from '../output';
 import { encryptionFromFlags, addEncryptionOptions, type EncryptionFlags } from '../encryption-flags';
 import { printResult, withClient } from '../with-client';
 
-const lakeInspect = lazyModule((): typeof import('../../lake/inspect') => require('../../lake/inspect'));
+const foreignInspect = lazyModule((): typeof import('../../sources/foreign/inspect') => require('../../sources/foreign/inspect'));
 
 export function tableCommand(): Command {
   const table = new Command('table').description('create, inspect, list and drop tables');
@@ -55,7 +54,7 @@ export function tableCommand(): Command {
           'schema: ' + r.schema.map((f) => `${f.name} ${f.type}${f.nullable ? '' : ' not null'}`).join(', '),
           formatTable(['file', 'rows', 'row groups', 'bytes'], r.files.map((f) => [f.key, f.error ? `error: ${f.error}` : formatCount(f.rows), f.rowGroups, formatBytes(f.bytes)])),
           ...(r.otherObjects.length ? [`other objects: ${r.otherObjects.join(', ')}`] : []),
-          ...('format' in r ? lakeInspect().formatForeignInspect(r as ForeignInspectResult) : []),
+          ...(r.hasManifest ? [] : foreignInspect().formatForeignInspect(r)),
           ...(r.problems.length ? ['problems:', ...r.problems.map((p) => `  ${p}`)] : []),
         ].join('\n'));
       });

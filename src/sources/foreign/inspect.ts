@@ -1,14 +1,13 @@
-import { NotFoundError } from '../errors';
-import type { ObjectStore } from '../store/types';
-import type { InspectResult } from '../table/inspect';
-import type { TableRef } from '../table/table-ref';
-import { describePrefix, type DeltaSummary, type DescribeOptions, type IcebergDescription, type LakeFormat, type PrefixDescription } from './describe';
-import type { PartitionSummary } from './hive';
-import type { LayoutRole } from './layout';
-import type { SchemaDrift } from './schema-drift';
+import type { DeltaSummary, IcebergDescription, LakeFormat, PrefixDescription } from '../../lake/describe';
+import type { PartitionSummary } from '../../lake/hive';
+import type { LayoutRole } from '../../lake/layout';
+import type { SchemaDrift } from '../../lake/schema-drift';
+import type { InspectResult } from '../../table/inspect';
+import type { TableRef } from '../../table/table-ref';
 
 /** `table inspect` of a prefix without a lakevault manifest: the usual result plus what the layout says. */
 export interface ForeignInspectResult extends InspectResult {
+  hasManifest: false;
   format: LakeFormat;
   partitions: PartitionSummary;
   drift: SchemaDrift[];
@@ -21,12 +20,8 @@ export interface ForeignInspectResult extends InspectResult {
   notes: string[];
 }
 
-export async function inspectForeignPrefix(store: ObjectStore, table: TableRef, options: Pick<DescribeOptions, 'concurrency' | 'version' | 'iceberg'> = {}): Promise<ForeignInspectResult> {
-  const d = await describePrefix(store, table.location, options).catch((error: unknown) => {
-    throw error instanceof NotFoundError && options.version === undefined
-      ? new NotFoundError(`table "${table.name}" not found (no lakevault manifest and no objects under ${table.uri})`)
-      : error;
-  });
+/** A description as `table inspect` reports it. */
+export function inspectDescription(table: TableRef, d: PrefixDescription): ForeignInspectResult {
   // An Iceberg table's rows are those of its snapshot's data files; older snapshots' files are other objects.
   const live = d.iceberg?.dataFiles ? new Set(d.iceberg.dataFiles.map((f) => f.key)) : undefined;
   const data = d.files.filter((f) => f.kind === 'data' && (!live || live.has(f.relativeKey)));
