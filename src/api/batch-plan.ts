@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { batchCopyPlan, parseCompletionReport, verifyBatchCopy, type BatchPlan, type BatchVerification, type CompletionTask } from '../backup/batch-plan';
 import type { EndpointSettings } from '../config/endpoints';
 import { UsageError } from '../errors';
-import { resolveFileSet } from '../snapshot/resolve';
+import { resolveFileSet } from './subjects';
 import { parseS3Uri } from '../store/location';
 import type { ObjectInfo } from '../store/types';
 import type { ApiContext } from './context';

@@ -1,6 +1,6 @@
 import { diffSnapshots, DEFAULT_MEMORY_BUDGET_BYTES, type DiffResult } from '../diff';
 import { UsageError } from '../errors';
-import { resolveFileSet } from '../snapshot/resolve';
+import { resolveFileSet } from './subjects';
 import { isS3Uri, parseS3Uri } from '../store/location';
 import type { ApiContext, CallOptions } from './context';
 import { formatCount } from './progress';

@@ -1,4 +1,4 @@
-import type { FileSet, SnapshotFile } from '../snapshot/file-set';
+import type { FileSet, SnapshotFile } from '../model/file-set';
 import type { Location } from '../store/location';
 import type { ObjectInfo } from '../store/types';
 

@@ -4,7 +4,7 @@ import { encodeWorkers, fileEncoder, type FileEncoder } from '../parquet/encode-
 import { RowReaders, type RowStream } from '../rows/reader';
 import type { EncryptionOptions, ObjectStore } from '../store/types';
 import type { DataFile } from '../table/manifest';
-import { schemaDifferences, type FieldDescription } from '../table/schema';
+import { schemaDifferences, type FieldDescription } from '../model/schema';
 import { putDataFile } from '../table/write';
 import { TOOL_VERSION } from '../version';
 import type { CompactGroup, CompactInput, CompactOutput } from './plan';

@@ -1,8 +1,8 @@
 import { IntegrityError } from '../errors';
-import type { FileSet } from '../snapshot/file-set';
+import type { FileSet } from '../model/file-set';
 import type { ObjectStore } from '../store/types';
 import type { DataFile } from '../table/manifest';
-import type { FieldDescription } from '../table/schema';
+import type { FieldDescription } from '../model/schema';
 import { validateFileSet } from '../validate';
 
 /**

@@ -1,5 +1,5 @@
 import { isBagDigest } from '../digest/bag';
-import type { FileSet, SnapshotFile } from '../snapshot/file-set';
+import type { FileSet, SnapshotFile } from '../model/file-set';
 
 export interface FileDifferences {
   /** Files under the same key in both, holding the same content. */

@@ -7,7 +7,7 @@ import { refuseOverlap } from '../store/overlap';
 import type { ObjectStore } from '../store/types';
 import { TABLE_MANIFEST, writeTableManifest, type DataFile, type TableManifest } from '../table/manifest';
 import { newId } from '../table/naming';
-import { describeSchema } from '../table/schema';
+import { describeSchema } from '../model/schema';
 import { putDataFile } from '../table/write';
 import { TOOL_VERSION } from '../version';
 

@@ -3,7 +3,7 @@ import { RecordBatch, Schema, Table, tableFromIPC } from 'apache-arrow';
 import { IntegrityError, LakevaultError } from '../errors';
 import type { RowDigests } from '../digest/row-digests';
 import type { ObjectStore } from '../store/types';
-import { describeSchema, type FieldDescription } from '../table/schema';
+import { describeSchema, type FieldDescription } from '../model/schema';
 import { RangeReader } from '../validate/worker/range-reader';
 import { workerScript } from '../util/worker-script';
 import type { FromRowWorker, ToRowWorker } from './protocol';

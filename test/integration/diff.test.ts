@@ -4,7 +4,7 @@ import { Float64, makeData, RecordBatch, Struct, Table } from 'apache-arrow';
 import { generateSalesBatch, SALES_SCHEMA } from '../../src/datagen/sales';
 import { diffSnapshots } from '../../src/diff';
 import { writeArrowTable } from '../../src/api/write-arrow';
-import { resolveFileSet } from '../../src/snapshot/resolve';
+import { resolveFileSet } from '../../src/api/subjects';
 import { parseS3Uri } from '../../src/store/location';
 import type { OpenStore } from '../../src/store/open';
 import { resolveTable } from '../../src/table/table-ref';

@@ -8,7 +8,7 @@ import type { OpenStore } from '../../src/store/open';
 import { createSalesTable } from '../../src/table/create';
 import { readTableManifest, TABLE_MANIFEST } from '../../src/table/manifest';
 import { resolveTable } from '../../src/table/table-ref';
-import { tableFileSet } from '../../src/snapshot/file-set';
+import { tableFileSet } from '../../src/table/file-set';
 import { describePrefix } from '../../src/lake/describe';
 import { compactTable } from '../../src/compact';
 import { COMPACTION_JOURNAL, readJournal } from '../../src/compact/journal';

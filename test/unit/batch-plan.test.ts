@@ -1,7 +1,7 @@
 import {
   BATCH_COPY_MAX_BYTES, batchCopyPlan, decodeManifestKey, encodeManifestKey, parseCompletionReport, parseCsv, verifyBatchCopy,
 } from '../../src/backup/batch-plan';
-import type { FileSet, SnapshotFile } from '../../src/snapshot/file-set';
+import type { FileSet, SnapshotFile } from '../../src/model/file-set';
 import type { ObjectInfo } from '../../src/store/types';
 
 const file = (key: string, size: number, etag: string, bucket = 'lake-backups'): SnapshotFile => ({ relativeKey: key.split('/').slice(2).join('/'), bucket, key, size, etag, kind: 'data' });
