@@ -12,6 +12,7 @@ import type { ApiContext, CallOptions } from './context';
 import { formatBytes, formatCount } from './progress';
 import { report, type Report } from './report';
 import { pinned, resolveFileSet, versionPin } from './subjects';
+import { fileSetAsOf } from '../timeline/read';
 import { checkLevel } from './validation-failure';
 
 export type ValidateReport = Report<ValidationReport>;
@@ -29,6 +30,8 @@ export interface ValidateOptions extends CallOptions {
   memoryBudgetMb?: number;
   /** Delta tables: read the table operand(s) as this version (only its live files count). */
   deltaVersion?: number;
+  /** Read the first operand, a table, as of this time (or point of its history): see `table history`. */
+  asOf?: string;
   /**
    * Check only these files of one subject (keys relative to it, as its manifest names
    * them): a slice, as verification cycles take. The subject's totals are then not checked.
@@ -60,8 +63,9 @@ export interface AuditOptions extends CallOptions {
 export async function validate(context: ApiContext, a: string, b?: string, options: ValidateOptions = {}): Promise<ValidateReport> {
   const level = checkLevel(options.level ?? 'quick');
   const { config, store } = context;
+  if (options.asOf !== undefined && options.deltaVersion !== undefined) throw new UsageError('--as-of and --delta-version each choose a version: give one');
   const pin = versionPin(options);
-  const setA = await resolveFileSet(store, config, a, pin);
+  const setA = options.asOf !== undefined ? await fileSetAsOf(store, config, a, options.asOf) : await resolveFileSet(store, config, a, pin);
   const setB = b === undefined ? undefined : await resolveFileSet(store, config, b, pin);
   if (pinned(pin) && [setA, setB].every((set) => set === undefined || set.kind === 'backup' || set.kind === 'checkpoint')) {
     throw new UsageError('--delta-version applies to a Delta table (s3:// prefix), not to a backup or checkpoint: they hold one version already');

@@ -1,6 +1,7 @@
 import { diffSnapshots, DEFAULT_MEMORY_BUDGET_BYTES, type DiffResult } from '../diff';
 import { UsageError } from '../errors';
 import { resolveFileSet } from './subjects';
+import { fileSetAsOf } from '../timeline/read';
 import { isS3Uri, parseS3Uri } from '../store/location';
 import type { ApiContext, CallOptions } from './context';
 import { formatCount } from './progress';
@@ -17,6 +18,8 @@ export interface DiffOptions extends CallOptions {
   workers?: number;
   /** Fail a file whose reader makes no progress for this long (default 60 s). */
   fileTimeoutMs?: number;
+  /** Read `a`, a table, as of this time (or point of its history): `diff t t --as-of T` is what changed since T. */
+  asOf?: string;
 }
 
 export const MAX_MEMORY_MB = 65_536;
@@ -29,7 +32,7 @@ export async function diff(context: ApiContext, a: string, b: string, options: D
   if (!Number.isSafeInteger(memoryMb) || memoryMb < 16 || memoryMb > MAX_MEMORY_MB) throw new UsageError(`the memory budget must be a whole number of MiB from 16 to ${formatCount(MAX_MEMORY_MB)}, got ${memoryMb}`);
   if (options.workers !== undefined && (!Number.isSafeInteger(options.workers) || options.workers < 1 || options.workers > 64)) throw new UsageError(`workers must be a whole number from 1 to 64, got ${options.workers}`);
   const { config, store } = context;
-  const setA = await resolveFileSet(store, config, a);
+  const setA = options.asOf !== undefined ? await fileSetAsOf(store, config, a, options.asOf) : await resolveFileSet(store, config, a);
   const setB = await resolveFileSet(store, config, b);
   const progress = context.progress('diff', options.onProgress);
   return report(await diffSnapshots(store, setA, setB, {

@@ -3,7 +3,7 @@
  * one-line message (what the CLI shows on a terminal) and the counters it was made from.
  */
 export type Operation =
-  | 'table.create' | 'table.write' | 'table.compact' | 'copy' | 'diff'
+  | 'table.create' | 'table.write' | 'table.compact' | 'table.restore' | 'copy' | 'diff'
   | 'backup.create' | 'backup.restore'
   | 'checkpoint.create' | 'recover' | 'drill'
   | 'validate' | 'audit' | 'doctor' | 'repo.upgrade'

@@ -1,5 +1,5 @@
 import type { Table } from 'apache-arrow';
-import { StoreError, UsageError } from '../errors';
+import { IntegrityError, StoreError, UsageError } from '../errors';
 import type { EncryptionOptions } from '../store/types';
 import { dropTable, listWarehouse, type DropResult, type PrefixWithoutManifest, type TableSummary } from '../table/catalog';
 import { createSalesTable, type CreateTableResult } from '../table/create';
@@ -15,6 +15,13 @@ import { versionPin } from './subjects';
 import { writeArrowTable, type WriteTableResult } from './write-arrow';
 import { lazyModule } from '../util/lazy';
 import type { CompactResult } from '../compact';
+import type { RestoreResult } from '../restore/restore';
+import type { ValidationLevel } from '../validate';
+import { parseAsOf, pointAsOf } from '../timeline/as-of';
+import { tableHistory, type TableDrop, type TablePoint, type VersioningState } from '../timeline/history';
+import { restorePoint } from '../timeline/restore';
+import { snapshotRestorer } from '../sources/registry';
+import { checkLevel, failedValidation } from './validation-failure';
 
 // Compaction reads and writes rows (workers, the validator): loaded when first asked for.
 const compaction = lazyModule((): typeof import('../compact') => require('../compact'));
@@ -58,6 +65,28 @@ export interface CompactTableOptions extends CallOptions {
   /** Fail a file whose reader makes no progress for this long (default 60 s). */
   fileTimeoutMs?: number;
 }
+
+export interface RestoreAsOfOptions extends CallOptions {
+  /** A time (ISO 8601 with its zone; a date is its midnight UTC) or a point id that `history` lists. */
+  asOf: string;
+  /** Where to bring it back (a name or s3:// URI; default: the table itself, in place). */
+  to?: string;
+  /** Replace an existing table (in place: the table itself), or write into a non-empty prefix. */
+  force?: boolean;
+  /** Validation after the restore (default quick). */
+  level?: ValidationLevel;
+}
+
+/** The history as `table history` reports it (where each point's files are stays inside). */
+export type TableHistoryReport = Report<{ table: string; uri: string; versioning: VersioningState; points: TablePoint[]; drops: TableDrop[]; notes: string[] }>;
+/** What `--as-of` chose, and the restore (absent when the target already was that generation). */
+export type TableRestoreReport = Report<{
+  table: string;
+  uri: string;
+  asOf: { requested: string; inForce: TablePoint; from: TablePoint };
+  restore?: RestoreResult;
+  ok: boolean;
+}>;
 
 export const TABLE_DEFAULTS = { rows: 50_000, seed: 42, rowsPerFile: 1_000_000, rowGroupRows: 262_144 } as const;
 
@@ -132,6 +161,44 @@ export class TableApi {
       ...(options.fileTimeoutMs !== undefined ? { fileTimeoutMs: options.fileTimeoutMs } : {}),
       onProgress: (p) => progress(`table compact ${ref.name}: ${formatCount(p.rows)}/${formatCount(p.totalRows)} rows, ${p.files}/${p.totalFiles} new files`, p),
     }));
+  }
+
+  /**
+   * Every point the table can be brought back to, newest first: the current generation,
+   * backups, checkpoints, and earlier generations a versioned bucket still holds.
+   */
+  async history(name: string): Promise<TableHistoryReport> {
+    const { config, store } = this.context;
+    const history = await tableHistory(store, config, resolveTable(config, name));
+    return report({ table: history.table, uri: history.uri, versioning: history.versioning, points: history.points.map((held) => held.point), drops: history.drops, notes: history.notes });
+  }
+
+  /**
+   * Brings the table back as it was at a time (the generation in force then) or at a point
+   * of its history, in place (with force) or into another table; ends with a validation.
+   * A restore that does not validate throws an IntegrityError with the report.
+   */
+  async restore(name: string, options: RestoreAsOfOptions): Promise<TableRestoreReport> {
+    if (!options || typeof options.asOf !== 'string') throw new UsageError('table restore needs asOf: a time (ISO 8601 with its zone) or a point id from `table history`');
+    const asOf = parseAsOf(options.asOf);
+    const level = checkLevel(options.level ?? 'quick');
+    const { config, store } = this.context;
+    const table = resolveTable(config, name);
+    const target = options.to !== undefined ? resolveTable(config, options.to) : table;
+    const choice = pointAsOf(await tableHistory(store, config, table), asOf);
+    const progress = this.context.progress('table.restore', options.onProgress);
+    const restored = await restorePoint(store, table, choice.chosen, target, snapshotRestorer, {
+      force: options.force === true, allowOtherSource: true, concurrency: config.concurrency, level,
+      onProgress: (p) => progress(`restore ${table.name} as of ${asOf.text}: ${formatCount(p.objects)}/${formatCount(p.totalObjects)} objects`, { ...p }),
+    });
+    const result = report({
+      table: target.name, uri: target.uri,
+      asOf: { requested: asOf.text, inForce: choice.inForce.point, from: choice.chosen.point },
+      ...(restored ? { restore: restored } : {}),
+      ok: restored?.ok ?? true,
+    });
+    if (!result.ok) throw failedValidation(new IntegrityError(`restore of ${table.name} as of ${asOf.text} to ${target.uri} did not validate`), result);
+    return result;
   }
 
   /** The tables of the warehouse, and the prefixes there that hold objects but no manifest. */

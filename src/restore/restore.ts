@@ -5,7 +5,7 @@ import { sameLocation } from '../snapshot/identity';
 import { sourceOf, type SnapshotManifest } from '../snapshot/manifest';
 import type { SnapshotRepository } from '../snapshot/repository';
 import { copiedEtag } from '../snapshot/copied-etag';
-import type { RestoredFile, RestorePlan, RestorerOf } from '../sources/table-source';
+import type { RestoreCommit, RestoredFile, RestorePlan, RestorerOf } from '../sources/table-source';
 import { keyUnder } from '../store/key-boundary';
 import { refuseOverlap } from '../store/overlap';
 import { copyObjects, type CopyItem } from '../store/prefix-copy';
@@ -58,16 +58,24 @@ export async function restoreSnapshot(store: ObjectStore, repo: SnapshotReposito
   refuseOtherSource(snapshot, target, plan.occupied !== undefined, options.allowOtherSource);
   await plan.checkReplace?.();
 
-  const restored = await putInPlace(store, snapshot, target, plan, options);
+  const restored = await putInPlace(store, `${snapshot.kind} ${snapshot.id}`, target, plan, options);
   const commit = await plan.commit(restored);
   const expected = restoredAs(snapshotFileSet(repo, snapshot), restored, target);
   const validation = await compareFileSets(store, expected, commit.restored, { level: options.level ?? 'quick' });
+  return restoreOutcome({ kind: snapshot.kind, id: snapshot.id, uri: expected.uri, table: snapshot.source.table }, target, plan.mode, target.uri === snapshot.source.uri, commit, validation, started);
+}
+
+/** The report of a restore once switched and validated. */
+export function restoreOutcome(
+  snapshot: RestoreResult['snapshot'], target: TableRef, mode: RestoreResult['mode'], inPlace: boolean,
+  commit: RestoreCommit, validation: ValidationReport, started: number,
+): RestoreResult {
   return {
-    snapshot: { kind: snapshot.kind, id: snapshot.id, uri: expected.uri, table: snapshot.source.table },
+    snapshot,
     table: target.name,
     uri: target.uri,
-    mode: plan.mode,
-    inPlace: target.uri === snapshot.source.uri,
+    mode,
+    inPlace,
     generation: commit.generation,
     ...(commit.replacedGeneration !== undefined ? { replacedGeneration: commit.replacedGeneration } : {}),
     rows: commit.rows,
@@ -86,11 +94,10 @@ export async function restoreSnapshot(store: ObjectStore, repo: SnapshotReposito
  * order. Before the switch, a failure removes what this restore wrote when the plan allows
  * it — never the current table's files, which the plan never overwrites then.
  */
-async function putInPlace(store: ObjectStore, snapshot: SnapshotManifest, target: TableRef, plan: RestorePlan, options: RestoreOptions): Promise<RestoredFile[]> {
+export async function putInPlace(store: ObjectStore, where: string, target: TableRef, plan: Pick<RestorePlan, 'copies' | 'writes' | 'undoOnFailure' | 'checkUnchanged'>, options: Pick<RestoreOptions, 'concurrency' | 'onProgress'>): Promise<RestoredFile[]> {
   const { bucket, prefix } = target.location;
-  const where = `${snapshot.kind} ${snapshot.id}`;
-  const items: CopyItem[] = plan.copies.map(({ file, key }) => ({
-    source: { bucket: file.bucket, key: file.key, size: file.size, etag: file.etag },
+  const items: CopyItem[] = plan.copies.map(({ file, key, versionId }) => ({
+    source: { bucket: file.bucket, key: file.key, size: file.size, etag: file.etag, ...(versionId !== undefined ? { versionId } : {}) },
     dstBucket: bucket,
     dstKey: keyUnder(prefix, key, where),
     relativeKey: key,
@@ -108,7 +115,7 @@ async function putInPlace(store: ObjectStore, snapshot: SnapshotManifest, target
     for (const { file, key } of plan.copies) {
       const object = byKey.get(key)!;
       if (object.size !== file.size || (!object.multipart && object.etag !== file.etag)) {
-        throw new IntegrityError(`restored copy of ${file.relativeKey} does not match the ${snapshot.kind} (size ${object.size}/${file.size}, ETag ${object.etag}/${file.etag})`);
+        throw new IntegrityError(`restored copy of ${file.relativeKey} does not match ${where} (size ${object.size}/${file.size}, ETag ${object.etag}/${file.etag})`);
       }
       restored.push({ file, key, etag: await copiedEtag(store, bucket, prefix + key, object.etag, file.size) });
     }

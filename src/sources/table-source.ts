@@ -97,8 +97,12 @@ export interface RestorePlan {
   mode: 'new' | 'replace';
   /** Refusals that apply only once the target is to be replaced (a Delta log that runs past the snapshot's version). */
   checkReplace?(): Promise<void>;
-  /** Each snapshot file the restore copies server-side, and its key under the target (relative). */
-  copies: { file: SnapshotFileRecord; key: string }[];
+  /**
+   * Each snapshot file the restore copies server-side, and its key under the target
+   * (relative); with a versionId, that version of the file (an earlier generation of a
+   * table in a versioned bucket) is the source.
+   */
+  copies: { file: SnapshotFileRecord; key: string; versionId?: string }[];
   /** Files the restore writes with new bytes instead of copying them (metadata rewritten for the new location). */
   writes: { file: SnapshotFileRecord; key: string; bytes: Uint8Array }[];
   /** Whether what the restore wrote may be removed when it fails before its switch (never over objects it may have overwritten). */

@@ -11,9 +11,13 @@ const MAX_PARTS = 10_000;
 const MIN_PART = 5 * 1024 * 1024;
 const MAX_PART = 5 * 1024 * 1024 * 1024;
 
-/** CopySource must be URL-encoded per key segment, or keys with '+', '%', '?', spaces or unicode break. */
-export function copySource(bucket: string, key: string): string {
-  return `${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
+/**
+ * CopySource must be URL-encoded per key segment, or keys with '+', '%', '?', spaces or
+ * unicode break. With a version id, that version is the source (a noncurrent one too).
+ */
+export function copySource(bucket: string, key: string, versionId?: string): string {
+  const source = `${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
+  return versionId === undefined ? source : `${source}?versionId=${encodeURIComponent(versionId)}`;
 }
 
 /** Part size for a copy: the configured size, grown so that the part count stays ≤ 10,000. */
@@ -30,6 +34,8 @@ export interface MultipartCopyRequest {
   dstKey: string;
   size: number;
   sourceEtag?: string;
+  /** Copy this version of the source; a version never changes, so it needs no ETag pin. */
+  sourceVersionId?: string;
   partSize: number;
   partConcurrency: number;
   encryption?: EncryptionOptions;
@@ -68,7 +74,7 @@ export async function multipartCopy(client: S3Client, req: MultipartCopyRequest)
         Key: req.dstKey,
         UploadId: uploadId,
         PartNumber: index + 1,
-        CopySource: copySource(req.srcBucket, req.srcKey),
+        CopySource: copySource(req.srcBucket, req.srcKey, req.sourceVersionId),
         CopySourceRange: `bytes=${start}-${end}`,
         ...(req.sourceEtag ? { CopySourceIfMatch: `"${req.sourceEtag}"` } : {}),
       }));

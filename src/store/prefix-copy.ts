@@ -32,7 +32,8 @@ export interface PrefixCopyResult {
 
 /** One object to copy: where it is and where it goes. */
 export interface CopyItem {
-  source: ObjectInfo & { bucket: string };
+  /** A versionId names one version of the source object (a noncurrent one too). */
+  source: ObjectInfo & { bucket: string; versionId?: string };
   dstBucket: string;
   dstKey: string;
   relativeKey: string;
@@ -60,6 +61,7 @@ export async function copyObjects(store: ObjectStore, items: Iterable<CopyItem> 
     const copied = await store.copy(item.source.bucket, item.source.key, item.dstBucket, item.dstKey, {
       sourceEtag: item.source.etag,
       sourceSize: item.source.size,
+      ...(item.source.versionId !== undefined ? { sourceVersionId: item.source.versionId } : {}),
       ...extra,
     });
     objects.push({ relativeKey: item.relativeKey, size: copied.size, sourceEtag: item.source.etag, etag: copied.etag, multipart: copied.multipart });

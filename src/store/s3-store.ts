@@ -334,6 +334,8 @@ export class S3Store implements ObjectStore {
     try {
       let size = options.sourceSize;
       let etag = options.sourceEtag;
+      const versionId = options.sourceVersionId;
+      if (versionId !== undefined && size === undefined) throw new Error('a copy of an object version needs its size');
       if (size === undefined) {
         const head = await this.head(srcBucket, srcKey, options.sourceEncryption);
         if (!head) throw Object.assign(new Error('source object not found'), { name: 'NoSuchKey' });
@@ -343,7 +345,7 @@ export class S3Store implements ObjectStore {
       if (size > this.settings.multipartThreshold) {
         const copied = await multipartCopy(this.client, {
           srcBucket, srcKey, dstBucket, dstKey, size,
-          ...(etag ? { sourceEtag: etag } : {}),
+          ...(versionId !== undefined ? { sourceVersionId: versionId } : etag ? { sourceEtag: etag } : {}),
           partSize: this.settings.multipartPartSize,
           partConcurrency: this.settings.partConcurrency ?? 8,
           ...(options.encryption ? { encryption: options.encryption } : {}),
@@ -352,7 +354,7 @@ export class S3Store implements ObjectStore {
         return { key: dstKey, size, etag: copied, multipart: true };
       }
       const plain = !options.metadata && Object.keys(sseWriteParams(options.encryption)).length === 0;
-      if (plain && this.directCopier) {
+      if (plain && this.directCopier && versionId === undefined) {
         const copied = await this.directCopier.copy({ srcBucket, srcKey, dstBucket, dstKey, ...(etag ? { sourceEtag: etag } : {}) });
         this.stats.requests += 1;
         if (copied !== undefined) return { key: dstKey, size, etag: copied, multipart: false };
@@ -362,7 +364,7 @@ export class S3Store implements ObjectStore {
       const input: CopyObjectCommandInput = {
         Bucket: dstBucket,
         Key: dstKey,
-        CopySource: copySource(srcBucket, srcKey),
+        CopySource: copySource(srcBucket, srcKey, versionId),
         ...(etag ? { CopySourceIfMatch: `"${etag}"` } : {}),
         ...(options.metadata ? { Metadata: options.metadata, MetadataDirective: 'REPLACE' } : {}),
         ...sseWriteParams(options.encryption),

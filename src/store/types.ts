@@ -64,6 +64,8 @@ export interface MultipartOptions extends Omit<PutOptions, 'checksums' | 'ifNone
 export interface CopyOptions {
   /** The source ETag the copy is pinned to (CopySourceIfMatch). */
   sourceEtag?: string;
+  /** Copy this version of the source (a noncurrent one too); needs sourceSize. */
+  sourceVersionId?: string;
   /** Source size; when known, saves a HeadObject before choosing CopyObject vs multipart. */
   sourceSize?: number;
   encryption?: EncryptionOptions;

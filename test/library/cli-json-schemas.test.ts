@@ -75,6 +75,9 @@ describe('CLI --json output against the published schemas', () => {
     await cli('backup-plan', ['backup', 'plan', String(backup.id), '--format', 's3-batch-csv', '--output', batchPlan]);
     // Nothing was copied there: the verification's report names every file as missing (exit 1).
     expect(await cli('backup-plan-verify', ['backup', 'plan-verify', String(backup.id), '--destination', `s3://${bucket}/nowhere/`], [1])).toMatchObject({ ok: false, verified: 0 });
+    await cli('table-history', ['table', 'history', 'vendas']);
+    const asOf = await cli('table-restore', ['table', 'restore', 'vendas', '--as-of', String(backup.id), '--to', 'as-of']);
+    expect(asOf).toMatchObject({ ok: true, restore: { mode: 'new' } });
     await cli('validate', ['validate', 'vendas', 'restored', '--level', 'full']);
     await cli('diff', ['diff', 'vendas', 'restored', '--out', `s3://${bucket}/changes/`]);
     await cli('checkpoint-create', ['checkpoint', 'create', 'vendas']);

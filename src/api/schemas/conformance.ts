@@ -6,7 +6,7 @@ import type { DoctorReport } from '../doctor';
 import type { BackupCreateReport, BackupDeleteReport, BackupListReport, BackupPruneReport, BackupShowReport } from '../backups';
 import type { CheckpointCreateReport, CheckpointListReport, DrillRunReport } from '../recovery';
 import type { RepoUpgradeReport } from '../repository';
-import type { TableCreateReport, TableDropReport, TableInspectReport, TableListReport } from '../tables';
+import type { TableCreateReport, TableDropReport, TableHistoryReport, TableInspectReport, TableListReport } from '../tables';
 import type { reportSchemas as S } from './index';
 
 /**
@@ -21,6 +21,7 @@ export type Conformance = [
   Fits<TableInspectReport, typeof S['table-inspect']>,
   Fits<TableListReport, typeof S['table-list']>,
   Fits<TableDropReport, typeof S['table-drop']>,
+  Fits<TableHistoryReport, typeof S['table-history']>,
   Fits<CopyReport, typeof S['copy']>,
   Fits<BackupCreateReport, typeof S['backup-create']>,
   Fits<BackupListReport, typeof S['backup-list']>,

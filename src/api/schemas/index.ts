@@ -10,6 +10,7 @@ import { planFile } from '../../plan/schema';
 import { version } from './version';
 import { tableCompact } from './compact';
 import { diff } from './diff';
+import { tableHistory, tableRestore } from './timeline';
 
 /**
  * The zod schema of every command's --json report, by the file name it is published
@@ -22,6 +23,8 @@ export const reportSchemas = {
   'table-list': tableList,
   'table-drop': tableDrop,
   'table-compact': tableCompact,
+  'table-history': tableHistory,
+  'table-restore': tableRestore,
   copy,
   'backup-create': backupCreate,
   'backup-list': backupList,

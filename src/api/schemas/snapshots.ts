@@ -145,7 +145,7 @@ export const backupPrune = z.object({
   })),
 }).describe('lakevault backup prune --json');
 
-const restore = z.object({
+export const restoreResult = z.object({
   snapshot: z.object({ kind: z.string(), id: z.string(), uri: s3Uri, table: z.string() }),
   table: z.string(),
   uri: s3Uri,
@@ -161,7 +161,7 @@ const restore = z.object({
   ok: z.boolean(),
   elapsedMs: millis,
 });
-export const backupRestore = restore.extend({ schemaVersion }).describe('lakevault backup restore --json');
+export const backupRestore = restoreResult.extend({ schemaVersion }).describe('lakevault backup restore --json');
 
 const recovery = {
   table: z.string(),
@@ -175,7 +175,7 @@ const recovery = {
   recovery_valid: z.boolean(),
   validation_ms: millis.describe('time spent validating the recovered table (part of rto_ms)'),
 };
-export const recover = z.object({ schemaVersion, ...recovery, restore }).describe('lakevault recover --json');
+export const recover = z.object({ schemaVersion, ...recovery, restore: restoreResult }).describe('lakevault recover --json');
 
 export const drill = z.object({
   schemaVersion,

@@ -16,12 +16,13 @@ export function diffCommand(): Command {
     .option('--memory-mb <n>', 'MiB the row digests may hold in memory before they spill to disk by hash partition', '256')
     .option('--workers <n>', 'files read at once, one worker thread each (default: min(2, CPUs))')
     .option('--file-timeout <seconds>', 'fail a file whose reader makes no progress for this long', '60')
-    .action(async (a: string, b: string, flags: { out?: string; memoryMb: string; workers?: string; fileTimeout: string }, command: Command) => {
+    .option('--as-of <time|point>', 'read <a>, a table, as it was at this time (ISO 8601 with its zone) or point of `table history`: `diff t t --as-of T` is what changed since T')
+    .action(async (a: string, b: string, flags: { out?: string; memoryMb: string; workers?: string; fileTimeout: string; asOf?: string }, command: Command) => {
       const memoryMb = parseInteger('--memory-mb', flags.memoryMb, 16, 65_536);
       const workers = flags.workers === undefined ? undefined : parseInteger('--workers', flags.workers, 1, 64);
       const fileTimeoutMs = parseInteger('--file-timeout', flags.fileTimeout, 1, 86_400) * 1000;
       await withClient(command, async ({ lv, output }) => {
-        await printResult(output, lv.diff(a, b, { memoryMb, fileTimeoutMs, ...(flags.out !== undefined ? { out: flags.out } : {}), ...(workers ? { workers } : {}) }), formatDiff);
+        await printResult(output, lv.diff(a, b, { memoryMb, fileTimeoutMs, ...(flags.out !== undefined ? { out: flags.out } : {}), ...(workers ? { workers } : {}), ...(flags.asOf !== undefined ? { asOf: flags.asOf } : {}) }), formatDiff);
       });
     });
 }

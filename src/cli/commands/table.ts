@@ -60,6 +60,41 @@ export function tableCommand(): Command {
       });
     });
 
+  table.command('history <table>')
+    .description('every point the table can be brought back to, newest first: current generation, backups, checkpoints, earlier generations a versioned bucket holds')
+    .action(async (name: string, _flags: object, command: Command) => {
+      await withClient(command, async ({ lv, output }) => {
+        await printResult(output, lv.table.history(name), (r) => [
+          `${r.uri}: versioning ${r.versioning.status}${r.versioning.detail ? ` (${r.versioning.detail})` : ''} on bucket ${r.versioning.bucket}`,
+          formatTable(['at', 'point', 'id', 'generation', 'rows', 'restorable'], [
+            ...r.points.map((p) => [p.at, p.kind, p.id, p.generation, formatCount(p.rows), p.restorable ? 'yes' : `no: ${p.reason}`]),
+            ...r.drops.map((d) => [d.at, 'dropped', d.versionId, '', '', '']),
+          ].sort((x, y) => (x[0]! < y[0]! ? 1 : x[0]! > y[0]! ? -1 : 0))),
+          ...r.notes.map((note) => `note: ${note}`),
+        ].join('\n'));
+      });
+    });
+
+  table.command('restore <table>')
+    .description('bring the table back as it was at a time (the generation in force then) or at a point of `table history`; ends with a validation')
+    .requiredOption('--as-of <time|point>', 'ISO 8601 time with its zone (a date alone is its midnight UTC), or a point id that `table history` lists')
+    .option('--to <table>', 'restore into this table (name or s3:// URI) instead of in place')
+    .option('--force', 'replace an existing table (in place: the table itself) or write into a non-empty prefix')
+    .option('--level <level>', 'validation after the restore: quick or full', 'quick')
+    .action(async (name: string, flags: { asOf: string; to?: string; force?: boolean; level: string }, command: Command) => {
+      if (flags.level !== 'quick' && flags.level !== 'full') throw new UsageError(`--level must be quick or full, got "${flags.level}"`);
+      const level = flags.level;
+      await withClient(command, async ({ lv, output }) => {
+        await printResult(output, lv.table.restore(name, { asOf: flags.asOf, level, force: flags.force === true, ...(flags.to !== undefined ? { to: flags.to } : {}) }), (r) => {
+          const from = `${r.asOf.from.kind} ${r.asOf.from.id} (generation ${r.asOf.from.generation}, ${r.asOf.from.at})`;
+          if (!r.restore) return `${r.uri} already is generation ${r.asOf.inForce.generation}, in force as of ${r.asOf.requested}: nothing to restore`;
+          return `restored ${r.uri} as of ${r.asOf.requested} from ${from}: ${formatCount(r.restore.rows)} rows, ${r.restore.objects} objects, generation ${r.restore.generation}` +
+            (r.restore.replacedGeneration ? `; replaced ${r.restore.replacedGeneration}, removed ${r.restore.removedObjects} old files` : '') +
+            `\nvalidation (${level}): ${r.restore.ok ? 'OK' : 'FAILED'}`;
+        });
+      });
+    });
+
   table.command('compact <table>')
     .description('rewrite many small files into fewer of the target size; the content digest is proven equal before the switch')
     .option('--target-rows <n>', 'rows per new file (default: 1,000,000, as table create writes)')

@@ -20,17 +20,19 @@ export function validateCommand(): Command {
     .option('--file-timeout <seconds>', 'fail a file whose decoder makes no progress for this long', '60')
     .option('--memory-budget <mb>', 'peak memory of the process while decoding (full level), in MB; a row group that cannot be decoded within it fails its file', '600')
     .option('--delta-version <n>', 'Delta tables: validate the table as this version (only its live files count)')
+    .option('--as-of <time|point>', 'read <a>, a table, as it was at this time (ISO 8601 with its zone) or point of `table history`')
     .option('--cycle', 'verification cycle: verify this run\'s slice, remember coverage in the repository (every object once per cycle)')
     .option('--slices <t>', 'with --cycle: one of t key-hash slices per run (restic\'s n/t, rotated for you; default 7)')
     .option('--max-bytes <size>', 'with --cycle: verify up to this many bytes per run (e.g. 10GiB)')
-    .action(async (a: string, b: string | undefined, flags: { level: ValidationLevel; workers?: string; fileTimeout: string; memoryBudget: string; deltaVersion?: string; cycle?: boolean; slices?: string; maxBytes?: string }, command: Command) => {
+    .action(async (a: string, b: string | undefined, flags: { level: ValidationLevel; workers?: string; fileTimeout: string; memoryBudget: string; deltaVersion?: string; asOf?: string; cycle?: boolean; slices?: string; maxBytes?: string }, command: Command) => {
+      if ((flags.cycle || flags.slices !== undefined || flags.maxBytes !== undefined) && flags.asOf !== undefined) throw new UsageError('--cycle verifies what is stored; --as-of does not apply');
       if (flags.cycle || flags.slices !== undefined || flags.maxBytes !== undefined) return validateCycle(a, b, flags, command);
       const concurrency = flags.workers === undefined ? undefined : parseInteger('--workers', flags.workers, 1, 64);
       const fileTimeoutMs = parseInteger('--file-timeout', flags.fileTimeout, 1, 86_400) * 1000;
       const memoryBudgetMb = parseInteger('--memory-budget', flags.memoryBudget, 1, 1_048_576);
       const deltaVersion = flags.deltaVersion !== undefined ? parseInteger('--delta-version', flags.deltaVersion, 0, Number.MAX_SAFE_INTEGER) : undefined;
       await withClient(command, async ({ lv, output }) => {
-        const report = await lv.validate(a, b, { level: flags.level, fileTimeoutMs, memoryBudgetMb, ...(concurrency ? { workers: concurrency } : {}), ...(deltaVersion !== undefined ? { deltaVersion } : {}) });
+        const report = await lv.validate(a, b, { level: flags.level, fileTimeoutMs, memoryBudgetMb, ...(concurrency ? { workers: concurrency } : {}), ...(deltaVersion !== undefined ? { deltaVersion } : {}), ...(flags.asOf !== undefined ? { asOf: flags.asOf } : {}) });
         output.result(report, formatReport);
         if (!report.ok) {
           const error = new IntegrityError(`validation found ${report.differences.length} difference(s) and ${report.fileErrors.length} file error(s)`);

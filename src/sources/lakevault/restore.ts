@@ -6,7 +6,7 @@ import { readTableManifest, writeTableManifest, TABLE_FORMAT_VERSION, type DataF
 import { newId } from '../../table/naming';
 import type { TableRef } from '../../table/table-ref';
 import { TOOL_VERSION } from '../../version';
-import type { SnapshotRestorer } from '../table-source';
+import type { RestoreCommit, RestoredFile, SnapshotRestorer } from '../table-source';
 import { generationKey } from './keys';
 
 /**
@@ -34,51 +34,67 @@ export const lakevaultRestorer: SnapshotRestorer = {
       writes: [],
       // A forced restore into a prefix that held no table may have overwritten keys: left as they are.
       undoOnFailure: current !== undefined || !force,
-      async checkUnchanged() {
-        const now = await readTableManifest(store, target.location).catch(() => undefined);
-        if ((now?.generation ?? undefined) !== (current?.generation ?? undefined)) {
-          throw new ConflictError(`table ${target.uri} was changed by another writer during the restore (generation ${current?.generation ?? 'none'} → ${now?.generation ?? 'none'}); nothing was switched`);
-        }
-      },
-      async commit(restored) {
-        const files: DataFile[] = restored.map(({ file, key, etag }) => ({
-          key, rows: file.rows, bytes: file.size, etag, digest: file.digest, columnDigests: file.columnDigests, rowGroups: file.rowGroups,
-        }));
-        const manifest: TableManifest = {
-          format: 'lakevault.table',
-          formatVersion: TABLE_FORMAT_VERSION,
-          name: target.name,
-          generation,
-          createdAt: new Date().toISOString(),
-          toolVersion: TOOL_VERSION,
-          schema: snapshot.schema,
-          files,
-          totals: { files: files.length, rows: files.reduce((s, f) => s + f.rows, 0), bytes: files.reduce((s, f) => s + f.bytes, 0) },
-          contentDigest: snapshot.contentDigest,
-          source: { ...(snapshot.source.origin ?? {}), restoredFrom: { kind: snapshot.kind, id: snapshot.id, table: snapshot.source.table, generation: snapshot.source.generation } },
-        };
-        await writeTableManifest(store, target.location, manifest); // the switch
-
-        let removedObjects = 0;
-        if (current) {
-          const keep = new Set(files.map((f) => f.key));
-          const stale = current.files.map((f) => f.key).filter((key) => !keep.has(key)).map((key) => target.location.prefix + key);
-          const removed = await store.deleteKeys(target.location.bucket, stale);
-          removedObjects = removed.deleted.length; // a failed removal leaves an unreferenced file, never a broken table
-        }
-        return {
-          generation,
-          ...(current ? { replacedGeneration: current.generation } : {}),
-          removedObjects,
-          rows: manifest.totals.rows,
-          objects: manifest.totals.files,
-          bytes: manifest.totals.bytes,
-          restored: tableFileSet(target, manifest),
-        };
-      },
+      checkUnchanged: () => checkGenerationUnchanged(store, target, current),
+      commit: (restored) => switchGeneration(store, target, current, generation, restored, {
+        schema: snapshot.schema,
+        contentDigest: snapshot.contentDigest,
+        source: { ...(snapshot.source.origin ?? {}), restoredFrom: { kind: snapshot.kind, id: snapshot.id, table: snapshot.source.table, generation: snapshot.source.generation } },
+      }),
     };
   },
 };
+
+/** Just before a switch: no other writer switched the table since `current` was read. */
+export async function checkGenerationUnchanged(store: ObjectStore, target: TableRef, current: TableManifest | undefined): Promise<void> {
+  const now = await readTableManifest(store, target.location).catch(() => undefined);
+  if ((now?.generation ?? undefined) !== (current?.generation ?? undefined)) {
+    throw new ConflictError(`table ${target.uri} was changed by another writer during the restore (generation ${current?.generation ?? 'none'} → ${now?.generation ?? 'none'}); nothing was switched`);
+  }
+}
+
+/**
+ * The switch of a restore into a lakevault table: the manifest of the new generation, listing
+ * the restored files, is written; only then are the replaced generation's files removed.
+ */
+export async function switchGeneration(
+  store: ObjectStore, target: TableRef, current: TableManifest | undefined, generation: string, restored: RestoredFile[],
+  content: Pick<TableManifest, 'schema' | 'contentDigest' | 'source'>,
+): Promise<RestoreCommit> {
+  const files: DataFile[] = restored.map(({ file, key, etag }) => ({
+    key, rows: file.rows, bytes: file.size, etag, digest: file.digest, columnDigests: file.columnDigests, rowGroups: file.rowGroups,
+  }));
+  const manifest: TableManifest = {
+    format: 'lakevault.table',
+    formatVersion: TABLE_FORMAT_VERSION,
+    name: target.name,
+    generation,
+    createdAt: new Date().toISOString(),
+    toolVersion: TOOL_VERSION,
+    schema: content.schema,
+    files,
+    totals: { files: files.length, rows: files.reduce((s, f) => s + f.rows, 0), bytes: files.reduce((s, f) => s + f.bytes, 0) },
+    contentDigest: content.contentDigest,
+    ...(content.source ? { source: content.source } : {}),
+  };
+  await writeTableManifest(store, target.location, manifest); // the switch
+
+  let removedObjects = 0;
+  if (current) {
+    const keep = new Set(files.map((f) => f.key));
+    const stale = current.files.map((f) => f.key).filter((key) => !keep.has(key)).map((key) => target.location.prefix + key);
+    const removed = await store.deleteKeys(target.location.bucket, stale);
+    removedObjects = removed.deleted.length; // a failed removal leaves an unreferenced file, never a broken table
+  }
+  return {
+    generation,
+    ...(current ? { replacedGeneration: current.generation } : {}),
+    removedObjects,
+    rows: manifest.totals.rows,
+    objects: manifest.totals.files,
+    bytes: manifest.totals.bytes,
+    restored: tableFileSet(target, manifest),
+  };
+}
 
 /**
  * What stands where a restore would write, as the reason a restore without --force refuses
