@@ -32,6 +32,8 @@ export interface IcebergChoice {
   snapshotId?: bigint;
   ref?: string;
   metadataLocation?: string;
+  /** Every snapshot of the metadata file, not only the chosen one (a backup of the whole history). */
+  history?: boolean;
 }
 
 /** An Iceberg prefix: what was detected, plus the table as its metadata describes it (or why it could not be read). */

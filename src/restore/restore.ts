@@ -36,6 +36,8 @@ export interface RestoreResult {
   objects: number;
   bytes: number;
   removedObjects: number;
+  /** An Iceberg table's metadata file at the target: what a catalog's register_table takes. */
+  metadataLocation?: string;
   validation: ValidationReport;
   ok: boolean;
   elapsedMs: number;
@@ -74,6 +76,7 @@ export async function restoreSnapshot(store: ObjectStore, repo: SnapshotReposito
     objects: commit.objects,
     bytes: commit.bytes,
     removedObjects: commit.removedObjects,
+    ...(commit.metadataLocation !== undefined ? { metadataLocation: commit.metadataLocation } : {}),
     validation,
     ok: validation.ok,
     elapsedMs: Date.now() - started,
