@@ -145,14 +145,12 @@ export function refuseOtherSource(snapshot: SnapshotManifest, target: TableRef, 
  */
 function restoredAs(set: FileSet, restored: RestoredFile[], target: TableRef): FileSet {
   const byRelativeKey = new Map(restored.map((file) => [file.file.relativeKey, file]));
-  return {
-    ...set,
-    files: set.files.map((file) => {
-      const put = byRelativeKey.get(file.relativeKey);
-      if (!put) return file;
-      if (!put.rewritten) return { ...file, relativeKey: put.key };
-      const { digest: _digest, columnDigests: _columns, sourceEtag: _sourceEtag, ...rest } = file;
-      return { ...rest, relativeKey: put.key, bucket: target.location.bucket, key: target.location.prefix + put.key, size: put.rewritten.size, etag: put.etag };
-    }),
-  };
+  const files = set.files.map((file) => {
+    const put = byRelativeKey.get(file.relativeKey);
+    if (!put) return file;
+    if (!put.rewritten) return { ...file, relativeKey: put.key };
+    const { digest: _digest, columnDigests: _columns, sourceEtag: _sourceEtag, ...rest } = file;
+    return { ...rest, relativeKey: put.key, bucket: target.location.bucket, key: target.location.prefix + put.key, size: put.rewritten.size, etag: put.etag };
+  });
+  return { ...set, files, ...(set.totals ? { totals: { ...set.totals, bytes: files.reduce((sum, file) => sum + file.size, 0) } } : {}) };
 }

@@ -108,22 +108,24 @@ async function refuseNewerMetadata(store: ObjectStore, target: TableRef, origin:
 /** The target's objects under the snapshot's keys, as restored (written files have their new sizes and ETags). */
 async function restoredFileSet(store: ObjectStore, target: TableRef, snapshot: SnapshotManifest): Promise<FileSet> {
   const objects = new Map((await listTable(store, target)).map((o) => [o.key.slice(target.location.prefix.length), o]));
+  const files = snapshot.files.map((file) => {
+    const object = objects.get(file.relativeKey);
+    const kind = file.kind ?? 'data';
+    return {
+      relativeKey: file.relativeKey, bucket: target.location.bucket, key: target.location.prefix + file.relativeKey,
+      size: object?.size ?? file.size, etag: object?.etag ?? '', kind,
+      ...(kind === 'data' ? { rows: file.rows, rowGroups: file.rowGroups } : {}),
+      ...(file.schema ? { schema: file.schema } : {}),
+    };
+  });
   return {
     kind: 'prefix',
     label: `iceberg table ${target.uri}`,
     uri: target.uri,
     hasManifest: false,
     partial: true,
-    files: snapshot.files.map((file) => {
-      const object = objects.get(file.relativeKey);
-      const kind = file.kind ?? 'data';
-      return {
-        relativeKey: file.relativeKey, bucket: target.location.bucket, key: target.location.prefix + file.relativeKey,
-        size: object?.size ?? file.size, etag: object?.etag ?? '', kind,
-        ...(kind === 'data' ? { rows: file.rows, rowGroups: file.rowGroups } : {}),
-      };
-    }),
+    files,
     schema: snapshot.schema,
-    totals: snapshot.totals,
+    totals: { files: files.length, rows: snapshot.totals.rows, bytes: files.reduce((sum, file) => sum + file.size, 0) },
   };
 }
