@@ -8,6 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readAvroFile, writeAvroFile } from '../../src/lake/iceberg';
 import type { OpenStore } from '../../src/store/open';
 import { downloadTable, readIcebergFolder } from '../support/iceberg-check';
 import { ALL_ICEBERG_FIXTURES, fixtureFolder, type IcebergFixture } from '../support/iceberg-fixtures';
@@ -146,5 +147,41 @@ describe(`backup and restore of Iceberg tables no one here wrote (${TARGET})`, (
     const after = await objectsUnder(open.store, home, 'backups/');
     const records = (keys: string[]) => keys.filter((k) => !/(^|\/)_lakevault\/(history|status)\//.test(k));
     expect(records(Object.keys(after))).toEqual(records(Object.keys(before)));
+  });
+
+  it('validate checks record counts against footers; checkpoint → loss → recover, and a drill, bring the snapshot back byte for byte', async () => {
+    const name: IcebergFixture = 'iceberg-java-bunnies';
+    const prefix = 'dr/java-bunnies/';
+    const uri = await upload(name, prefix);
+    const valid = ok(await run('validate', uri, '--level', 'full'));
+    expect(valid).toMatchObject({ ok: true, rowsChecked: 22 });
+
+    const checkpoint = ok(await run('checkpoint', 'create', uri));
+    expect(checkpoint.generation).toBe(`iceberg-${CURRENT[name].snapshot}`);
+    const before = await objectsUnder(open.store, home, prefix);
+    const dataKeys = ['data/bunnies-initial.parquet', 'data/bunnies-updated-new-zealand.parquet'];
+    await open.store.deleteKeys(home, dataKeys.map((key) => prefix + key));
+    const recovered = ok(await run('recover', uri, '--latest', '--level', 'full'));
+    expect(recovered).toMatchObject({ checkpoint_id: checkpoint.id, recovered_records: 22, recovery_valid: true });
+    const after = await objectsUnder(open.store, home, prefix);
+    for (const key of dataKeys) expect([key, after[key]]).toEqual([key, before[key]]);
+    const dir = await downloadTable(open.store, home, prefix);
+    const back = await readIcebergFolder(dir, CURRENT[name].metadata);
+    const source = await readIcebergFolder(fixtureFolder(name), CURRENT[name].metadata);
+    expect([back.problems, back.rows, back.positionDeleted, back.equalityDeleteRows]).toEqual([[], source.rows, source.positionDeleted, source.equalityDeleteRows]);
+
+    const drill = ok(await run('drill', uri, '--disaster', 'delete-objects'));
+    expect(drill).toMatchObject({ recovery_valid: true });
+
+    // A manifest whose record_count disagrees with the data file's footer fails validation, naming the file.
+    const manifestKey = `${prefix}metadata/583a45a0-7389-4d71-9305-ac3a8725c38b-m0.avro`;
+    const avro = await readAvroFile(await open.store.getBytes(home, manifestKey), 'm0');
+    const entry = avro.records.find((r) => String((r['data_file'] as Record<string, unknown>)['file_path']).endsWith('bunnies-initial.parquet'))!;
+    const file = entry['data_file'] as Record<string, unknown>;
+    entry['data_file'] = { ...file, record_count: BigInt(file['record_count'] as bigint) + 1n };
+    await open.store.put(home, manifestKey, await writeAvroFile(avro));
+    const invalid = await run('validate', uri);
+    expect(invalid.code).toBe(1);
+    expect(JSON.stringify(invalid.json)).toContain('data/bunnies-initial.parquet has 21 rows in its footer, the manifest says 22');
   });
 });
