@@ -137,7 +137,7 @@ export async function describePrefix(store: ObjectStore, location: Location, opt
   for (const d of analysis.drift) if (d.change === 'incompatible') warnings.push(`schema: ${d.message}`);
 
   if (iceberg) {
-    warnings.push(iceberg.message);
+    notes.push(iceberg.message);
     if (iceberg.error) warnings.push(`Iceberg metadata could not be read: ${iceberg.error}`);
     checkIcebergRecords(iceberg, files);
     warnings.push(...(iceberg.problems ?? []).map((p) => `iceberg: ${p}`));
