@@ -91,7 +91,10 @@ describe(`backup and restore of Iceberg tables no one here wrote (${TARGET})`, (
   it('restored to its own prefix after a loss: every data and delete file back byte for byte, the metadata pinned to the snapshot', async () => {
     const name: IcebergFixture = 'iceberg-java-bunnies';
     const uri = await upload(name, 'lost/java-bunnies/');
+    ok(await run('backup', 'create', uri));
+    // The second backup references the first one's files (incremental): the restore reads them there.
     const backup = ok(await run('backup', 'create', uri));
+    expect(backup.reused.objects).toBe(backup.objects);
     const shown = ok(await run('backup', 'show', backup.id));
     await open.store.deleteKeys(home, Object.keys(await objectsUnder(open.store, home, 'lost/java-bunnies/')).map((k) => 'lost/java-bunnies/' + k));
     const restored = ok(await run('backup', 'restore', backup.id, '--to', uri));
@@ -106,6 +109,14 @@ describe(`backup and restore of Iceberg tables no one here wrote (${TARGET})`, (
     expect(back.problems).toEqual([]);
     expect([back.location, back.rows, back.positionDeleted, back.equalityDeleteRows]).toEqual([source.location, source.rows, source.positionDeleted, source.equalityDeleteRows]);
     expect(back.summary).toEqual(source.summary);
+
+    // A later commit at the target (a metadata file the backup does not hold) would stay current: refused even with --force.
+    await open.store.put(home, 'lost/java-bunnies/metadata/v6.metadata.json', readFileSync(join(fixtureFolder(name), CURRENT[name].metadata)));
+    const now = await objectsUnder(open.store, home, 'lost/java-bunnies/');
+    const refused = await run('backup', 'restore', backup.id, '--to', uri, '--force');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('holds Iceberg metadata the backup does not (metadata/v6.metadata.json)');
+    expect(await objectsUnder(open.store, home, 'lost/java-bunnies/')).toEqual(now);
   });
 
   it('--iceberg-snapshot backs up an older snapshot alone; restored, it is the current snapshot there', async () => {
