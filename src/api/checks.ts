@@ -1,3 +1,4 @@
+import type { IcebergChoice } from '../lake/describe';
 import { redactSecrets } from '../audit/format';
 import { runAudit, type AuditReport } from '../audit/run';
 import type { RepositoryView } from '../audit/checks/failure-domain';
@@ -29,6 +30,8 @@ export interface ValidateOptions extends CallOptions {
   memoryBudgetMb?: number;
   /** Delta tables: read the table operand(s) as this version (only its live files count). */
   deltaVersion?: number;
+  /** Iceberg tables: read the table operand(s) as this snapshot (by id or branch/tag, from a given metadata file). */
+  iceberg?: IcebergChoice;
   /**
    * Check only these files of one subject (keys relative to it, as its manifest names
    * them): a slice, as verification cycles take. The subject's totals are then not checked.
@@ -64,7 +67,7 @@ export async function validate(context: ApiContext, a: string, b?: string, optio
   const setA = await resolveFileSet(store, config, a, pin);
   const setB = b === undefined ? undefined : await resolveFileSet(store, config, b, pin);
   if (pinned(pin) && [setA, setB].every((set) => set === undefined || set.kind === 'backup' || set.kind === 'checkpoint')) {
-    throw new UsageError('--delta-version applies to a Delta table (s3:// prefix), not to a backup or checkpoint: they hold one version already');
+    throw new UsageError(`${pin.iceberg ? 'Iceberg options apply to an Iceberg table' : '--delta-version applies to a Delta table'} (s3:// prefix), not to a backup or checkpoint: they hold one version already`);
   }
   if (options.files !== undefined) {
     if (setB) throw new UsageError('files selects a slice of one subject; it cannot be given with a comparison');

@@ -166,6 +166,8 @@ describe(`backup and restore of Iceberg tables no one here wrote (${TARGET})`, (
     const uri = await upload(name, prefix);
     const valid = ok(await run('validate', uri, '--level', 'full'));
     expect(valid).toMatchObject({ ok: true, rowsChecked: 22 });
+    // An older snapshot's files alone (its one data file: 21 rows).
+    expect(ok(await run('validate', uri, '--iceberg-snapshot', '4951213507629824583'))).toMatchObject({ ok: true, rowsChecked: 21 });
 
     const checkpoint = ok(await run('checkpoint', 'create', uri));
     expect(checkpoint.generation).toBe(`iceberg-${CURRENT[name].snapshot}`);
