@@ -197,4 +197,29 @@ describe(`backup and restore of Iceberg tables no one here wrote (${TARGET})`, (
     expect(invalid.code).toBe(1);
     expect(JSON.stringify(invalid.json)).toContain('data/bunnies-initial.parquet has 21 rows in its footer, the manifest says 22');
   });
+
+  it('an old metadata file the engine already removed: noted, left out, and the restored metadata-log names only what is there', async () => {
+    const name: IcebergFixture = 'iceberg-spark-bunnies';
+    const prefix = 'trimmed/spark-bunnies/';
+    const uri = await upload(name, prefix);
+    await open.store.deleteKeys(home, [`${prefix}metadata/v1.metadata.json`]);
+    const backup = ok(await run('backup', 'create', uri));
+    const shown = ok(await run('backup', 'show', backup.id));
+    expect(shown.files.map((f: { relativeKey: string }) => f.relativeKey)).not.toContain('metadata/v1.metadata.json');
+    expect(shown.files.map((f: { relativeKey: string }) => f.relativeKey)).toContain('metadata/v2.metadata.json');
+    ok(await run('backup', 'restore', backup.id, '--to', `s3://${elsewhere}/trimmed/`));
+    const back = await readIcebergFolder(await downloadTable(open.store, elsewhere, 'trimmed/'), CURRENT[name].metadata);
+    expect(back.problems).toEqual([]);
+    expect(back.paths.filter((p) => /metadata\/v\d\.metadata\.json$/.test(p)).map((p) => p.slice(p.lastIndexOf('/') + 1))).toEqual(['v2.metadata.json', 'v3.metadata.json', 'v4.metadata.json']);
+  });
+
+  it('a drill that would delete other snapshots\' files (delete-prefix) is refused before anything happens', async () => {
+    const prefix = 'drill/java-bunnies/';
+    const uri = await upload('iceberg-java-bunnies', prefix);
+    const before = await objectsUnder(open.store, home, prefix);
+    const refused = await run('drill', uri, '--disaster', 'delete-prefix');
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr.split('\n').filter((l) => l.startsWith('lakevault: error:'))).toHaveLength(1);
+    expect(await objectsUnder(open.store, home, prefix)).toEqual(before);
+  });
 });
