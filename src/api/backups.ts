@@ -3,6 +3,7 @@ import { IntegrityError, NotFoundError, UsageError } from '../errors';
 import type { RetentionPolicy } from '../retention/policy';
 import { snapshotTags } from '../retention/tags';
 import { restoreSnapshot, type RestoreResult } from '../restore/restore';
+import type { IcebergChoice } from '../lake/describe';
 import { openTableSource, snapshotRestorer } from '../sources/registry';
 import { listRepository, summarize, type OrphanEntry, type SnapshotSummary } from '../snapshot/catalog';
 import { createSnapshot, type CreateSnapshotResult } from '../snapshot/create';
@@ -36,6 +37,8 @@ export interface CreateBackupOptions extends CallOptions {
   full?: boolean;
   /** Delta tables: back up this version (default: the newest). */
   deltaVersion?: number;
+  /** Iceberg tables: the snapshot (by id or branch/tag, from a given metadata file) or every snapshot (`history`). */
+  iceberg?: IcebergChoice;
   /** Object-lock retention for the backup's objects (the bucket needs object lock). */
   lock?: { days: number; mode?: LockRequest['mode'] };
 }
@@ -88,14 +91,18 @@ export class BackupApi {
       ]);
     }
     const progress = this.context.progress('backup.create', options.onProgress);
-    return this.context.history.track('backup', ref.name, async () => report(await createSnapshot(store, repo, ref, (s, t) => openTableSource(s, t, pin), {
-      ...(resume ? { id: resume, resume: true } : {}),
-      ...(options.label ? { label: options.label } : {}),
-      ...(tags.length ? { tags } : {}),
-      ...(lock ? { lock } : {}),
-      concurrency: config.concurrency,
-      onProgress: (p) => progress(`backup ${ref.name}: ${formatCount(p.objects)}/${formatCount(p.totalObjects)} objects, ${formatBytes(p.bytes)}`, { ...p }),
-    })));
+    return this.context.history.track('backup', ref.name, async () => {
+      // Opened first: a version the table does not have (an Iceberg snapshot, a ref) is refused before anything is written.
+      const source = await openTableSource(store, ref, pin);
+      return report(await createSnapshot(store, repo, ref, async () => source, {
+        ...(resume ? { id: resume, resume: true } : {}),
+        ...(options.label ? { label: options.label } : {}),
+        ...(tags.length ? { tags } : {}),
+        ...(lock ? { lock } : {}),
+        concurrency: config.concurrency,
+        onProgress: (p) => progress(`backup ${ref.name}: ${formatCount(p.objects)}/${formatCount(p.totalObjects)} objects, ${formatBytes(p.bytes)}`, { ...p }),
+      }));
+    });
   }
 
   /**

@@ -1,3 +1,4 @@
+import type { IcebergChoice } from '../lake/describe';
 import { redactSecrets } from '../audit/format';
 import { runAudit, type AuditReport } from '../audit/run';
 import type { RepositoryView } from '../audit/checks/failure-domain';
@@ -32,6 +33,8 @@ export interface ValidateOptions extends CallOptions {
   deltaVersion?: number;
   /** Read the first operand, a table, as of this time (or point of its history): see `table history`. */
   asOf?: string;
+  /** Iceberg tables: read the table operand(s) as this snapshot (by id or branch/tag, from a given metadata file). */
+  iceberg?: IcebergChoice;
   /**
    * Check only these files of one subject (keys relative to it, as its manifest names
    * them): a slice, as verification cycles take. The subject's totals are then not checked.
@@ -63,12 +66,12 @@ export interface AuditOptions extends CallOptions {
 export async function validate(context: ApiContext, a: string, b?: string, options: ValidateOptions = {}): Promise<ValidateReport> {
   const level = checkLevel(options.level ?? 'quick');
   const { config, store } = context;
-  if (options.asOf !== undefined && options.deltaVersion !== undefined) throw new UsageError('--as-of and --delta-version each choose a version: give one');
+  if (options.asOf !== undefined && (options.deltaVersion !== undefined || options.iceberg !== undefined)) throw new UsageError(`--as-of and ${options.iceberg ? 'the Iceberg options' : '--delta-version'} each choose a version: give one`);
   const pin = versionPin(options);
   const setA = options.asOf !== undefined ? await fileSetAsOf(store, config, a, options.asOf) : await resolveFileSet(store, config, a, pin);
   const setB = b === undefined ? undefined : await resolveFileSet(store, config, b, pin);
   if (pinned(pin) && [setA, setB].every((set) => set === undefined || set.kind === 'backup' || set.kind === 'checkpoint')) {
-    throw new UsageError('--delta-version applies to a Delta table (s3:// prefix), not to a backup or checkpoint: they hold one version already');
+    throw new UsageError(`${pin.iceberg ? 'Iceberg options apply to an Iceberg table' : '--delta-version applies to a Delta table'} (s3:// prefix), not to a backup or checkpoint: they hold one version already`);
   }
   if (options.files !== undefined) {
     if (setB) throw new UsageError('files selects a slice of one subject; it cannot be given with a comparison');

@@ -32,6 +32,8 @@ export interface IcebergChoice {
   snapshotId?: bigint;
   ref?: string;
   metadataLocation?: string;
+  /** Every snapshot of the metadata file, not only the chosen one (a backup of the whole history). */
+  history?: boolean;
 }
 
 /** An Iceberg prefix: what was detected, plus the table as its metadata describes it (or why it could not be read). */
@@ -135,7 +137,7 @@ export async function describePrefix(store: ObjectStore, location: Location, opt
   for (const d of analysis.drift) if (d.change === 'incompatible') warnings.push(`schema: ${d.message}`);
 
   if (iceberg) {
-    warnings.push(iceberg.message);
+    notes.push(iceberg.message);
     if (iceberg.error) warnings.push(`Iceberg metadata could not be read: ${iceberg.error}`);
     checkIcebergRecords(iceberg, files);
     warnings.push(...(iceberg.problems ?? []).map((p) => `iceberg: ${p}`));

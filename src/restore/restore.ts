@@ -36,6 +36,8 @@ export interface RestoreResult {
   objects: number;
   bytes: number;
   removedObjects: number;
+  /** An Iceberg table's metadata file at the target: what a catalog's register_table takes. */
+  metadataLocation?: string;
   validation: ValidationReport;
   ok: boolean;
   elapsedMs: number;
@@ -82,6 +84,7 @@ export function restoreOutcome(
     objects: commit.objects,
     bytes: commit.bytes,
     removedObjects: commit.removedObjects,
+    ...(commit.metadataLocation !== undefined ? { metadataLocation: commit.metadataLocation } : {}),
     validation,
     ok: validation.ok,
     elapsedMs: Date.now() - started,
@@ -149,14 +152,12 @@ export function refuseOtherSource(snapshot: SnapshotManifest, target: TableRef, 
  */
 function restoredAs(set: FileSet, restored: RestoredFile[], target: TableRef): FileSet {
   const byRelativeKey = new Map(restored.map((file) => [file.file.relativeKey, file]));
-  return {
-    ...set,
-    files: set.files.map((file) => {
-      const put = byRelativeKey.get(file.relativeKey);
-      if (!put) return file;
-      if (!put.rewritten) return { ...file, relativeKey: put.key };
-      const { digest: _digest, columnDigests: _columns, sourceEtag: _sourceEtag, ...rest } = file;
-      return { ...rest, relativeKey: put.key, bucket: target.location.bucket, key: target.location.prefix + put.key, size: put.rewritten.size, etag: put.etag };
-    }),
-  };
+  const files = set.files.map((file) => {
+    const put = byRelativeKey.get(file.relativeKey);
+    if (!put) return file;
+    if (!put.rewritten) return { ...file, relativeKey: put.key };
+    const { digest: _digest, columnDigests: _columns, sourceEtag: _sourceEtag, ...rest } = file;
+    return { ...rest, relativeKey: put.key, bucket: target.location.bucket, key: target.location.prefix + put.key, size: put.rewritten.size, etag: put.etag };
+  });
+  return { ...set, files, ...(set.totals ? { totals: { ...set.totals, bytes: files.reduce((sum, file) => sum + file.size, 0) } } : {}) };
 }

@@ -4,6 +4,7 @@ import type { HeadResult, ObjectInfo, ObjectStore } from '../store/types';
 import { TABLE_MANIFEST } from '../table/manifest';
 import type { TableRef } from '../table/table-ref';
 import { deltaKind } from './delta';
+import { icebergKind } from './iceberg';
 import { lakevaultKind } from './lakevault';
 import { prefixKind } from './prefix';
 import type { Probe, SnapshotRestorer, VersionPin } from './table-source';
@@ -14,7 +15,7 @@ import type { Probe, SnapshotRestorer, VersionPin } from './table-source';
  * src/sources/ and one line here (before `prefixKind`, which takes any prefix that holds
  * objects).
  */
-const KINDS = [lakevaultKind, deltaKind, prefixKind] as const;
+const KINDS = [lakevaultKind, deltaKind, icebergKind, prefixKind] as const;
 
 /** A source of any registered kind. */
 export type KnownSource = NonNullable<Awaited<ReturnType<(typeof KINDS)[number]['open']>>>;

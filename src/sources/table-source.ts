@@ -124,6 +124,8 @@ export interface RestoreCommit {
   bytes: number;
   /** The target as it now stands, to validate against the snapshot. */
   restored: FileSet;
+  /** Where the restored table's metadata file is, for a catalog to register it (Iceberg). */
+  metadataLocation?: string;
 }
 
 /** How a snapshot goes back into a table: the kind that took the snapshot plans it. */

@@ -104,7 +104,8 @@ describe(`table inspect of Iceberg tables no one here wrote (${TARGET})`, () => 
     };
     await bad([uri, '--iceberg-snapshot', '12ab'], 2, '--iceberg-snapshot: "12ab" is not a snapshot id (a 64-bit integer)');
     await bad([uri, '--iceberg-snapshot', '1', '--ref', 'main'], 2, '--iceberg-snapshot and --ref each choose a snapshot: give one');
-    await bad([uri, '--ref', 'nightly'], 1, 'Iceberg table has no branch or tag "nightly" (refs: main)');
+    await bad([uri, '--ref', 'nightly'], 2, `Iceberg table ${uri} (metadata/v5.metadata.json) has no branch or tag "nightly" (refs: main)`);
+    await bad([uri, '--iceberg-snapshot', '42'], 2, `Iceberg table ${uri} (metadata/v5.metadata.json) has no snapshot 42 (snapshots: 7505300640432048841, 469881615898633426, 2701171901096418979)`);
     await open.store.put(bucket, 'plain/x.parquet', readFileSync(join(fixtureFolder('iceberg-java-bunnies'), 'data/bunnies-initial.parquet')));
     await bad([`s3://${bucket}/plain/`, '--ref', 'main'], 2, `Iceberg options apply to Iceberg tables; s3://${bucket}/plain/ has no metadata/*.metadata.json`);
   });

@@ -119,7 +119,7 @@ describe(`describing prefixes lakevault did not write (${TARGET})`, () => {
     await expect(describePrefix(open.store, { bucket, prefix })).rejects.toThrow(/needs data file categoria=a%3Db\/part-00002-c.snappy.parquet, which is not under the prefix/);
   });
 
-  it('an Iceberg prefix: copied as is, with a warning that says what that does and does not give', async () => {
+  it('an Iceberg prefix: described object by object, with a note that says what a backup of it holds', async () => {
     const prefix = 'iceberg/t/';
     await open.store.put(bucket, prefix + 'data/00000-0-a.parquet', readFileSync(join(dir, 'a.parquet')));
     await open.store.put(bucket, prefix + 'metadata/v1.metadata.json', '{"format-version":2}');
@@ -127,7 +127,7 @@ describe(`describing prefixes lakevault did not write (${TARGET})`, () => {
     const d = await describePrefix(open.store, { bucket, prefix });
     expect(d.format).toBe('iceberg');
     expect(d.totals).toMatchObject({ dataFiles: 1, metadataFiles: 2 });
-    expect(d.warnings.join('\n')).toMatch(/Iceberg .*backups do not read Iceberg natively yet.*absolute paths/);
+    expect(d.notes.join('\n')).toMatch(/Iceberg table .*a backup holds the files of one snapshot.*rewrites the paths/);
     // Its metadata is no Iceberg table: described object by object, and the warning says why.
     expect(d.warnings).toContain('Iceberg metadata could not be read: Iceberg metadata metadata/v1.metadata.json has no "location"');
   });

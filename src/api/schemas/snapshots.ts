@@ -157,6 +157,7 @@ export const restoreResult = z.object({
   objects: count,
   bytes: count,
   removedObjects: count,
+  metadataLocation: z.string().optional().describe('an Iceberg table: the restored metadata file, for a catalog\'s register_table'),
   validation,
   ok: z.boolean(),
   elapsedMs: millis,

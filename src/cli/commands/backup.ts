@@ -6,6 +6,7 @@ import { snapshotTags, splitTagList } from '../../retention/tags';
 import { parseLockMode } from '../../snapshot/lock';
 import { checkSnapshotId } from '../../snapshot/repository';
 import { parseInteger } from '../context';
+import { icebergChoice, type IcebergFlags } from '../iceberg-flags';
 import { formatBytes, formatCount, formatTable } from '../output';
 import { printResult, withClient } from '../with-client';
 import { addPlanCommands } from './backup-plan';
@@ -23,9 +24,14 @@ export function backupCommand(): Command {
     .option('--full', 'copy every file, even those an earlier backup already holds')
     // Not --version: the program's own --version is matched anywhere on the command line.
     .option('--delta-version <n>', 'Delta tables: back up this version (default: the newest)')
+    .option('--iceberg-snapshot <id>', 'Iceberg tables: back up this snapshot (default: the current one)')
+    .option('--ref <name>', 'Iceberg tables: back up the snapshot of this branch or tag')
+    .option('--metadata-location <path>', 'Iceberg tables: read the table from this metadata file (default: version-hint.text, else the newest)')
+    .option('--iceberg-history', 'Iceberg tables: back up every snapshot of the metadata file, not only the current one')
     .option('--lock-days <n>', 'object-lock retention for the backup\'s objects (bucket needs object lock)')
     .option('--lock-mode <mode>', 'governance or compliance', 'governance')
-    .action(async (name: string, flags: { name?: string; tag?: string[]; to?: string; resume?: string; full?: boolean; deltaVersion?: string; lockDays?: string; lockMode?: string }, command: Command) => {
+    .action(async (name: string, flags: { name?: string; tag?: string[]; to?: string; resume?: string; full?: boolean; deltaVersion?: string; lockDays?: string; lockMode?: string } & IcebergFlags, command: Command) => {
+      const iceberg = icebergChoice(flags);
       const version = flags.deltaVersion !== undefined ? parseInteger('--delta-version', flags.deltaVersion, 0, Number.MAX_SAFE_INTEGER) : undefined;
       const lock = flags.lockDays !== undefined ? { days: parseInteger('--lock-days', flags.lockDays, 1, 36_500), mode: parseLockMode(flags.lockMode) } : undefined;
       const resume = flags.resume !== undefined ? checkSnapshotId(flags.resume) : undefined;
@@ -39,6 +45,7 @@ export function backupCommand(): Command {
           ...(flags.full ? { full: true } : {}),
           ...(lock ? { lock } : {}),
           ...(version !== undefined ? { deltaVersion: version } : {}),
+          ...(iceberg ? { iceberg } : {}),
         }), (r) =>
           `backup ${r.id} of ${r.table}: ${formatCount(r.rows)} rows, ${r.objects} objects (${formatBytes(r.bytes)}) at ${r.uri}` +
           (r.tags ? `, tags ${r.tags.join(', ')}` : '') + '\n' +
@@ -118,6 +125,7 @@ export function backupCommand(): Command {
         await printResult(output, lv.backup.restore(id, { to: flags.to, force: flags.force === true, allowOtherSource: flags.allowOtherSource === true, level }), (r) =>
           `restored backup ${r.snapshot.id} to ${r.uri} (${r.mode}${r.inPlace ? ', in place' : ''}): ${formatCount(r.rows)} rows, ${r.objects} objects, generation ${r.generation}` +
           (r.replacedGeneration ? `; replaced ${r.replacedGeneration}, removed ${r.removedObjects} old files` : '') +
+          (r.metadataLocation ? `\nIceberg metadata: ${r.metadataLocation} (register it in a catalog with register_table)` : '') +
           `\nvalidation (${level}): ${r.ok ? 'OK' : 'FAILED'}`);
       });
     });

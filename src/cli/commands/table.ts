@@ -1,9 +1,9 @@
 import { Command } from 'commander';
 import { UsageError } from '../../errors';
-import type { IcebergChoice } from '../../lake/describe';
 import { MAX_ROWS, MAX_ROWS_PER_FILE } from '../../table/limits';
 import { lazyModule } from '../../util/lazy';
 import { parseInteger } from '../context';
+import { icebergChoice } from '../iceberg-flags';
 import { formatBytes, formatCount, formatTable } from '../output';
 import { encryptionFromFlags, addEncryptionOptions, type EncryptionFlags } from '../encryption-flags';
 import { printResult, withClient } from '../with-client';
@@ -142,16 +142,4 @@ export function tableCommand(): Command {
     });
 
   return table;
-}
-
-/** The Iceberg snapshot flags, checked before any request: ids are 64-bit, kept exact as BigInt. */
-function icebergChoice(flags: { icebergSnapshot?: string; ref?: string; metadataLocation?: string }): IcebergChoice | undefined {
-  if (flags.icebergSnapshot === undefined && flags.ref === undefined && flags.metadataLocation === undefined) return undefined;
-  if (flags.icebergSnapshot !== undefined && flags.ref !== undefined) throw new UsageError('--iceberg-snapshot and --ref each choose a snapshot: give one');
-  if (flags.icebergSnapshot !== undefined && !/^-?\d{1,19}$/.test(flags.icebergSnapshot)) throw new UsageError(`--iceberg-snapshot: "${flags.icebergSnapshot}" is not a snapshot id (a 64-bit integer)`);
-  return {
-    ...(flags.icebergSnapshot !== undefined ? { snapshotId: BigInt(flags.icebergSnapshot) } : {}),
-    ...(flags.ref !== undefined ? { ref: flags.ref } : {}),
-    ...(flags.metadataLocation !== undefined ? { metadataLocation: flags.metadataLocation } : {}),
-  };
 }

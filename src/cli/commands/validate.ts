@@ -4,6 +4,7 @@ import type { CycleReport } from '../../api/verify';
 import { parseByteSize } from '../../util/units';
 import type { ValidationLevel, ValidationReport } from '../../validate';
 import { parseInteger } from '../context';
+import { icebergChoice, type IcebergFlags } from '../iceberg-flags';
 import { withClient } from '../with-client';
 import { formatBytes, formatCount } from '../output';
 
@@ -21,18 +22,22 @@ export function validateCommand(): Command {
     .option('--memory-budget <mb>', 'peak memory of the process while decoding (full level), in MB; a row group that cannot be decoded within it fails its file', '600')
     .option('--delta-version <n>', 'Delta tables: validate the table as this version (only its live files count)')
     .option('--as-of <time|point>', 'read <a>, a table, as it was at this time (ISO 8601 with its zone) or point of `table history`')
+    .option('--iceberg-snapshot <id>', 'Iceberg tables: validate this snapshot\'s files (default: the current one)')
+    .option('--ref <name>', 'Iceberg tables: validate the snapshot of this branch or tag')
+    .option('--metadata-location <path>', 'Iceberg tables: read the table from this metadata file')
     .option('--cycle', 'verification cycle: verify this run\'s slice, remember coverage in the repository (every object once per cycle)')
     .option('--slices <t>', 'with --cycle: one of t key-hash slices per run (restic\'s n/t, rotated for you; default 7)')
     .option('--max-bytes <size>', 'with --cycle: verify up to this many bytes per run (e.g. 10GiB)')
-    .action(async (a: string, b: string | undefined, flags: { level: ValidationLevel; workers?: string; fileTimeout: string; memoryBudget: string; deltaVersion?: string; asOf?: string; cycle?: boolean; slices?: string; maxBytes?: string }, command: Command) => {
+    .action(async (a: string, b: string | undefined, flags: { level: ValidationLevel; workers?: string; fileTimeout: string; memoryBudget: string; deltaVersion?: string; asOf?: string; cycle?: boolean; slices?: string; maxBytes?: string } & IcebergFlags, command: Command) => {
       if ((flags.cycle || flags.slices !== undefined || flags.maxBytes !== undefined) && flags.asOf !== undefined) throw new UsageError('--cycle verifies what is stored; --as-of does not apply');
       if (flags.cycle || flags.slices !== undefined || flags.maxBytes !== undefined) return validateCycle(a, b, flags, command);
       const concurrency = flags.workers === undefined ? undefined : parseInteger('--workers', flags.workers, 1, 64);
       const fileTimeoutMs = parseInteger('--file-timeout', flags.fileTimeout, 1, 86_400) * 1000;
       const memoryBudgetMb = parseInteger('--memory-budget', flags.memoryBudget, 1, 1_048_576);
       const deltaVersion = flags.deltaVersion !== undefined ? parseInteger('--delta-version', flags.deltaVersion, 0, Number.MAX_SAFE_INTEGER) : undefined;
+      const iceberg = icebergChoice(flags);
       await withClient(command, async ({ lv, output }) => {
-        const report = await lv.validate(a, b, { level: flags.level, fileTimeoutMs, memoryBudgetMb, ...(concurrency ? { workers: concurrency } : {}), ...(deltaVersion !== undefined ? { deltaVersion } : {}), ...(flags.asOf !== undefined ? { asOf: flags.asOf } : {}) });
+        const report = await lv.validate(a, b, { level: flags.level, fileTimeoutMs, memoryBudgetMb, ...(concurrency ? { workers: concurrency } : {}), ...(deltaVersion !== undefined ? { deltaVersion } : {}), ...(flags.asOf !== undefined ? { asOf: flags.asOf } : {}), ...(iceberg ? { iceberg } : {}) });
         output.result(report, formatReport);
         if (!report.ok) {
           const error = new IntegrityError(`validation found ${report.differences.length} difference(s) and ${report.fileErrors.length} file error(s)`);
@@ -43,10 +48,11 @@ export function validateCommand(): Command {
 }
 
 /** `validate <subject> --cycle`: full level unless --level says quick. */
-async function validateCycle(subject: string, other: string | undefined, flags: { level: ValidationLevel; workers?: string; cycle?: boolean; slices?: string; maxBytes?: string; deltaVersion?: string }, command: Command): Promise<void> {
+async function validateCycle(subject: string, other: string | undefined, flags: { level: ValidationLevel; workers?: string; cycle?: boolean; slices?: string; maxBytes?: string; deltaVersion?: string } & IcebergFlags, command: Command): Promise<void> {
   if (!flags.cycle) throw new UsageError('--slices and --max-bytes go with --cycle');
   if (other !== undefined) throw new UsageError('--cycle verifies one subject; it does not compare two');
   if (flags.deltaVersion !== undefined) throw new UsageError('--cycle verifies what is stored; --delta-version does not apply');
+  if (icebergChoice(flags)) throw new UsageError('--cycle verifies what is stored; Iceberg snapshot options do not apply');
   if (flags.slices !== undefined && flags.maxBytes !== undefined) throw new UsageError('give either --slices or --max-bytes, not both');
   const slices = flags.slices !== undefined ? parseInteger('--slices', flags.slices, 1, 10_000) : undefined;
   const maxBytes = flags.maxBytes !== undefined ? parseByteSize(flags.maxBytes, '--max-bytes') : undefined;

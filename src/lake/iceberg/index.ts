@@ -15,7 +15,7 @@ export {
   readManifestList, readManifest, isDeletionVector, FileContent, EntryStatus,
   type ManifestFile, type ManifestEntry, type ContentFile,
 } from './manifests';
-export { openIcebergTable, isMetadataJsonKey, type IcebergTable, type OpenOptions } from './table';
+export { openIcebergTable, icebergTableOf, isMetadataJsonKey, type IcebergTable, type OpenOptions } from './table';
 export {
   IcebergReader, reachableFiles, selectSnapshots, unreferencedObjects, contentRole,
   type IcebergFileRole, type ReachableFile, type ReachableSet, type ReachableOptions, type ReadOptions,
@@ -26,4 +26,5 @@ export { rewriteMetadataDocument } from './rewrite-metadata';
 export { rewriteManifest, rewriteManifestList } from './rewrite-manifests';
 export { rewritePositionDeleteFile, rewritePuffinReferences } from './rewrite-deletes';
 export { planTableRewrite, type RewritePlan, type RewriteOptions, type RewrittenFile, type CopiedFile } from './rewrite';
+export { pinToSnapshot } from './pin-snapshot';
 export { summarizeIceberg, type IcebergSummary, type IcebergSummaryOptions } from './summary';

@@ -47,6 +47,8 @@ export interface SnapshotContents {
 export interface ReadOptions {
   /** Keep paths outside the table prefix as OutsideReference instead of refusing them. */
   allowOutside?: boolean;
+  /** Reads a file of the table by its relative key, where it is not under the table's prefix (a backup's files). */
+  read?: (relativeKey: string) => Promise<Uint8Array>;
   /** Manifests read at once. */
   concurrency?: number;
 }
@@ -86,6 +88,7 @@ export class IcebergReader {
   }
 
   async bytes(relativeKey: string): Promise<Uint8Array> {
+    if (this.options.read) return this.options.read(relativeKey);
     const { bucket, prefix } = this.table.location;
     return this.store.getBytes(bucket, prefix + relativeKey);
   }

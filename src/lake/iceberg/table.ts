@@ -72,10 +72,14 @@ export async function openIcebergTable(store: ObjectStore, location: Location, o
     if (error instanceof NotFoundError) throw new NotFoundError(`Iceberg metadata file ${uri}${metadataKey} does not exist`);
     throw error;
   });
+  return icebergTableOf(location, metadataKey, foundBy, bytes, notes);
+}
+
+/** The table one metadata file describes, from its bytes (read wherever they are: the table, a backup). */
+export function icebergTableOf(location: Location, metadataKey: string, foundBy: IcebergTable['foundBy'], bytes: Uint8Array, notes: string[] = []): IcebergTable {
   const document = parseMetadataBytes(bytes, metadataKey);
   const metadata = readTableMetadata(document, metadataKey);
-  const paths = new TablePaths(metadata.location);
-  return { location, metadataKey, foundBy, document, metadata, paths, notes };
+  return { location, metadataKey, foundBy, document, metadata, paths: new TablePaths(metadata.location), notes };
 }
 
 /**

@@ -39,14 +39,15 @@ export function keyForKeyRestorer(checkReplace?: (store: ObjectStore, target: Ta
 }
 
 /** A restore into a sub-prefix of the source would put files inside the source table, where its engines read them. */
-function refuseInsideSource(snapshot: SnapshotManifest, target: TableRef): void {
+export function refuseInsideSource(snapshot: SnapshotManifest, target: TableRef): void {
   const source = snapshot.source.uri;
   if (target.uri !== source && target.uri.startsWith(source)) {
     throw new UsageError(`restoring into ${target.uri} would put files inside the source table ${source} (its engines would read them): choose a prefix outside it`);
   }
 }
 
-async function firstObject(store: ObjectStore, target: TableRef): Promise<string | undefined> {
+/** The first key under the target, or undefined when it is empty. */
+export async function firstObject(store: ObjectStore, target: TableRef): Promise<string | undefined> {
   for await (const object of store.list(target.location.bucket, target.location.prefix)) return object.key;
   return undefined;
 }
