@@ -131,6 +131,9 @@ describe(`backup and restore of Iceberg tables no one here wrote (${TARGET})`, (
     const back = await readIcebergFolder(await downloadTable(open.store, elsewhere, 'older/'), 'metadata/v5.metadata.json');
     expect([back.currentSnapshotId, back.snapshotIds, back.rows, back.problems]).toEqual(['7505300640432048841', ['7505300640432048841'], 21, []]);
 
+    const v3 = ok(await run('backup', 'create', uri, '--metadata-location', 's3a://hyperparam-iceberg/spark/bunnies/metadata/v3.metadata.json'));
+    expect(v3.generation).toBe('iceberg-469881615898633426');
+    expect(ok(await run('backup', 'show', v3.id)).source.origin.iceberg).toMatchObject({ metadataKey: 'metadata/v3.metadata.json', foundBy: 'given' });
     const tagged = ok(await run('backup', 'create', uri, '--ref', 'main'));
     expect(tagged.generation).toBe('iceberg-2701171901096418979');
     const history = ok(await run('backup', 'create', uri, '--iceberg-history'));
@@ -145,6 +148,10 @@ describe(`backup and restore of Iceberg tables no one here wrote (${TARGET})`, (
     expect([unknown.code, line(unknown)]).toEqual([2, [`lakevault: error: Iceberg table ${uri} (metadata/v5.metadata.json) has no snapshot 123 (snapshots: 4951213507629824583, 6458828015811002920, 9158179788527662767)`]]);
     const ref = await run('backup', 'create', uri, '--ref', 'nightly');
     expect([ref.code, line(ref)]).toEqual([2, [`lakevault: error: Iceberg table ${uri} (metadata/v5.metadata.json) has no branch or tag "nightly" (refs: main)`]]);
+    const missing = await run('backup', 'create', uri, '--metadata-location', 'metadata/v9.metadata.json');
+    expect([missing.code, line(missing)]).toEqual([2, [`lakevault: error: Iceberg metadata file ${uri}metadata/v9.metadata.json does not exist`]]);
+    const notMetadata = await run('backup', 'create', uri, '--metadata-location', 'data/bunnies-initial.parquet');
+    expect([notMetadata.code, line(notMetadata)]).toEqual([2, ['lakevault: error: metadata location data/bunnies-initial.parquet is not a metadata/*.metadata.json file of the table']]);
 
     // A hand-edited metadata file whose snapshot's manifest list climbs out of the table.
     const key = 'bad/java-bunnies/metadata/v5.metadata.json';

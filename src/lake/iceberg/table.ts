@@ -1,4 +1,4 @@
-import { IntegrityError, NotFoundError } from '../../errors';
+import { NotFoundError, UsageError } from '../../errors';
 import { formatS3Uri, type Location } from '../../store/location';
 import type { ObjectInfo, ObjectStore } from '../../store/types';
 import { parseMetadataBytes, type MetadataDocument } from './json';
@@ -69,8 +69,10 @@ export async function openIcebergTable(store: ObjectStore, location: Location, o
   }
 
   const bytes = await store.getBytes(location.bucket, location.prefix + metadataKey).catch((error: unknown) => {
-    if (error instanceof NotFoundError) throw new NotFoundError(`Iceberg metadata file ${uri}${metadataKey} does not exist`);
-    throw error;
+    if (!(error instanceof NotFoundError)) throw error;
+    const message = `Iceberg metadata file ${uri}${metadataKey} does not exist`;
+    // A file the caller named that is not there is a mistake in the call; one a hint or listing named has vanished.
+    throw foundBy === 'given' ? new UsageError(message) : new NotFoundError(message);
   });
   return icebergTableOf(location, metadataKey, foundBy, bytes, notes);
 }
@@ -93,11 +95,11 @@ function givenMetadataKey(given: string, location: Location): string {
   if (!/^[a-z][a-z0-9+.-]*:/i.test(given) && !given.startsWith('/')) return checkedKey(given, given);
   const tail = /(?:^|\/)(metadata\/[^/]+)$/.exec(given);
   if (tail) return checkedKey(tail[1]!, given);
-  throw new IntegrityError(`metadata location ${given} is not under s3://${location.bucket}/${location.prefix} and does not end in metadata/<file>`);
+  throw new UsageError(`metadata location ${given} is not under s3://${location.bucket}/${location.prefix} and does not end in metadata/<file>`);
 }
 
 function checkedKey(key: string, given: string): string {
-  if (!isMetadataJsonKey(key)) throw new IntegrityError(`metadata location ${given} is not a metadata/*.metadata.json file of the table`);
+  if (!isMetadataJsonKey(key)) throw new UsageError(`metadata location ${given} is not a metadata/*.metadata.json file of the table`);
   return key;
 }
 
