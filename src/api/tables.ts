@@ -8,6 +8,7 @@ import { openTableSource, type TableInspection } from '../sources/registry';
 import { resolveTable } from '../table/table-ref';
 import { formatS3Uri } from '../store/location';
 import { refuseCustomerKeyInClear } from '../store/encryption-check';
+import { refuseOverlap } from '../store/overlap';
 import type { ApiContext, CallOptions } from './context';
 import { formatCount } from './progress';
 import { report, type Report } from './report';
@@ -185,6 +186,8 @@ export class TableApi {
     const { config, store } = this.context;
     const table = resolveTable(config, name);
     const target = options.to !== undefined ? resolveTable(config, options.to) : table;
+    // Checked before any request: a restore into the backups or checkpoints would mix a table into a repository.
+    refuseOverlap([{ name: 'the restore target', location: target.location }, { name: 'the backups location', location: config.backups }, { name: 'the checkpoints location', location: config.checkpoints }]);
     const choice = pointAsOf(await tableHistory(store, config, table), asOf);
     const progress = this.context.progress('table.restore', options.onProgress);
     const restored = await restorePoint(store, table, choice.chosen, target, snapshotRestorer, {

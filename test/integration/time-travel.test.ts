@@ -95,6 +95,9 @@ describe(`time travel (${TARGET})`, () => {
     expect((await run('diff', 'sales', 'sales', '--as-of', '2026-12-08T10:00:00')).stderr).toBe('lakevault: error: --as-of "2026-12-08T10:00:00": give a time in ISO 8601 with its zone, e.g. 2026-12-08T10:00:00Z\n');
     const unknown = await run('table', 'restore', 'sales', '--as-of', 'yesterday');
     expect({ code: unknown.code, stderr: unknown.stderr }).toEqual({ code: 2, stderr: `lakevault: error: --as-of "yesterday" is neither a time (ISO 8601 with its zone) nor a point of s3://${bucket}/warehouse/sales/: \`table history sales\` lists them\n` });
+    // The current generation into the backups location: refused before any request.
+    const intoBackups = await run('table', 'restore', 'sales', '--as-of', 'current', '--to', `s3://${bucket}-bk/sales/`);
+    expect({ code: intoBackups.code, stderr: intoBackups.stderr }).toEqual({ code: 2, stderr: `lakevault: error: the restore target (s3://${bucket}-bk/sales/) and the backups location (s3://${bucket}-bk/) overlap: one lies inside the other; choose separate locations\n` });
     // In place without --force: the table exists.
     expect((await run('table', 'restore', 'sales', '--as-of', afterBackup)).code).toBe(1);
     expect(await everything()).toEqual(before);
