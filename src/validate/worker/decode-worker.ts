@@ -6,6 +6,7 @@ import { loadHyparquet } from '../../parquet/hyparquet';
 import { lazyModule } from '../../util/lazy';
 import { BudgetExceeded, FileDecoder, UNREADABLE_FOOTER } from './file-decoder';
 import { MalformedParquetError } from '../../parquet/file-layout';
+import { PrefetchedRanges } from './prefetched';
 import type { DecodeResult, DecodeTask, DecodeWorkerData, FromWorker, ToWorker } from './protocol';
 
 /**
@@ -72,7 +73,13 @@ port.on('message', (message: ToWorker) => {
   else pending.reject(new Error(message.message));
 });
 
-function fetchRange(task: DecodeTask, start: number, end: number): Promise<ArrayBuffer> {
+/**
+ * Bytes [start, end) of the task's object: from the bytes the main thread sent with the
+ * task when they hold them (a small file is all there), else asked of the main thread.
+ */
+function fetchRange(task: DecodeTask, held: PrefetchedRanges, start: number, end: number): Promise<ArrayBuffer> {
+  const bytes = held.take(start, end);
+  if (bytes) return Promise.resolve(bytes);
   return new Promise<ArrayBuffer>((resolve, reject) => {
     const readId = nextReadId++;
     pendingReads.set(readId, { resolve, reject });
@@ -80,9 +87,8 @@ function fetchRange(task: DecodeTask, start: number, end: number): Promise<Array
   });
 }
 
-/** A Blob look-alike whose reads are served from bytes fetched ahead, else by the main thread. */
-function remoteBlob(task: DecodeTask, decoder: () => FileDecoder | undefined) {
-  const { size } = task;
+/** A Blob look-alike whose reads are served from bytes fetched ahead, else by `fetch`. */
+function remoteBlob(size: number, fetch: (start: number, end: number) => Promise<ArrayBuffer>, decoder: () => FileDecoder | undefined) {
   return {
     size,
     slice(start = 0, end = size) {
@@ -91,7 +97,7 @@ function remoteBlob(task: DecodeTask, decoder: () => FileDecoder | undefined) {
       return {
         arrayBuffer: () => {
           const held = decoder()?.prefetched.take(from, to);
-          return held ? Promise.resolve(held) : fetchRange(task, from, to);
+          return held ? Promise.resolve(held) : fetch(from, to);
         },
       };
     },
@@ -100,7 +106,7 @@ function remoteBlob(task: DecodeTask, decoder: () => FileDecoder | undefined) {
 
 async function run(task: DecodeTask): Promise<void> {
   try {
-    const result = await decode(task);
+    const result = await decode(task, heldBytes(task));
     send({ type: 'done', taskId: task.taskId, result, ...(poisoned ? { retire: true } : {}) });
   } catch (error) {
     // Lines the checks wrote say what is wrong themselves; other errors keep their kind.
@@ -110,17 +116,24 @@ async function run(task: DecodeTask): Promise<void> {
   }
 }
 
-async function decode(task: DecodeTask): Promise<DecodeResult> {
+/** The bytes sent with the task; reads of them are copies (one buffer serves every read inside it). */
+function heldBytes(task: DecodeTask): PrefetchedRanges {
+  const held = new PrefetchedRanges();
+  if (task.tail) held.add(task.tail.start, new Uint8Array(task.tail.bytes));
+  return held;
+}
+
+async function decode(task: DecodeTask, held: PrefetchedRanges): Promise<DecodeResult> {
+  const fetch = (start: number, end: number) => fetchRange(task, held, start, end);
   // hyparquet loads on first need (a few hundred ms of module loading): footer checks seldom need it.
   const newDecoder = async () => new FileDecoder({
-    parquet, hyparquet: await loadHyparquet(), budget, guarded, secondReader,
-    fetch: (start, end) => fetchRange(task, start, end),
+    parquet, hyparquet: await loadHyparquet(), budget, guarded, secondReader, fetch,
     progress: (rows) => send({ type: 'progress', taskId: task.taskId, rows }),
   }, task);
   if (task.mode === 'footer') {
     let file: ParquetFile;
     try {
-      file = await parquet.ParquetFile.fromFile(remoteBlob(task, () => undefined) as unknown as Blob);
+      file = await parquet.ParquetFile.fromFile(remoteBlob(task.size, fetch, () => undefined) as unknown as Blob);
     } catch (error) {
       // A footer parquet-wasm cannot read may still be sound: hyparquet reads it, else parquet-wasm's error stands.
       const decoder = await newDecoder();
@@ -136,7 +149,7 @@ async function decode(task: DecodeTask): Promise<DecodeResult> {
     }
   }
   const decoder = await newDecoder();
-  const opening = () => guarded(() => parquet.ParquetFile.fromFile(remoteBlob(task, () => decoder) as unknown as Blob));
+  const opening = () => guarded(() => parquet.ParquetFile.fromFile(remoteBlob(task.size, fetch, () => decoder) as unknown as Blob));
   try {
     await decoder.readLayout();
   } catch (error) {

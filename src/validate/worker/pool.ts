@@ -3,7 +3,7 @@ import { LakevaultError } from '../../errors';
 import type { ObjectStore } from '../../store/types';
 import { tableFromIPC } from 'apache-arrow';
 import { describeSchema, type FieldDescription } from '../../model/schema';
-import type { DecodeResult, DecodeWorkerData, DescribedFooter, FromWorker, ToWorker } from './protocol';
+import type { DecodeResult, DecodeWorkerData, DescribedFooter, FromWorker, HeldBytes, ToWorker } from './protocol';
 import type { DecodeBudget } from './memory-plan';
 import { RangeReader } from './range-reader';
 import { adoptIdleWorker, parkIdleWorker } from './idle-workers';
@@ -23,6 +23,11 @@ export interface DecodePoolOptions {
   workers: number;
   /** Tasks one worker runs at once (footers are I/O-bound: several; decoding: one). */
   tasksPerWorker: number;
+  /**
+   * First reads (see RangeReader.firstRange) the main thread keeps in flight or holds ready
+   * ahead of the workers, across all of them, and the most bytes they may hold at once.
+   */
+  readAhead: { reads: number; bytes: number };
   /** A task that sends nothing (no read, no batch) for this long is declared hung. */
   stallTimeoutMs: number;
   batchSize: number;
@@ -39,6 +44,10 @@ interface Task {
   slot?: Slot;
   timer?: NodeJS.Timeout;
   reader: RangeReader;
+  /** The first read, once it arrived, until it is sent to a worker with the task. */
+  tail?: HeldBytes;
+  /** Resolved or rejected: nothing more happens to it. */
+  settled?: boolean;
 }
 
 interface Slot {
@@ -53,10 +62,22 @@ interface Slot {
  * Runs Parquet decoding in worker threads. Each task is one object; a task that fails,
  * hangs or crashes its worker becomes that object's error, the worker is replaced, and
  * other tasks that happened to share it are queued again. The pool itself never hangs.
+ *
+ * Reads ahead: the main thread fetches each object's first read (its footer's end, or a
+ * small object whole) for the tasks next in line, many at once, and sends it with the task.
+ * A worker never waits for the store to answer the first read of a file, and a small file
+ * costs it no read round trip at all: one request per file, the store's latency hidden
+ * behind the files before it.
  */
 export class DecodePool {
   private readonly slots: Slot[] = [];
+  /** Tasks whose first read has not started. */
   private readonly queue: Task[] = [];
+  /** Tasks whose first read arrived, waiting for a worker. */
+  private readonly fetched: Task[] = [];
+  private reading = 0;
+  /** Bytes of first reads in flight or held here (not yet sent to a worker). */
+  private aheadBytes = 0;
   private nextTaskId = 1;
   private closed = false;
   /** Workers that died before loading, in a row: a broken install must not respawn forever. */
@@ -76,14 +97,69 @@ export class DecodePool {
       const id = this.nextTaskId++;
       const reader = new RangeReader(this.store, request.bucket, request.key, request.size, request.etag);
       this.queue.push({ id, request, resolve, reject, reader });
-      this.dispatch();
+      this.readAhead();
     });
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const task of this.queue.splice(0)) task.reject(new Error('validation stopped'));
+    for (const task of [...this.queue.splice(0), ...this.fetched.splice(0)]) this.settle(task, new Error('validation stopped'));
     await Promise.all(this.slots.map((slot) => this.release(slot)));
+  }
+
+  /** Starts the first reads of the tasks next in line, within the read-ahead limits, then hands out what is ready. */
+  private readAhead(): void {
+    const { reads, bytes } = this.options.readAhead;
+    while (!this.closed && this.queue.length && this.reading + this.fetched.length < reads && (this.aheadBytes < bytes || this.reading + this.fetched.length === 0)) {
+      void this.fetchFirst(this.queue.shift()!);
+    }
+    this.dispatch();
+  }
+
+  private async fetchFirst(task: Task): Promise<void> {
+    const { start, end } = task.reader.firstRange(task.request.mode);
+    this.reading += 1;
+    this.aheadBytes += end - start;
+    this.touch(task); // a first read that hangs fails its file like any other read
+    let bytes: Uint8Array | undefined;
+    let failure: unknown;
+    try {
+      bytes = await task.reader.readAhead(start, end);
+    } catch (error) {
+      failure = error;
+    }
+    this.reading -= 1;
+    this.countReads(task.reader);
+    if (this.closed || this.broken) failure = new Error(this.broken ?? 'validation stopped');
+    if (task.settled || failure !== undefined || bytes === undefined) {
+      this.aheadBytes -= end - start;
+      this.settle(task, failure instanceof Error ? failure : new Error(String(failure)));
+    } else {
+      // Waiting for a worker is not a stall: the clock starts again when a worker takes it.
+      if (task.timer) clearTimeout(task.timer);
+      task.tail = { start, bytes: ownBuffer(bytes) };
+      this.fetched.push(task);
+    }
+    this.readAhead();
+  }
+
+  private countReads(reader: RangeReader): void {
+    this.bytesRead += reader.takeFetchedBytes();
+    this.requests += reader.takeRequests();
+  }
+
+  /** Ends a task that holds no worker (not started, reading ahead, or ready). */
+  private settle(task: Task, error: Error): void {
+    if (task.settled) return;
+    task.settled = true;
+    if (task.timer) clearTimeout(task.timer);
+    const waiting = this.fetched.indexOf(task);
+    if (waiting >= 0) {
+      this.fetched.splice(waiting, 1);
+      this.aheadBytes -= task.tail!.bytes.byteLength;
+      task.tail = undefined;
+    }
+    task.reject(error);
   }
 
   /** A loaded worker with nothing in flight is parked for the next validation (idle-workers.ts); others end. */
@@ -110,16 +186,22 @@ export class DecodePool {
   }
 
   private dispatch(): void {
+    let handedOut = false;
     for (const slot of this.slots) {
-      while (!slot.retired && slot.ready && slot.tasks.size < this.options.tasksPerWorker && this.queue.length) {
-        const task = this.queue.shift()!;
+      while (!slot.retired && slot.ready && slot.tasks.size < this.options.tasksPerWorker && this.fetched.length) {
+        const task = this.fetched.shift()!;
+        const tail = task.tail!;
+        task.tail = undefined;
+        this.aheadBytes -= tail.bytes.byteLength;
         task.slot = slot;
         slot.tasks.set(task.id, task);
         this.touch(task);
         const { size, mode, manifestColumns } = task.request;
-        this.post(slot, { type: 'task', task: { taskId: task.id, size, mode, batchSize: this.options.batchSize, ...(manifestColumns ? { manifestColumns } : {}) } });
+        this.post(slot, { type: 'task', task: { taskId: task.id, size, mode, batchSize: this.options.batchSize, tail, ...(manifestColumns ? { manifestColumns } : {}) } }, [tail.bytes]);
+        handedOut = true;
       }
     }
+    if (handedOut) this.readAhead();
   }
 
   private post(slot: Slot, message: ToWorker, transfer: ArrayBuffer[] = []): void {
@@ -153,14 +235,15 @@ export class DecodePool {
         break;
       case 'done': {
         this.finish(task);
+        task.settled = true;
+        // The worker gets its next file first. One whose parquet-wasm trapped finished its file without it: it is not used again.
+        if (message.retire) this.replace(slot);
+        else this.dispatch();
         try {
           task.resolve(described(message.result));
         } catch (error) {
           task.reject(new Error(`unreadable Arrow schema: ${(error as Error).message}`));
         }
-        // A worker whose parquet-wasm trapped finished its file without it: it is not used again.
-        if (message.retire) this.replace(slot);
-        else this.dispatch();
         break;
       }
       case 'failed':
@@ -173,30 +256,30 @@ export class DecodePool {
   private async serveRead(slot: Slot, task: Task, readId: number, start: number, end: number): Promise<void> {
     try {
       const bytes = await task.reader.read(start, end);
-      this.bytesRead += task.reader.takeFetchedBytes();
-      this.requests += task.reader.takeRequests();
+      this.countReads(task.reader);
       if (slot.tasks.get(task.id) !== task) return;
       this.touch(task); // bytes arrived: progress, however long the store took
-      const copy = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
-        ? bytes.buffer as ArrayBuffer
-        : new Uint8Array(bytes).buffer; // a copy: Buffer#slice would share the whole pool
-      this.post(slot, { type: 'range', readId, bytes: copy }, [copy]);
+      const own = ownBuffer(bytes);
+      this.post(slot, { type: 'range', readId, bytes: own }, [own]);
     } catch (error) {
       // A failed read traps parquet-wasm and its promise never settles: fail now, replace the worker.
       this.fail(task, error instanceof LakevaultError || error instanceof Error ? error.message : String(error));
     }
   }
 
+  /** Takes a task off its worker (it is settled, or queued again). */
   private finish(task: Task): void {
     if (task.timer) clearTimeout(task.timer);
     task.slot?.tasks.delete(task.id);
   }
 
-  /** Fails one task, replaces its worker and queues again the other tasks it was running. */
+  /** Fails one task; one held by a worker also replaces the worker and queues again the other tasks it was running. */
   private fail(task: Task, message: string): void {
     const slot = task.slot;
-    if (!slot || slot.tasks.get(task.id) !== task) return;
+    if (!slot) { this.settle(task, new Error(message)); return; }
+    if (slot.tasks.get(task.id) !== task) return;
     this.finish(task);
+    task.settled = true;
     task.reject(new Error(message));
     this.replace(slot);
   }
@@ -205,24 +288,25 @@ export class DecodePool {
     if (slot.retired) return;
     if (!slot.ready && ++this.startFailures >= 3) {
       this.broken = `decode workers cannot start: ${message}`;
-      for (const task of this.queue.splice(0)) task.reject(new Error(this.broken));
+      for (const task of [...this.queue.splice(0), ...this.fetched.splice(0)]) this.settle(task, new Error(this.broken));
       void this.retire(slot);
       return;
     }
     const victims = [...slot.tasks.values()];
-    for (const task of victims) { this.finish(task); task.reject(new Error(message)); }
+    for (const task of victims) { this.finish(task); task.settled = true; task.reject(new Error(message)); }
     this.replace(slot);
   }
 
   private replace(slot: Slot): void {
     if (slot.retired) return;
     const innocent = [...slot.tasks.values()];
+    // Their first reads went to the worker: they are read again.
     for (const task of innocent) { this.finish(task); task.slot = undefined; task.reader.reset(); }
     this.queue.unshift(...innocent);
     void this.retire(slot);
     const index = this.slots.indexOf(slot);
     if (!this.closed && index >= 0) this.slots[index] = this.spawn();
-    this.dispatch();
+    this.readAhead();
   }
 
   private async retire(slot: Slot): Promise<void> {
@@ -231,6 +315,11 @@ export class DecodePool {
     for (const task of slot.tasks.values()) if (task.timer) clearTimeout(task.timer);
     await slot.worker.terminate().catch(() => undefined);
   }
+}
+
+/** The bytes in an ArrayBuffer of their own, to transfer (a Buffer's may be shared by a pool of others). */
+function ownBuffer(bytes: Uint8Array): ArrayBuffer {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer as ArrayBuffer : new Uint8Array(bytes).buffer;
 }
 
 /** The footer with its schema described here: workers do not load apache-arrow (faster start). */

@@ -28,6 +28,17 @@ export interface DecodeTask {
   batchSize: number;
   /** The columns a manifest recorded digests for (when the footer records none): see DigesterOptions.legacyColumns. */
   manifestColumns?: string[];
+  /**
+   * The object's last bytes (the whole object when it is small), read ahead by the main
+   * thread and sent with the task: the worker serves every read inside them itself.
+   */
+  tail?: HeldBytes;
+}
+
+/** Bytes [start, start + bytes.byteLength) of the task's object. */
+export interface HeldBytes {
+  start: number;
+  bytes: ArrayBuffer;
 }
 
 /** A footer as the worker reads it (src/parquet/file-footer.ts). */

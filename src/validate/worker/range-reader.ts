@@ -3,6 +3,8 @@ import type { ObjectStore } from '../../store/types';
 
 /** How much of an object's tail the first footer read fetches at once. */
 const TAIL_BYTES = 64 * 1024;
+/** Objects up to this size are read whole by the first read when they are to be decoded. */
+export const WHOLE_OBJECT_BYTES = 1024 * 1024;
 const ATTEMPTS = 3;
 
 /**
@@ -17,6 +19,21 @@ export class RangeReader {
   private requests = 0;
 
   constructor(private readonly store: ObjectStore, readonly bucket: string, readonly key: string, readonly size: number, private readonly etag?: string) {}
+
+  /**
+   * Where the first read of the object lies: the last 64 KiB (footers), or, to decode an
+   * object of up to 1 MiB, all of it: a small file is then read in one request.
+   */
+  firstRange(mode: 'footer' | 'decode'): { start: number; end: number } {
+    const length = mode === 'decode' && this.size <= WHOLE_OBJECT_BYTES ? this.size : Math.min(this.size, TAIL_BYTES);
+    return { start: this.size - length, end: this.size };
+  }
+
+  /** Reads [start, end) without keeping it (it is handed over whole to a worker). */
+  readAhead(start: number, end: number): Promise<Uint8Array> {
+    if (end <= start) return Promise.resolve(new Uint8Array(0));
+    return this.fetch(start, end);
+  }
 
   async read(start: number, end: number): Promise<Uint8Array> {
     if (end <= start) return new Uint8Array(0);
