@@ -104,15 +104,41 @@ function remoteBlob(size: number, fetch: (start: number, end: number) => Promise
   };
 }
 
+/** Rows decoded, reported at most every PROGRESS_MS (and at the end): a small file sends one message, not two. */
+const PROGRESS_MS = 100;
+
+function rowCounter(task: DecodeTask) {
+  let unreported = 0;
+  let reportedAt = Date.now();
+  const flush = () => {
+    if (unreported) send({ type: 'progress', taskId: task.taskId, rows: unreported });
+    unreported = 0;
+    reportedAt = Date.now();
+  };
+  return {
+    add(rows: number) {
+      unreported += rows;
+      if (Date.now() - reportedAt >= PROGRESS_MS) flush();
+    },
+    /** The rows not yet reported (they travel with the task's end). */
+    take(): number {
+      const rows = unreported;
+      unreported = 0;
+      return rows;
+    },
+  };
+}
+
 async function run(task: DecodeTask): Promise<void> {
+  const rows = rowCounter(task);
   try {
-    const result = await decode(task, heldBytes(task));
-    send({ type: 'done', taskId: task.taskId, result, ...(poisoned ? { retire: true } : {}) });
+    const result = await decode(task, heldBytes(task), rows.add);
+    send({ type: 'done', taskId: task.taskId, result, rows: rows.take(), ...(poisoned ? { retire: true } : {}) });
   } catch (error) {
     // Lines the checks wrote say what is wrong themselves; other errors keep their kind.
     const plain = !(error instanceof Error) || error.name === 'Error' || error instanceof MalformedParquetError || error instanceof BudgetExceeded;
     const message = error instanceof Error ? `${plain ? '' : `${error.name}: `}${error.message}` : String(error);
-    send({ type: 'failed', taskId: task.taskId, message, ...(poisoned ? { retire: true } : {}) });
+    send({ type: 'failed', taskId: task.taskId, message, rows: rows.take(), ...(poisoned ? { retire: true } : {}) });
   }
 }
 
@@ -123,12 +149,12 @@ function heldBytes(task: DecodeTask): PrefetchedRanges {
   return held;
 }
 
-async function decode(task: DecodeTask, held: PrefetchedRanges): Promise<DecodeResult> {
+async function decode(task: DecodeTask, held: PrefetchedRanges, progress: (rows: number) => void): Promise<DecodeResult> {
   const fetch = (start: number, end: number) => fetchRange(task, held, start, end);
   // hyparquet loads on first need (a few hundred ms of module loading): footer checks seldom need it.
   const newDecoder = async () => new FileDecoder({
     parquet, hyparquet: await loadHyparquet(), budget, guarded, secondReader, fetch,
-    progress: (rows) => send({ type: 'progress', taskId: task.taskId, rows }),
+    progress,
   }, task);
   if (task.mode === 'footer') {
     let file: ParquetFile;

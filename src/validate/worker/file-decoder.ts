@@ -229,24 +229,40 @@ export class FileDecoder {
     return { rows: digest.rows, digest: digest.digest, columns: digest.columns, ...(digest.legacyDigest ? { legacyDigest: digest.legacyDigest } : {}) };
   }
 
-  /** Streams one row group (or some of its top-level columns) batch by batch; batches are views of WebAssembly memory, digested at once. */
+  /**
+   * Decodes one row group (or some of its top-level columns) batch by batch; batches are
+   * views of WebAssembly memory, digested at once. When one batch holds the whole row group
+   * it is read in one call: a stream's set-up cost more than decoding a small file.
+   */
   private async stream(file: ParquetFile, group: RowGroupLayout, columns: string[] | undefined, batchSize: number, digest: (columns: import('../../digest/raw-column').RawColumn[], length: number) => void): Promise<void> {
     const { parquet } = this.services;
+    const digestBatch = (value: RecordBatch) => {
+      const ffi = value.intoFFI();
+      try {
+        // Views into WASM memory: valid until the next parquet-wasm call, so digest now.
+        const batch = readFfiBatch(parquet.wasmMemory().buffer as ArrayBuffer, ffi.arrayAddr(), ffi.schemaAddr());
+        digest(batch.columns, batch.length);
+      } finally {
+        ffi.free();
+      }
+    };
+    const options = { rowGroups: [group.index], batchSize, ...(columns ? { columns } : {}) };
     try {
       await this.services.guarded(async () => {
-        const stream = await file.stream({ rowGroups: [group.index], batchSize, ...(columns ? { columns } : {}) });
-        const reader = stream.getReader();
+        if (batchSize >= group.rows) {
+          const table = await file.read(options);
+          try {
+            for (let index = 0; index < table.numBatches; index++) digestBatch(table.recordBatch(index)!);
+          } finally {
+            table.free();
+          }
+          return;
+        }
+        const reader = (await file.stream(options)).getReader();
         for (;;) {
           const { done, value } = await reader.read();
           if (done) break;
-          const ffi = (value as RecordBatch).intoFFI();
-          try {
-            // Views into WASM memory: valid until the next parquet-wasm call, so digest now.
-            const batch = readFfiBatch(parquet.wasmMemory().buffer as ArrayBuffer, ffi.arrayAddr(), ffi.schemaAddr());
-            digest(batch.columns, batch.length);
-          } finally {
-            ffi.free();
-          }
+          digestBatch(value as RecordBatch);
         }
       });
     } catch (error) {

@@ -226,12 +226,10 @@ export class DecodePool {
     const task = slot.tasks.get(message.taskId);
     if (!task) return;
     this.touch(task);
+    if (message.type !== 'read' && message.rows) this.options.onRows?.(message.rows);
     switch (message.type) {
       case 'read':
         void this.serveRead(slot, task, message.readId, message.start, message.end);
-        break;
-      case 'progress':
-        this.options.onRows?.(message.rows);
         break;
       case 'done': {
         this.finish(task);

@@ -76,6 +76,6 @@ export type FromWorker =
   | { type: 'ready' }
   | { type: 'read'; taskId: number; readId: number; start: number; end: number }
   | { type: 'progress'; taskId: number; rows: number }
-  /** `retire`: the worker's parquet-wasm trapped and must not be used again. */
-  | { type: 'done'; taskId: number; result: DecodeResult; retire?: boolean }
-  | { type: 'failed'; taskId: number; message: string; retire?: boolean };
+  /** `rows`: decoded since the last progress message. `retire`: the worker's parquet-wasm trapped and must not be used again. */
+  | { type: 'done'; taskId: number; result: DecodeResult; rows: number; retire?: boolean }
+  | { type: 'failed'; taskId: number; message: string; rows: number; retire?: boolean };
