@@ -5,6 +5,7 @@ import { encodeWorkers, fileEncoder } from '../parquet/encode-pool';
 import type { EncodedFile } from '../parquet/encode';
 import type { EncryptionOptions, ObjectStore } from '../store/types';
 import { requireEncryption } from '../store/encryption-check';
+import { Claims } from '../util/claim';
 import { runPool } from '../util/pool';
 import { TOOL_VERSION } from '../version';
 import { readTableManifest, writeTableManifest, TABLE_FORMAT_VERSION, type DataFile, type TableManifest } from './manifest';
@@ -66,6 +67,15 @@ export async function putDataFile(store: ObjectStore, bucket: string, prefix: st
 }
 
 /**
+ * Uploads in flight, and the encoded bytes they may hold (an upload of a file larger than
+ * that still goes, alone). A PUT waits on the server far longer than a small file takes to
+ * encode: with only the files being encoded in flight, a table of many small files was
+ * written at the server's latency, one file at a time.
+ */
+const UPLOADS = 16;
+const UPLOAD_BYTES = 32 * 1024 * 1024;
+
+/**
  * Writes a lakevault table: generation-named zstd Parquet files with content digests in
  * their footers, then the manifest (the switch), then — on overwrite — the replaced
  * generation's files, taken from its manifest (never from a listing). Because file names
@@ -91,20 +101,36 @@ export async function writeTable(store: ObjectStore, ref: TableRef, options: Wri
   const files: DataFile[] = new Array(options.fileCount);
   let rowsWritten = 0;
   let filesWritten = 0;
-  // Files are encoded on worker threads when there are several files and cores, as many
-  // in flight as the encoder runs at once (at least two, so an upload overlaps the next
-  // encoding). More would only hold more rows in memory (10M rows with two workers and two
-  // files in flight peak at 0.58 GB).
+  // Files are encoded on worker threads when there are several files and cores, as many at
+  // once as the encoder runs. More would only hold more rows in memory (10M rows with two
+  // workers and two files in flight peak at 0.58 GB). Encoded files then wait for their
+  // upload within UPLOAD_BYTES: a file is encoded only while the uploads hold less.
   const encoder = fileEncoder(workers);
+  const room = new Claims();
+  let encoding = 0;
+  let uploading = 0;
   const written: string[] = [];
   try {
-    await runPool(Array.from({ length: options.fileCount }, (_, i) => i), Math.max(2, encoder.parallel), async (index) => {
-      // The rows are not kept past the encoder (which copies or serialises them at once).
-      const encoded = await encoder.encode(options.filePart(index), { rowGroupRows: options.rowGroupRows, createdBy: `lakevault ${TOOL_VERSION}` });
+    await runPool(Array.from({ length: options.fileCount }, (_, i) => i), Math.max(2, encoder.parallel, UPLOADS), async (index) => {
+      await room.claim(() => encoding < Math.max(1, encoder.parallel) && uploading < UPLOAD_BYTES && ++encoding > 0);
+      let encoded: EncodedFile;
+      try {
+        // The rows are not kept past the encoder (which copies or serialises them at once).
+        encoded = await encoder.encode(options.filePart(index), { rowGroupRows: options.rowGroupRows, createdBy: `lakevault ${TOOL_VERSION}` });
+      } finally {
+        encoding -= 1;
+        room.release();
+      }
       const key = `data/part-${String(index).padStart(5, '0')}-${generation}.parquet`;
       // Recorded before the PUT: a PUT whose answer is lost may still have been stored.
       written.push(prefix + key);
-      files[index] = await putDataFile(store, bucket, prefix, key, encoded, options.encryption);
+      uploading += encoded.bytes.length;
+      try {
+        files[index] = await putDataFile(store, bucket, prefix, key, encoded, options.encryption);
+      } finally {
+        uploading -= encoded.bytes.length;
+        room.release();
+      }
       rowsWritten += encoded.rows;
       filesWritten += 1;
       options.onProgress?.({ files: filesWritten, rows: rowsWritten, totalRows: options.totalRows });

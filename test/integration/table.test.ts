@@ -1,5 +1,6 @@
 import { openTestStore, uniqueBucket, removeBucket, TARGET } from '../support/target';
 import type { OpenStore } from '../../src/store/open';
+import type { ObjectStore } from '../../src/store/types';
 import { createSalesTable } from '../../src/table/create';
 import { inspectTable } from '../../src/table/inspect';
 import { dropTable, listTables } from '../../src/table/catalog';
@@ -92,6 +93,27 @@ describe(`sales tables on ${TARGET}`, () => {
     expect(keys).toEqual([TABLE_MANIFEST, ...manifest.files.map((f) => f.key)].sort());
     expect(keys.filter((k) => k.includes(first.generation))).toEqual([]);
   }, HEAVY);
+
+  it('keeps many uploads of a table of small files in flight (a PUT waits on the server far longer than a small file takes to encode)', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const counting: ObjectStore = Object.assign(Object.create(open.store) as ObjectStore, {
+      put: async (...args: Parameters<ObjectStore['put']>) => {
+        peak = Math.max(peak, ++inFlight);
+        try {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          return await open.store.put(...args);
+        } finally {
+          inFlight -= 1;
+        }
+      },
+    });
+    const table = resolveTable(config, 'many');
+    const created = await createSalesTable(counting, table, options(6_000, 100));
+    expect(created).toMatchObject({ rows: 6_000, files: 60 });
+    expect(peak).toBeGreaterThanOrEqual(8);
+    expect((await keysUnder(open, bucket, table.location.prefix)).filter((key) => key.startsWith('data/'))).toHaveLength(60);
+  });
 
   it('will not write into a prefix that holds foreign objects unless told to', async () => {
     const table = resolveTable(config, 'occupied');
