@@ -5,7 +5,7 @@ import { requireCompleteSnapshot, snapshotAgeMs } from '../snapshot/catalog';
 import { folderOf, type SnapshotManifest } from '../snapshot/manifest';
 import { checkpointRepository, snapshotUri, type KeyedConfig } from '../snapshot/repository';
 import type { ValidationLevel } from '../validate';
-import { refuseOtherSource, restoreSnapshot, type RestoreResult } from '../restore/restore';
+import { refuseOtherSource, restoreSnapshot, type RestoreOptions, type RestoreResult } from '../restore/restore';
 import { snapshotRestorer } from '../sources/registry';
 import { latestCheckpoint } from './checkpoint';
 
@@ -19,6 +19,7 @@ export interface RecoverOptions {
   level?: ValidationLevel;
   concurrency?: number;
   onProgress?: (progress: { objects: number; bytes: number; totalObjects: number }) => void;
+  onValidated?: RestoreOptions['onValidated'];
 }
 
 export interface RecoverResult {
@@ -59,6 +60,7 @@ export async function recoverTable(store: ObjectStore, config: KeyedConfig, tabl
     concurrency: options.concurrency ?? config.concurrency,
     level: options.level ?? 'quick',
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(options.onValidated ? { onValidated: options.onValidated } : {}),
   });
   return {
     table: table.name,

@@ -21,6 +21,14 @@ export interface RestoreOptions {
   concurrency: number;
   level?: ValidationLevel;
   onProgress?: (progress: { objects: number; bytes: number; totalObjects: number }) => void;
+  /** Given the two sets the closing validation compared (a caller may check them again at another level). */
+  onValidated?: (sets: ValidatedSets) => void;
+}
+
+/** What a restore's closing validation compares: the snapshot's files under their restored keys, and the restored table. */
+export interface ValidatedSets {
+  expected: FileSet;
+  restored: FileSet;
 }
 
 export interface RestoreResult {
@@ -64,6 +72,7 @@ export async function restoreSnapshot(store: ObjectStore, repo: SnapshotReposito
   const commit = await plan.commit(restored);
   const expected = restoredAs(snapshotFileSet(repo, snapshot), restored, target);
   const validation = await compareFileSets(store, expected, commit.restored, { level: options.level ?? 'quick' });
+  options.onValidated?.({ expected, restored: commit.restored });
   return restoreOutcome({ kind: snapshot.kind, id: snapshot.id, uri: expected.uri, table: snapshot.source.table }, target, plan.mode, target.uri === snapshot.source.uri, commit, validation, started);
 }
 

@@ -74,6 +74,39 @@ describe(`drills on ${TARGET}`, () => {
     });
   }
 
+  it('RTO includes a quick validation; the full one runs after the table is back, is reported beside it and decides validity', async () => {
+    await inOwnLake('drill-levels', async (lake, config) => {
+      const table = await makeTable(open.store, config, 'vendas', 20_000, 5_000);
+      const steps: string[] = [];
+      const report = await runDrill(open.store, config, table, { disaster: 'delete-objects', onStep: (step) => steps.push(step) });
+      expect(report.status).toBe('SUCCESS');
+      expect(report.rto_validation_level).toBe('quick');
+      expect(report.validation.level).toBe('full');
+      expect(report.full_validation_ms).toBe(report.validation.elapsedMs);
+      expect(report.verified_ms).toBe(report.rto_ms + report.full_validation_ms!);
+      expect(steps.slice(-2)).toEqual(['recover', 'full validation']);
+
+      const quick = await runDrill(open.store, config, table, { disaster: 'delete-objects', level: 'quick' });
+      expect({ status: quick.status, level: quick.validation.level, rtoLevel: quick.rto_validation_level, full: quick.full_validation_ms, verified: quick.verified_ms })
+        .toEqual({ status: 'SUCCESS', level: 'quick', rtoLevel: 'quick', full: undefined, verified: quick.rto_ms });
+
+      // A data file damaged once the table is back (after the quick check inside the RTO): the full validation fails the drill.
+      const damaged = await runDrill(open.store, config, table, {
+        disaster: 'delete-objects',
+        onStep: async (step) => {
+          if (step !== 'full validation') return;
+          const manifest = (await readSnapshotSource(open.store, table)).manifest;
+          const key = table.location.prefix + manifest.files[0]!.key;
+          const bytes = Buffer.from(await open.store.getBytes(lake, key));
+          for (let i = 100; i < 200; i++) bytes[i]! ^= 0xff;
+          await open.store.put(lake, key, bytes);
+        },
+      });
+      expect({ status: damaged.status, valid: damaged.recovery_valid, level: damaged.validation.level, ok: damaged.validation.ok })
+        .toEqual({ status: 'FAILED', valid: false, level: 'full', ok: false });
+    });
+  });
+
   it('drop-bucket is refused, before anything happens, when the bucket holds more than the drilled table', async () => {
     await inOwnLake('drill-shared', async (lake, config) => {
       const table = await makeTable(open.store, config, 'vendas', 5_000, 5_000);

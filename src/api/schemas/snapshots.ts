@@ -189,9 +189,12 @@ export const drill = z.object({
   recovered_records: count,
   recovery_valid: z.boolean(),
   status: z.enum(['SUCCESS', 'FAILED']),
-  rto_ms: millis,
+  rto_ms: millis.describe('time until the data was back: finding the checkpoint, copying, switching, and a validation at rto_validation_level'),
+  rto_validation_level: z.enum(['quick', 'full']).describe('the validation level rto_ms includes (quick: every object, its size, ETag and footer)'),
   rpo_ms: millis,
   validation_ms: millis.describe('time spent validating the recovered table (part of rto_ms)'),
+  full_validation_ms: millis.optional().describe('the full validation (every page and row group) run after the table was back, not part of rto_ms; present when the drill\'s level is full'),
+  verified_ms: millis.describe('time until the recovered table was verified at the drill\'s level: rto_ms plus full_validation_ms'),
   objects: count,
   bytes: count,
   objects_destroyed: count.describe('objects the disaster deleted or damaged (every one held by the checkpoint, or the drill is refused)'),
@@ -200,7 +203,7 @@ export const drill = z.object({
   recovered_objects: z.array(s3Uri).describe('where their content is after the recovery (a lakevault table\'s data files come back under new generation keys)'),
   not_recovered: z.array(s3Uri).describe('destroyed objects whose content is not back: any makes the drill FAILED'),
   disaster_detail: z.object({ disaster: z.string(), objectsAffected: count, detail: z.string(), at: timestamp }),
-  validation,
+  validation: validation.describe('the validation at the drill\'s level: the full one when it ran, else the quick one inside rto_ms'),
   elapsed_ms: millis,
 }).describe('lakevault drill --json');
 

@@ -9,7 +9,7 @@ export function drillCommand(): Command {
     .description('disaster-recovery drill on one table: checkpoint → disaster → recover → validate; JSON report')
     .argument('<table>', 'table name or s3:// URI')
     .option('--disaster <kind>', DISASTERS.join(' | '), 'delete-prefix')
-    .option('--level <level>', 'validation of the recovered table: quick or full', 'full')
+    .option('--level <level>', 'validation of the recovered table: quick or full (the RTO includes a quick one; full runs after it)', 'full')
     .action(async (name: string, flags: { disaster: string; level: string }, command: Command) => {
       const disaster = parseDisaster(flags.disaster);
       if (flags.level !== 'quick' && flags.level !== 'full') throw new UsageError(`--level must be quick or full, got "${flags.level}"`);
@@ -19,7 +19,8 @@ export function drillCommand(): Command {
           `drill of ${r.table} (${r.disaster}): ${r.status}`,
           `checkpoint ${r.checkpoint_id} at ${r.checkpoint_location}`,
           `original ${formatCount(r.original_records)} rows, recovered ${formatCount(r.recovered_records)}; valid: ${r.recovery_valid}`,
-          `RTO ${r.rto_ms} ms, RPO ${r.rpo_ms} ms; ${r.objects} objects, ${formatBytes(r.bytes)}`,
+          `RTO ${r.rto_ms} ms (with a ${r.rto_validation_level} validation), RPO ${r.rpo_ms} ms; ${r.objects} objects, ${formatBytes(r.bytes)}`,
+          ...(r.full_validation_ms !== undefined ? [`full validation after the table was back: ${r.full_validation_ms} ms (verified after ${r.verified_ms} ms)`] : []),
           `destroyed ${formatCount(r.objects_destroyed)} objects, recovered ${formatCount(r.objects_recovered)}`,
           ...r.not_recovered.map((uri) => `  NOT recovered: ${uri}`),
         ].join('\n'));
