@@ -3,7 +3,7 @@ import type { OpenStore } from '../../src/store/open';
 import type { ObjectStore } from '../../src/store/types';
 import { resolveTable } from '../../src/table/table-ref';
 import { tableFileSet, type FileSet } from '../../src/snapshot/file-set';
-import { validateFileSet } from '../../src/validate';
+import { compareFileSets, validateFileSet } from '../../src/validate';
 import { salesParts, writeTable } from './validate-fixtures';
 
 /**
@@ -71,6 +71,20 @@ describe(`validation of many small files on ${TARGET}`, () => {
       expect(report.bytesRead).toBe(subject.files.reduce((sum, file) => sum + file.size, 0));
     }
     expect(Math.min(...mid.files.map((file) => file.size))).toBeGreaterThan(64 * 1024);
+  });
+
+  it('reads the footer of a file and of its server-side copy once at the quick level, and both in full', async () => {
+    const copyRef = resolveTable({ warehouse: { bucket, prefix: 'warehouse/' } }, 'copy');
+    for (const file of set.files) await store.copy(bucket, file.key, bucket, copyRef.location.prefix + file.relativeKey);
+    const copy: FileSet = { ...set, label: 'the copy', uri: copyRef.uri, files: set.files.map((file) => ({ ...file, key: copyRef.location.prefix + file.relativeKey })) };
+    const quick = counting();
+    const report = await compareFileSets(quick.store, set, copy, { level: 'quick', concurrency: 1 });
+    expect({ ok: report.ok, differences: report.differences }).toEqual({ ok: true, differences: [] });
+    expect(report.subjects.map((subject) => subject.rows)).toEqual([FILES * ROWS_PER_FILE, FILES * ROWS_PER_FILE]);
+    expect(quick.reads()).toBe(FILES);
+    const full = counting();
+    expect((await compareFileSets(full.store, set, copy, { level: 'full', concurrency: 1 })).ok).toBe(true);
+    expect(full.reads()).toBe(2 * FILES);
   });
 
   it('reads one footer per file at the quick level, many at once', async () => {

@@ -6,6 +6,7 @@ import { describeSchema, type FieldDescription } from '../../model/schema';
 import type { DecodeResult, DecodeWorkerData, DescribedFooter, FromWorker, HeldBytes, ToWorker } from './protocol';
 import type { DecodeBudget } from './memory-plan';
 import { RangeReader } from './range-reader';
+import { comparableEtags } from '../stored-digests';
 import { adoptIdleWorker, parkIdleWorker } from './idle-workers';
 import { workerScript } from '../../util/worker-script';
 
@@ -90,7 +91,25 @@ export class DecodePool {
     for (let i = 0; i < Math.max(1, options.workers); i++) this.slots.push(this.spawn());
   }
 
+  /**
+   * Footer reads by size and whole-object MD5 ETag. Objects that share both hold the same
+   * bytes, and so the same footer: it is read once (a restored table and the snapshot it was
+   * copied from, server-side, at the quick level). Content is read for every object.
+   */
+  private readonly footers = new Map<string, Promise<DecodeResult<DescribedFooter>>>();
+
   run(request: DecodeRequest): Promise<DecodeResult<DescribedFooter>> {
+    if (request.mode !== 'footer' || !request.etag || !comparableEtags(request.etag, request.etag)) return this.enqueue(request);
+    const key = `${request.size}:${request.etag}`;
+    let footer = this.footers.get(key);
+    if (!footer) {
+      footer = this.enqueue(request);
+      this.footers.set(key, footer);
+    }
+    return footer;
+  }
+
+  private enqueue(request: DecodeRequest): Promise<DecodeResult<DescribedFooter>> {
     if (this.closed) return Promise.reject(new Error('decode pool closed'));
     if (this.broken) return Promise.reject(new Error(this.broken));
     return new Promise<DecodeResult<DescribedFooter>>((resolve, reject) => {
