@@ -17,10 +17,13 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'; // the 
  *
  * Options: --quick, --only STAGES (comma-separated: compact, diff — only those sections, on
  * their own RGW, the report printed and written to a temporary file unless --out is given;
- * or offsite, alone), --rounds N, --c-rounds N, --budget-min M (default 20; the scaling set C
- * runs as many rounds as fit, at least one lakevault run), --keep (leave the RGW running; a
- * later run reuses it and its seeded data), --fresh (restart it), --out FILE, --no-profile,
- * --no-tables (skip the table/validate/flow sections).
+ * or offsite, alone; or small-files — the tables-of-many-small-files sections,
+ * lib/small-files.js — alone, rewriting its own block of docs/BENCHMARKS.md), --rounds N,
+ * --c-rounds N, --budget-min M (default 20; the scaling set C runs as many rounds as fit, at
+ * least one lakevault run), --keep (leave the RGW running; a later run reuses it and its
+ * seeded data), --fresh (restart it), --out FILE, --no-profile, --no-tables (skip the
+ * table/validate/flow sections and the blocks). --big adds the small-files 100,000-file
+ * point; --sf-rounds N the rounds of their scaling part (default 2).
  */
 const { mkdtempSync, writeFileSync } = require('node:fs');
 const { tmpdir } = require('node:os');
@@ -34,7 +37,9 @@ const { copyRounds, deleteRounds } = require('./lib/rounds');
 const { summarize, bestCeiling } = require('./lib/summary');
 const { machine, softwareVersions, cpuCheck } = require('./lib/machine');
 const { profileLakevaultCopy } = require('./lib/profile');
-const { writeReport, writeStageReport } = require('./lib/report');
+const { writeReport, writeStageReport, writeBlockReport } = require('./lib/report');
+const { smallFilesBench } = require('./lib/small-files');
+const { loadavg } = require('node:os');
 const { tableBench } = require('./lib/tables');
 const { lakevaultEnv } = require('./lib/contenders');
 const { compactDiffBench } = require('./lib/compact-diff');
@@ -60,6 +65,8 @@ function parseOptions(argv) {
     tables: !argv.includes('--no-tables') && !quick,
     budgetS: 60 * Number(value('--budget-min', quick ? 3 : 20)),
     big: argv.includes('--big'),
+    sfRounds: Number(value('--sf-rounds', 2)),
+    roundsGiven: argv.includes('--rounds'),
     // A stage with a block of its own in BENCHMARKS.md rewrites that block; the others print a report of their own.
     out: value('--out', quick || (only && !only.every((stage) => stage in BLOCK_STAGES)) ? join(tmpdir(), `lakevault-bench-${only ? only.join('-') : 'quick'}.md`) : join(ROOT, 'docs', 'BENCHMARKS.md')),
   };
@@ -68,10 +75,60 @@ function parseOptions(argv) {
 /** The sections `--only` can run by themselves, and their titles in the log. */
 const ONLY_STAGES = { compact: 'table compact (10M rows in 1,000 files)', diff: 'diff vs DuckDB EXCEPT ALL (10M rows, 1 % changed)' };
 /** Sections that run alone, on clusters of their own, and rewrite their own block of docs/BENCHMARKS.md. */
-const BLOCK_STAGES = { offsite: (options) => require('./lib/offsite').runOffsite(options, log) };
+const BLOCK_STAGES = {
+  offsite: (options) => require('./lib/offsite').runOffsite(options, log),
+  'small-files': (options) => runBlockAlone('small-files', options),
+};
 
 const t0 = Date.now();
 const log = (line) => process.stderr.write(`[bench ${((Date.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${line}\n`);
+
+/**
+ * The parts of the full run that write a block of their own in docs/BENCHMARKS.md
+ * (`<!-- bench:<name>:begin -->`), written when the part ends; `--only <name>` runs one alone
+ * (BLOCK_STAGES).
+ */
+const BLOCKS = {
+  'small-files': {
+    heading: 'Tables of many small files',
+    sections: ({ client, cluster, options, tag }) => smallFilesBench({ client, lvEnv: lakevaultEnv(cluster), tag, rounds: options.rounds, scalingRounds: options.sfRounds, big: options.big, log }).all(),
+  },
+};
+
+async function runBlock(name, { client, cluster, options, tag, out }) {
+  const run = {
+    startedAt: new Date(), machine: machine(), loadBefore: loadavg(), loadAfter: loadavg(), cpuBefore: cpuCheck(), cpuAfter: undefined,
+    commit: gitCommit(), command: options.only ? ` -- --only ${name}${options.big && name === 'small-files' ? ' --big' : ''}${options.roundsGiven ? ` --rounds ${options.rounds}` : ''}` : '', durationS: 0, sections: [], partial: true,
+  };
+  const started = Date.now();
+  run.sections = await BLOCKS[name].sections({ client, cluster, options, tag });
+  run.loadAfter = loadavg();
+  run.cpuAfter = cpuCheck();
+  run.durationS = (Date.now() - started) / 1000;
+  run.partial = false;
+  writeBlockReport(out, name, BLOCKS[name].heading, run);
+  log(`wrote the ${name} block of ${out}`);
+}
+
+/** `--only <name>` of a block: on the benchmark's RGW, that block alone. */
+async function runBlockAlone(name, options) {
+  buildLakevault(log);
+  const cluster = await startCluster({ fresh: options.fresh, log });
+  try {
+    const client = harnessClient({ ...cluster, concurrency: 64 });
+    await runBlock(name, { client, cluster, options, tag: Date.now().toString(36).slice(-5), out: options.out });
+  } finally {
+    if (cluster.startedHere && !options.keep) stopCluster(log);
+  }
+}
+
+function gitCommit() {
+  try {
+    return require('node:child_process').execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
 
 async function main() {
   const options = parseOptions(process.argv.slice(2));
@@ -186,6 +243,15 @@ async function main() {
       await generic('npm start and drill', tables.endToEnd);
       const stages = compactDiffBench(tableContext, tables.tools);
       for (const stage of Object.keys(ONLY_STAGES)) await generic(ONLY_STAGES[stage], stages[stage]);
+      for (const name of Object.keys(BLOCKS)) {
+        log(name);
+        try {
+          await runBlock(name, { client, cluster, options, tag, out: options.out });
+        } catch (error) {
+          log(`  ${name} not measured: ${error?.message ?? error}`);
+          results.notMeasured.push(`${name}: the run failed — ${String(error?.message ?? error).split('\n')[0]}`);
+        }
+      }
     }
 
 

@@ -3,7 +3,7 @@ import type { PageCounts } from '../../parquet/page-check';
 import type { FieldDescription } from '../../model/schema';
 import type { DecodeBudget } from './memory-plan';
 
-/** A footer as the validator uses it, once the main thread has described the schema. */
+/** A footer as the validator uses it, once the main thread has described the schema (shared, frozen) and kept lakevault's keys only. */
 export type DescribedFooter = Omit<FooterInfo, 'schemaIpc'> & { schema: FieldDescription[] };
 
 /** Which reader decoded a file: parquet-wasm, or hyparquet where parquet-wasm could not. */
