@@ -92,7 +92,7 @@ export async function createSnapshot(store: ObjectStore, repo: SnapshotRepositor
     for (let attempt = 1; ; attempt++) {
       const version = await source.readVersion();
       const earlier = repo.incremental ? (await completeSnapshots(store, repo, table.location)).filter((m) => m.id !== id) : [];
-      const plan = await planSnapshot(store, repo, table, version, series, id, earlier);
+      const plan = await planSnapshot(store, repo, table, version, series, id, earlier, { concurrency: options.concurrency });
       await recordIntent(store, repo, { id, series, createdAt, plan, table, ownKeys, label: options.label, tags });
       try {
         const outcome = await copyPlan(store, plan, options, attempt > 1 || options.resume === true);

@@ -4,6 +4,7 @@ import type { TableVersion, VersionFile } from '../sources/table-source';
 import type { TableRef } from '../table/table-ref';
 import type { SnapshotFileRecord, SnapshotManifest } from './manifest';
 import type { SnapshotRepository } from './repository';
+import { confirmRecorded, objectId } from './reuse-check';
 
 /** One table file and what the snapshot does with it. */
 export interface PlannedFile {
@@ -29,7 +30,8 @@ function contentKey(digest: string | undefined, size: number, etag: string): str
 /**
  * Decides, for each file of the table's version, where the snapshot's copy goes and
  * whether an earlier complete snapshot already holds the same content (incremental:
- * matched by content digest, size and source ETag, and checked to still exist).
+ * matched by content digest, size and source ETag, and confirmed to be still there with
+ * the size and ETag recorded for it: see reuse-check.ts).
  */
 export async function planSnapshot(
   store: ObjectStore,
@@ -39,6 +41,7 @@ export async function planSnapshot(
   series: string,
   id: string,
   earlier: SnapshotManifest[],
+  options: { concurrency?: number } = {},
 ): Promise<SnapshotPlan> {
   const at = repo.snapshotLocation(series, id);
   const where = `table ${table.uri}`;
@@ -52,6 +55,17 @@ export async function planSnapshot(
     }
   }
   const { bucket, prefix } = table.location;
+  const matches = new Map<VersionFile, { record: SnapshotFileRecord; from: string }>();
+  for (const file of version.files) {
+    const match = reusable.get(contentKey(file.digest, file.bytes, file.etag));
+    if (match) matches.set(file, match);
+  }
+  const present = matches.size === 0 ? new Set<string>() : await confirmRecorded(
+    store,
+    [...matches.values()].map(({ record }) => record),
+    earlier.flatMap((manifest) => manifest.files),
+    options.concurrency ?? 8,
+  );
   const files: PlannedFile[] = [];
   for (const file of version.files) {
     const planned: PlannedFile = {
@@ -59,12 +73,9 @@ export async function planSnapshot(
       source: { bucket, key: keyUnder(prefix, file.key, where), size: file.bytes, etag: file.etag },
       destination: { bucket: at.bucket, key: keyUnder(at.prefix, file.key, where) },
     };
-    const match = reusable.get(contentKey(file.digest, file.bytes, file.etag));
-    if (match) {
-      const head = await store.head(match.record.bucket, match.record.key);
-      if (head && head.size === match.record.size && head.etag === match.record.etag) {
-        planned.reuse = { bucket: match.record.bucket, key: match.record.key, etag: match.record.etag, from: match.from };
-      }
+    const match = matches.get(file);
+    if (match && present.has(objectId(match.record))) {
+      planned.reuse = { bucket: match.record.bucket, key: match.record.key, etag: match.record.etag, from: match.from };
     }
     files.push(planned);
   }
