@@ -10,6 +10,7 @@ import {
 } from './manifest';
 import { idTime, isSnapshotId, REPOSITORY_FOLDER, snapshotUri, type SnapshotRepository } from './repository';
 import { checkReadable } from './repository-format';
+import { runPool } from '../util/pool';
 
 /** One snapshot as `backup list` / `checkpoint list` show it. */
 export interface SnapshotSummary {
@@ -95,20 +96,35 @@ async function readEntry(store: ObjectStore, repo: SnapshotRepository, series: s
   return { id, series, source, table: record.source.table, ...(manifest ? { manifest } : { pending: record as PendingMarker }) };
 }
 
-/** Everything in one series folder, read whole (a failed listing or read throws). */
+/**
+ * Everything in one series folder, read whole (a failed listing or read throws). Its
+ * snapshots' manifests are read a few at a time: every incremental backup reads them all.
+ */
 export async function readSeries(store: ObjectStore, repo: SnapshotRepository, series: string): Promise<SeriesContents> {
   const root = repo.seriesLocation(series);
-  const contents: SeriesContents = { series, entries: [], orphans: [], retained: [] };
-  for (const id of (await childNames(store, root.bucket, root.prefix)).filter(isSnapshotId)) {
+  const ids = (await childNames(store, root.bucket, root.prefix)).filter(isSnapshotId);
+  type Found = { entry: SnapshotEntry } | { retained: { id: string; marker: RetainedMarker } } | { orphan: OrphanEntry } | undefined;
+  const found: Found[] = new Array<Found>(ids.length);
+  await runPool(ids, MANIFESTS_IN_FLIGHT, async (id, index) => {
     const entry = await readEntry(store, repo, series, id);
-    if (entry) { contents.entries.push(entry); continue; }
+    if (entry) { found[index] = { entry }; return; }
     const marker = await readRetainedMarker(store, repo, series, id);
-    if (marker) { contents.retained.push({ id, marker }); continue; }
+    if (marker) { found[index] = { retained: { id, marker } }; return; }
     const orphan = await readOrphan(store, repo, series, id);
-    if (orphan) contents.orphans.push(orphan);
+    if (orphan) found[index] = { orphan };
+  });
+  const contents: SeriesContents = { series, entries: [], orphans: [], retained: [] };
+  for (const item of found) {
+    if (!item) continue;
+    if ('entry' in item) contents.entries.push(item.entry);
+    else if ('retained' in item) contents.retained.push(item.retained);
+    else contents.orphans.push(item.orphan);
   }
   return contents;
 }
+
+/** Snapshot manifests read at once: each is a GET and a parse of up to a few MB. */
+const MANIFESTS_IN_FLIGHT = 4;
 
 async function readOrphan(store: ObjectStore, repo: SnapshotRepository, series: string, id: string): Promise<OrphanEntry | undefined> {
   const at = repo.snapshotLocation(series, id);
