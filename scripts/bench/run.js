@@ -17,8 +17,9 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'; // the 
  *
  * Options: --quick, --only STAGES (comma-separated: compact, diff — only those sections, on
  * their own RGW, the report printed and written to a temporary file unless --out is given;
- * or offsite, alone; or small-files — the tables-of-many-small-files sections,
- * lib/small-files.js — alone, rewriting its own block of docs/BENCHMARKS.md), --rounds N,
+ * or offsite, small-files — the tables-of-many-small-files sections, lib/small-files.js — or
+ * incremental — an incremental backup beside a full one, lib/incremental.js — alone, each
+ * rewriting its own block of docs/BENCHMARKS.md), --rounds N,
  * --c-rounds N, --budget-min M (default 20; the scaling set C runs as many rounds as fit, at
  * least one lakevault run), --keep (leave the RGW running; a later run reuses it and its
  * seeded data), --fresh (restart it), --out FILE, --no-profile, --no-tables (skip the
@@ -39,6 +40,7 @@ const { machine, softwareVersions, cpuCheck } = require('./lib/machine');
 const { profileLakevaultCopy } = require('./lib/profile');
 const { writeReport, writeStageReport, writeBlockReport } = require('./lib/report');
 const { smallFilesBench } = require('./lib/small-files');
+const { incrementalBench } = require('./lib/incremental');
 const { loadavg } = require('node:os');
 const { tableBench } = require('./lib/tables');
 const { lakevaultEnv } = require('./lib/contenders');
@@ -78,6 +80,7 @@ const ONLY_STAGES = { compact: 'table compact (10M rows in 1,000 files)', diff: 
 const BLOCK_STAGES = {
   offsite: (options) => require('./lib/offsite').runOffsite(options, log),
   'small-files': (options) => runBlockAlone('small-files', options),
+  incremental: (options) => runBlockAlone('incremental', options),
 };
 
 const t0 = Date.now();
@@ -92,6 +95,10 @@ const BLOCKS = {
   'small-files': {
     heading: 'Tables of many small files',
     sections: ({ client, cluster, options, tag }) => smallFilesBench({ client, lvEnv: lakevaultEnv(cluster), tag, rounds: options.rounds, scalingRounds: options.sfRounds, big: options.big, log }).all(),
+  },
+  incremental: {
+    heading: 'Incremental backup',
+    sections: async ({ cluster, options, tag }) => [await incrementalBench({ lvEnv: lakevaultEnv(cluster), tag, rounds: options.rounds, log }).section()],
   },
 };
 

@@ -7,7 +7,7 @@ import { restoreSnapshot } from '../../src/restore/restore';
 import { resolveTable } from '../../src/table/table-ref';
 import { backupRepository } from '../../src/snapshot/repository';
 import { openTestStore, TARGET } from '../support/target';
-import { makeTable, testBuckets } from './backup-support';
+import { giveSpecialKeys, makeTable, testBuckets } from './backup-support';
 import { openTableSource, snapshotRestorer } from '../../src/sources/registry';
 
 jest.setTimeout(300_000);
@@ -91,6 +91,16 @@ describe(`incremental backup requests on ${TARGET}`, () => {
     expect(restored.validation.differences).toEqual([]);
     expect(restored.ok).toBe(true);
     expect((await readTableManifest(open.store, table.location))!.files).toHaveLength(6);
+  });
+
+  it('reuses files whose keys need care in a request (spaces, +, %, ?, unicode) as found by the listing', async () => {
+    const table = await makeTable(open.store, env.config, 'special', 30_000, 12_000);
+    await giveSpecialKeys(open.store, table);
+    const first = await createSnapshot(open.store, repo, table, openTableSource, { concurrency: 4 });
+    expect(first.copied.objects).toBe(3);
+    const second = await counted(() => createSnapshot(open.store, repo, table, openTableSource, { concurrency: 4 }));
+    expect(second.result.reused.objects).toBe(3);
+    expect(second.result.copied.objects).toBe(0);
   });
 
   it('asks by HEAD for a few files of a folder whose listing would take more requests', async () => {
