@@ -8,38 +8,16 @@
  *
  * Each round runs both, alternating which goes first; every figure is a fresh CLI process.
  */
-const { loadavg } = require('node:os');
-const { join } = require('node:path');
-const { measure, median } = require('./measure');
-const { ROOT, serverCpuSeconds } = require('./cluster');
-
-const NODE = process.execPath;
-const LAKEVAULT = join(ROOT, 'bin', 'lakevault.js');
-const f0 = (n) => Math.round(n).toLocaleString('en');
-const f1 = (n) => n.toFixed(1);
-const f2 = (n) => n.toFixed(2);
-const range = (values, format = f2) => `${format(median(values))} (${format(Math.min(...values))}–${format(Math.max(...values))})`;
+const { median } = require('./measure');
+const { f0, f1, f2, range, shown, lakevaultIn, cliRunner } = require('./cli-run');
 
 /**
  * @param {{ lvEnv: NodeJS.ProcessEnv, tag: string, rounds: number, log: (l: string) => void }} ctx
  */
 function incrementalBench(ctx) {
   const { lvEnv, tag, log } = ctx;
-  const lake = `bench-${tag}-inc`;
-  const places = ['--warehouse', `s3://${lake}/wh`, '--backups', `s3://${lake}-backups`, '--checkpoints', `s3://${lake}-cp`];
-  const lv = (args) => [NODE, LAKEVAULT, '--json', ...places, ...args];
-  const shown = (argv) => argv.map((a) => (a === NODE ? 'node' : a.startsWith(ROOT) ? a.slice(ROOT.length + 1) : a)).join(' ');
-
-  async function run(label, argv) {
-    const load = loadavg()[0];
-    const serverBefore = serverCpuSeconds();
-    const m = await measure(argv, { env: lvEnv });
-    const serverS = serverCpuSeconds() - serverBefore;
-    if (m.code !== 0) throw new Error(`${label} failed (exit ${m.code}): ${(m.stderr || m.stdout).trim().split('\n').slice(-2).join(' | ')}`);
-    const json = JSON.parse(m.stdout);
-    log(`  ${label.padEnd(44)} ${m.wallS.toFixed(2).padStart(7)} s  cpu ${m.cpuS.toFixed(2)} s  server ${serverS.toFixed(2)} s  load ${load.toFixed(1)}`);
-    return { ...m, serverS, load, json };
-  }
+  const lv = lakevaultIn(`bench-${tag}-inc`);
+  const run = cliRunner(lvEnv, log);
 
   async function section() {
     const table = 'inc1k';

@@ -15,18 +15,11 @@
  * Every figure is a fresh CLI process, as a user runs it; the load average (1 min) is taken
  * before each run, since the cores are shared with the server and whatever else runs.
  */
-const { loadavg } = require('node:os');
 const { join } = require('node:path');
-const { measure, median } = require('./measure');
+const { median } = require('./measure');
 const { createBucket } = require('./s3');
-const { ROOT, serverCpuSeconds } = require('./cluster');
-
-const NODE = process.execPath;
-const LAKEVAULT = join(ROOT, 'bin', 'lakevault.js');
-const f0 = (n) => Math.round(n).toLocaleString('en');
-const f1 = (n) => n.toFixed(1);
-const f2 = (n) => n.toFixed(2);
-const range = (values, format = f2) => `${format(median(values))} (${format(Math.min(...values))}–${format(Math.max(...values))})`;
+const { ROOT } = require('./cluster');
+const { NODE, LAKEVAULT, f0, f1, f2, range, shown, lakevaultIn, cliRunner } = require('./cli-run');
 
 /**
  * @param {{ client: any, lvEnv: NodeJS.ProcessEnv, tag: string, rounds: number, scalingRounds: number, big: boolean, log: (l: string) => void }} ctx
@@ -34,22 +27,8 @@ const range = (values, format = f2) => `${format(median(values))} (${format(Math
 function smallFilesBench(ctx) {
   const { client, lvEnv, tag, log } = ctx;
   const lake = `bench-${tag}-sf`;
-  const places = ['--warehouse', `s3://${lake}/wh`, '--backups', `s3://${lake}-backups`, '--checkpoints', `s3://${lake}-cp`];
-  const lv = (args) => [NODE, LAKEVAULT, '--json', ...places, ...args];
-  const shown = (argv) => argv.map((a) => (a === NODE ? 'node' : a.startsWith(ROOT) ? a.slice(ROOT.length + 1) : a)).join(' ');
-
-  /** Runs, checks the exit code, parses the JSON on stdout; adds server CPU and the load before. */
-  async function run(label, argv) {
-    const load = loadavg()[0];
-    const serverBefore = serverCpuSeconds();
-    const m = await measure(argv, { env: lvEnv });
-    const serverS = serverCpuSeconds() - serverBefore;
-    if (m.code !== 0) throw new Error(`${label} failed (exit ${m.code}): ${(m.stderr || m.stdout).trim().split('\n').slice(-2).join(' | ')}`);
-    let json;
-    try { json = JSON.parse(m.stdout); } catch { json = undefined; }
-    log(`  ${label.padEnd(44)} ${m.wallS.toFixed(2).padStart(7)} s  cpu ${m.cpuS.toFixed(2)} s  server ${serverS.toFixed(2)} s  rss ${m.peakRssMB.toFixed(0)} MB  load ${load.toFixed(1)}`);
-    return { ...m, serverS, load, json };
-  }
+  const lv = lakevaultIn(lake);
+  const run = cliRunner(lvEnv, log);
 
   /** The 1,000-file table: the issue's goals, judged on medians of `rounds` alternating rounds. */
   async function thousandFiles() {
