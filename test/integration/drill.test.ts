@@ -12,6 +12,7 @@ import { openTestStore, TARGET, uniqueBucket, removeBucket, testConfig } from '.
 import { CopyHookStore, makeTable, testBuckets } from './backup-support';
 import { accountForRecovery, plannedDestruction } from '../../src/dr/blast-radius';
 import { openTableSource } from '../../src/sources/registry';
+import { readTableManifest } from '../../src/table/manifest';
 
 async function snapshotOf(store: ObjectStore, bucket: string, prefix = ''): Promise<string[]> {
   const out: string[] = [];
@@ -78,7 +79,7 @@ describe(`drills on ${TARGET}`, () => {
     await inOwnLake('drill-levels', async (lake, config) => {
       const table = await makeTable(open.store, config, 'vendas', 20_000, 5_000);
       const steps: string[] = [];
-      const report = await runDrill(open.store, config, table, { disaster: 'delete-objects', onStep: (step) => steps.push(step) });
+      const report = await runDrill(open.store, config, table, { disaster: 'delete-objects', onStep: (step) => { steps.push(step); } });
       expect(report.status).toBe('SUCCESS');
       expect(report.rto_validation_level).toBe('quick');
       expect(report.validation.level).toBe('full');
@@ -95,7 +96,7 @@ describe(`drills on ${TARGET}`, () => {
         disaster: 'delete-objects',
         onStep: async (step) => {
           if (step !== 'full validation') return;
-          const manifest = (await readSnapshotSource(open.store, table)).manifest;
+          const manifest = (await readTableManifest(open.store, table.location))!;
           const key = table.location.prefix + manifest.files[0]!.key;
           const bytes = Buffer.from(await open.store.getBytes(lake, key));
           for (let i = 100; i < 200; i++) bytes[i]! ^= 0xff;

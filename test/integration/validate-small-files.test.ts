@@ -2,7 +2,8 @@ import { openTestStore, removeBucket, uniqueBucket, TARGET } from '../support/ta
 import type { OpenStore } from '../../src/store/open';
 import type { ObjectStore } from '../../src/store/types';
 import { resolveTable } from '../../src/table/table-ref';
-import { tableFileSet, type FileSet } from '../../src/snapshot/file-set';
+import type { FileSet } from '../../src/model/file-set';
+import { tableFileSet } from '../../src/table/file-set';
 import { compareFileSets, validateFileSet } from '../../src/validate';
 import { salesParts, writeTable } from './validate-fixtures';
 
