@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { IntegrityError } from '../errors';
-import { checkRelativeKey, keyInside } from '../store/key-boundary';
+import { checkDistinctKeys, checkRelativeKey, keyInside } from '../store/key-boundary';
 import type { ObjectStore } from '../store/types';
 import { fieldSchema } from '../table/manifest';
 import { parseStoredJson, type StoredFormat } from '../util/stored-json';
@@ -163,13 +163,15 @@ function checkPlace(value: Recorded, series: string, id: string, where: string):
   return source;
 }
 
-/** Every key a manifest names stays inside its repository; its own copies inside its own prefix. */
+/** Every key a manifest names stays inside its repository, its own copies inside its own prefix, and none is named twice. */
 function checkManifestKeys(manifest: SnapshotManifest, repo: SnapshotRepository, own: string, where: string): void {
   for (const file of manifest.files) {
     checkRelativeKey(file.relativeKey, where, 'the table prefix');
     if (file.bucket !== repo.root.bucket) throw new IntegrityError(`${where}: file ${file.relativeKey} is stored in bucket ${file.bucket}, outside the repository s3://${repo.root.bucket}/${repo.root.prefix}`);
     keyInside(file.reusedFrom ? repo.root.prefix : own, file.key, where);
   }
+  checkDistinctKeys(manifest.files.map((file) => file.relativeKey), where);
+  checkDistinctKeys(manifest.files.map((file) => file.key), where);
 }
 
 export async function readSnapshotManifest(store: ObjectStore, repo: SnapshotRepository, series: string, id: string): Promise<SnapshotManifest | undefined> {

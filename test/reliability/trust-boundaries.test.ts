@@ -15,6 +15,7 @@ import { ManifestKey } from '../../src/snapshot/authentication';
 import { unauthenticatedBackups } from '../../src/audit/backups';
 import type { ObjectStore } from '../../src/store/types';
 import { openTableSource } from '../../src/sources/registry';
+import { addDigests } from '../../src/digest/bag';
 
 /**
  * The trust boundaries: a snapshot belongs to one table, every key stays inside its prefix,
@@ -407,6 +408,33 @@ describe(`trust boundaries on ${TARGET}`, () => {
       const newer = { LAKEVAULT_BACKUPS: `s3://${repository}` };
       await refused(['backup', 'list'], 1, /repository\.json is lakevault\.repository format 3, written by lakevault 9\.9\.0.*upgrade lakevault/, newer);
       await refused(['backup', 'create', 'future-ok'], 1, /written by lakevault 9\.9\.0/, newer);
+    }, 300_000);
+  });
+
+  describe('found by breaking it again', () => {
+    it('a file listed twice — in a backup manifest or a table manifest — is an integrity error before anything is written', async () => {
+      const ref = await table('twice', 24);
+      const backup = await ok(['backup', 'create', 'twice']);
+      const at = snapshotAt(backup.uri);
+      const manifest = await readJson<SnapshotManifest>(at.bucket, at.prefix + SNAPSHOT_MANIFEST);
+      // The same record again, totals and content digest made to agree: it validated (full)
+      // and a forced restore gave the table twice its rows.
+      const files = [...manifest.files, manifest.files[0]!];
+      await writeJson(at.bucket, at.prefix + SNAPSHOT_MANIFEST, {
+        ...manifest, files, contentDigest: addDigests(files.map((f) => f.digest)),
+        totals: { files: files.length, rows: files.reduce((s, f) => s + f.rows, 0), bytes: files.reduce((s, f) => s + f.size, 0) },
+      });
+      await refused(['validate', backup.id, '--level', 'full'], 1, /listed twice/);
+      await refused(['backup', 'restore', backup.id, '--to', 'twice', '--force'], 1, /listed twice/);
+      // Two records, one stored object: the table would get one file under two names.
+      await writeJson(at.bucket, at.prefix + SNAPSHOT_MANIFEST, { ...manifest, files: manifest.files.map((f) => ({ ...f, key: manifest.files[0]!.key })) });
+      await refused(['backup', 'restore', backup.id, '--to', 'twice-fresh'], 1, /listed twice/);
+
+      const tableManifest = await manifestOf(ref);
+      const doubled = [...tableManifest.files, tableManifest.files[0]!];
+      await writeJson(lake, ref.location.prefix + TABLE_MANIFEST, { ...tableManifest, files: doubled, contentDigest: addDigests(doubled.map((f) => f.digest)) });
+      await refused(['validate', 'twice'], 1, /listed twice/);
+      await refused(['backup', 'create', 'twice'], 1, /listed twice/);
     }, 300_000);
   });
 });
