@@ -436,5 +436,24 @@ describe(`trust boundaries on ${TARGET}`, () => {
       await refused(['validate', 'twice'], 1, /listed twice/);
       await refused(['backup', 'create', 'twice'], 1, /listed twice/);
     }, 300_000);
+
+    it('a backup manifest cannot reuse the files of another table\'s backups', async () => {
+      await table('reuse-mine', 25);
+      await table('reuse-theirs', 26, 400);
+      const mine = await ok(['backup', 'create', 'reuse-mine']);
+      const theirs = await ok(['backup', 'create', 'reuse-theirs']);
+      const at = snapshotAt(mine.uri);
+      const theirAt = snapshotAt(theirs.uri);
+      const manifest = await readJson<SnapshotManifest>(at.bucket, at.prefix + SNAPSHOT_MANIFEST);
+      const theirManifest = await readJson<SnapshotManifest>(theirAt.bucket, theirAt.prefix + SNAPSHOT_MANIFEST);
+      // Their files as if reused from an earlier backup of mine: it validated at the full level,
+      // restored their rows as mine, and a delete of their backup (which never reads my
+      // folder: files are shared only within a family) broke it.
+      const files = theirManifest.files.map((f) => ({ ...f, reusedFrom: theirManifest.id }));
+      await writeJson(at.bucket, at.prefix + SNAPSHOT_MANIFEST, { ...manifest, files, totals: theirManifest.totals, contentDigest: theirManifest.contentDigest });
+      await refused(['validate', mine.id, '--level', 'full'], 1, /reuse-theirs-.*another table/);
+      await refused(['backup', 'restore', mine.id, '--to', 'reuse-fresh'], 1, /another table/);
+    }, 300_000);
+
   });
 });
