@@ -455,5 +455,17 @@ describe(`trust boundaries on ${TARGET}`, () => {
       await refused(['backup', 'restore', mine.id, '--to', 'reuse-fresh'], 1, /another table/);
     }, 300_000);
 
+    it('table create, write and drop refuse a repository\'s location and a prefix holding the warehouse', async () => {
+      await table('around', 27);
+      await ok(['backup', 'create', 'around']);
+      await ok(['checkpoint', 'create', 'around']);
+      // `table drop s3://<backups>/ --force` deleted every backup, `s3://<lake>/` every table; exit 0.
+      await refused(['table', 'drop', `s3://${backupsBucket}/`, '--force'], 2, /LAKEVAULT_BACKUPS.*overlap/);
+      await refused(['table', 'drop', `s3://${checkpointsBucket}/`, '--force'], 2, /LAKEVAULT_CHECKPOINTS.*overlap/);
+      await refused(['table', 'drop', `s3://${lake}/`, '--force'], 2, /holds LAKEVAULT_WAREHOUSE/);
+      await refused(['table', 'drop', `s3://${lake}/warehouse/`, '--force'], 2, /holds LAKEVAULT_WAREHOUSE/);
+      await refused(['table', 'create', `s3://${backupsBucket}/intruder`, '--rows', '10'], 2, /LAKEVAULT_BACKUPS.*overlap/);
+      await refused(['table', 'create', `s3://${lake}/warehouse/`, '--rows', '10', '--overwrite'], 2, /holds LAKEVAULT_WAREHOUSE/);
+    }, 300_000);
   });
 });
