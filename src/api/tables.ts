@@ -221,8 +221,9 @@ export class TableApi {
   }
 
   /**
-   * Deletes a table: manifest first, then its files and anything else under its prefix.
-   * `force` empties a prefix that holds no manifest. Objects that could not be deleted
+   * Deletes a table: manifest first, then its files. Objects the manifest does not list go
+   * only with `force`, which also empties a prefix that holds no manifest; a table nested
+   * in the prefix is never deleted with it. Objects that could not be deleted
    * are a StoreError (the table is gone; leftovers are named).
    */
   async drop(name: string, options: { force?: boolean } = {}): Promise<TableDropReport> {

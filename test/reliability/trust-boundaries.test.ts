@@ -467,5 +467,18 @@ describe(`trust boundaries on ${TARGET}`, () => {
       await refused(['table', 'create', `s3://${backupsBucket}/intruder`, '--rows', '10'], 2, /LAKEVAULT_BACKUPS.*overlap/);
       await refused(['table', 'create', `s3://${lake}/warehouse/`, '--rows', '10', '--overwrite'], 2, /holds LAKEVAULT_WAREHOUSE/);
     }, 300_000);
+
+    it('table drop removes only what the manifest lists, and never a table nested in the prefix', async () => {
+      const outer = await table('nest', 28);
+      const inner = await table(`s3://${lake}/warehouse/nest/sub/`, 29, 200);
+      // A plain drop deleted the nested table's files (and anything else under the prefix).
+      await refused(['table', 'drop', 'nest'], 1, /holds table s3:\/\/.*\/warehouse\/nest\/sub\//);
+      await refused(['table', 'drop', 'nest', '--force'], 1, /holds table s3:\/\/.*\/warehouse\/nest\/sub\//);
+      await ok(['table', 'drop', inner.uri]);
+      await open.store.put(lake, `${outer.location.prefix}README.txt`, 'not a table file');
+      await refused(['table', 'drop', 'nest'], 1, /1 object.* the manifest does not list \(first: .*README\.txt\).*--force/);
+      const dropped = await ok(['table', 'drop', 'nest', '--force']);
+      expect(dropped.deletedObjects).toBe(shape.rows / shape.rowsPerFile + 2); // its files, its manifest and README.txt
+    }, 300_000);
   });
 });
