@@ -480,5 +480,17 @@ describe(`trust boundaries on ${TARGET}`, () => {
       const dropped = await ok(['table', 'drop', 'nest', '--force']);
       expect(dropped.deletedObjects).toBe(shape.rows / shape.rowsPerFile + 2); // its files, its manifest and README.txt
     }, 300_000);
+
+    it('backup delete by s3:// URI never reaches into the checkpoints or the warehouse', async () => {
+      const ref = await table('by-uri', 30);
+      const checkpoint = await ok(['checkpoint', 'create', 'by-uri']);
+      // It deleted the checkpoint ("deleted complete backup"), and, as an "orphaned backup",
+      // objects under a table's prefix whose folder name looks like a snapshot id.
+      await refused(['backup', 'delete', checkpoint.uri], 2, /overlap/);
+      const lookalike = `${ref.location.prefix}20200101T000000Z-abcdef/`;
+      await open.store.put(lake, `${lookalike}part.txt`, 'a table\'s object');
+      await refused(['backup', 'delete', `s3://${lake}/${lookalike}`], 2, /overlap/);
+      await ok(['recover', 'by-uri', '--latest']);
+    }, 300_000);
   });
 });
