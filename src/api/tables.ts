@@ -95,7 +95,7 @@ export const TABLE_DEFAULTS = { rows: 50_000, seed: 42, rowsPerFile: 1_000_000, 
 export class TableApi {
   constructor(private readonly context: ApiContext) {}
 
-  /** A table that create, write and drop may touch: not a repository's location, not around the warehouse. */
+  /** A table that create, write, compact and drop may touch: not a repository's location, not around the warehouse. */
   private writable(name: string): TableRef {
     const { config } = this.context;
     const ref = resolveTable(config, name);
@@ -159,12 +159,12 @@ export class TableApi {
    * compaction is finished or undone by the next one.
    */
   async compact(name: string, options: CompactTableOptions = {}): Promise<TableCompactReport> {
-    const { config, store } = this.context;
+    const { store } = this.context;
     const { checkTarget, compactTable } = compaction();
     const target = checkTarget({ ...(options.targetRows !== undefined ? { rows: options.targetRows } : {}), ...(options.targetFileMb !== undefined ? { fileMb: options.targetFileMb } : {}) });
     const rowGroupRows = options.rowGroupRows;
     if (rowGroupRows !== undefined && (!Number.isSafeInteger(rowGroupRows) || rowGroupRows < 1 || rowGroupRows > 1_048_576)) throw new UsageError(`rowGroupRows must be an integer from 1 to 1,048,576, got ${rowGroupRows}`);
-    const ref = resolveTable(config, name);
+    const ref = this.writable(name);
     const progress = this.context.progress('table.compact', options.onProgress);
     return report(await compactTable(store, ref, name, {
       target,

@@ -455,9 +455,9 @@ describe(`trust boundaries on ${TARGET}`, () => {
       await refused(['backup', 'restore', mine.id, '--to', 'reuse-fresh'], 1, /another table/);
     }, 300_000);
 
-    it('table create, write and drop refuse a repository\'s location and a prefix holding the warehouse', async () => {
+    it('table create, write, compact and drop refuse a repository\'s location and a prefix holding the warehouse', async () => {
       await table('around', 27);
-      await ok(['backup', 'create', 'around']);
+      const backup = await ok(['backup', 'create', 'around']);
       await ok(['checkpoint', 'create', 'around']);
       // `table drop s3://<backups>/ --force` deleted every backup, `s3://<lake>/` every table; exit 0.
       await refused(['table', 'drop', `s3://${backupsBucket}/`, '--force'], 2, /LAKEVAULT_BACKUPS.*overlap/);
@@ -466,6 +466,8 @@ describe(`trust boundaries on ${TARGET}`, () => {
       await refused(['table', 'drop', `s3://${lake}/warehouse/`, '--force'], 2, /holds LAKEVAULT_WAREHOUSE/);
       await refused(['table', 'create', `s3://${backupsBucket}/intruder`, '--rows', '10'], 2, /LAKEVAULT_BACKUPS.*overlap/);
       await refused(['table', 'create', `s3://${lake}/warehouse/`, '--rows', '10', '--overwrite'], 2, /holds LAKEVAULT_WAREHOUSE/);
+      // A backup's folder compacted as a prefix without a manifest: its files rewritten, the backup broken.
+      await refused(['table', 'compact', backup.uri], 2, /LAKEVAULT_BACKUPS.*overlap/);
     }, 300_000);
 
     it('table drop removes only what the manifest lists, and never a table nested in the prefix', async () => {
