@@ -13,7 +13,7 @@ import type { SnapshotManifest } from '../snapshot/manifest';
 import { backupRepository, checkSnapshotId, snapshotRepository, type SnapshotRepository } from '../snapshot/repository';
 import { parseSnapshotReference, resolveSnapshot } from '../snapshot/resolve';
 import type { ValidationLevel } from '../validate';
-import { formatS3Uri } from '../store/location';
+import { formatS3Uri, type Location } from '../store/location';
 import { refuseOverlap } from '../store/overlap';
 import { lazyModule } from '../util/lazy';
 import { resolveTable } from '../table/table-ref';
@@ -73,6 +73,20 @@ export type BackupRestoreReport = Report<RestoreResult>;
 export class BackupApi {
   constructor(private readonly context: ApiContext) {}
 
+  /**
+   * A backup repository named on the command line (`--to`, a backup's s3:// URI) stands in
+   * for the configured one: the same separation from the warehouse and the checkpoints
+   * applies — else a delete by URI removes a checkpoint, or objects inside a table.
+   */
+  private refuseOtherPlaces(name: string, root: Location): void {
+    const { config } = this.context;
+    refuseOverlap([
+      { name, location: root },
+      { name: 'the warehouse', location: config.warehouse },
+      { name: 'the checkpoints location', location: config.checkpoints },
+    ]);
+  }
+
   /** Copies exactly the files the table manifest lists into the backup repository. */
   async create(table: string, options: CreateBackupOptions = {}): Promise<BackupCreateReport> {
     const { config, store } = this.context;
@@ -82,14 +96,7 @@ export class BackupApi {
     const ref = resolveTable(config, table);
     const pin = versionPin(options);
     const repo = { ...backupRepository(config, options.to ? { to: options.to } : {}), ...(options.full ? { incremental: false } : {}) };
-    // --to stands in for the configured backups location: the same separation applies.
-    if (options.to) {
-      refuseOverlap([
-        { name: '--to', location: repo.root },
-        { name: 'the warehouse', location: config.warehouse },
-        { name: 'the checkpoints location', location: config.checkpoints },
-      ]);
-    }
+    if (options.to) this.refuseOtherPlaces('--to', repo.root);
     const progress = this.context.progress('backup.create', options.onProgress);
     return this.context.history.track('backup', ref.name, async () => {
       // Opened first: a version the table does not have (an Iceberg snapshot, a ref) is refused before anything is written.
@@ -133,6 +140,7 @@ export class BackupApi {
     const { config, store } = this.context;
     const parsed = parseSnapshotReference(config, id);
     if (!parsed) throw new NotFoundError(`backup "${id}" not found: name it by its id, <table>/<id>, or the s3:// URI of its folder`);
+    if (parsed.root) this.refuseOtherPlaces(`the repository of ${id}`, parsed.root);
     const repo: SnapshotRepository = parsed.root ? snapshotRepository('backup', parsed.root, true, config.manifestKey) : backupRepository(config);
     return report(await deleteSnapshot(store, repo, parsed.reference, { bypassGovernance: options.bypassGovernance === true }));
   }

@@ -5,10 +5,10 @@ import { dropTable, listWarehouse, type DropResult, type PrefixWithoutManifest, 
 import { createSalesTable, type CreateTableResult } from '../table/create';
 import type { IcebergChoice } from '../lake/describe';
 import { openTableSource, type TableInspection } from '../sources/registry';
-import { resolveTable } from '../table/table-ref';
+import { resolveTable, type TableRef } from '../table/table-ref';
 import { formatS3Uri } from '../store/location';
 import { refuseCustomerKeyInClear } from '../store/encryption-check';
-import { refuseOverlap } from '../store/overlap';
+import { refuseOverlap, refuseTableLocation } from '../store/overlap';
 import type { ApiContext, CallOptions } from './context';
 import { formatCount } from './progress';
 import { report, type Report } from './report';
@@ -95,10 +95,20 @@ export const TABLE_DEFAULTS = { rows: 50_000, seed: 42, rowsPerFile: 1_000_000, 
 export class TableApi {
   constructor(private readonly context: ApiContext) {}
 
+  /** A table that create, write, compact and drop may touch: not a repository's location, not around the warehouse. */
+  private writable(name: string): TableRef {
+    const { config } = this.context;
+    const ref = resolveTable(config, name);
+    refuseTableLocation({ name: `table ${ref.name}`, location: ref.location }, [
+      { name: 'LAKEVAULT_BACKUPS', location: config.backups }, { name: 'LAKEVAULT_CHECKPOINTS', location: config.checkpoints },
+    ], { name: 'LAKEVAULT_WAREHOUSE', location: config.warehouse });
+    return ref;
+  }
+
   /** Writes a generated sales table (the seed's `vendas`) as Parquet with a manifest. */
   async create(name: string, options: CreateTableOptions = {}): Promise<TableCreateReport> {
-    const { config, store } = this.context;
-    const ref = resolveTable(config, name);
+    const { store } = this.context;
+    const ref = this.writable(name);
     refuseCustomerKeyInClear(store.endpoint, options.encryption);
     const progress = this.context.progress('table.create', options.onProgress);
     const result = await createSalesTable(store, ref, {
@@ -115,8 +125,8 @@ export class TableApi {
 
   /** Writes any Arrow table as a lakevault table (Parquet files + manifest with digests). */
   async write(name: string, table: Table, options: WriteTableOptions = {}): Promise<TableWriteReport> {
-    const { config, store } = this.context;
-    const ref = resolveTable(config, name);
+    const { store } = this.context;
+    const ref = this.writable(name);
     refuseCustomerKeyInClear(store.endpoint, options.encryption);
     const progress = this.context.progress('table.write', options.onProgress);
     const result = await writeArrowTable(store, ref, table, {
@@ -149,12 +159,12 @@ export class TableApi {
    * compaction is finished or undone by the next one.
    */
   async compact(name: string, options: CompactTableOptions = {}): Promise<TableCompactReport> {
-    const { config, store } = this.context;
+    const { store } = this.context;
     const { checkTarget, compactTable } = compaction();
     const target = checkTarget({ ...(options.targetRows !== undefined ? { rows: options.targetRows } : {}), ...(options.targetFileMb !== undefined ? { fileMb: options.targetFileMb } : {}) });
     const rowGroupRows = options.rowGroupRows;
     if (rowGroupRows !== undefined && (!Number.isSafeInteger(rowGroupRows) || rowGroupRows < 1 || rowGroupRows > 1_048_576)) throw new UsageError(`rowGroupRows must be an integer from 1 to 1,048,576, got ${rowGroupRows}`);
-    const ref = resolveTable(config, name);
+    const ref = this.writable(name);
     const progress = this.context.progress('table.compact', options.onProgress);
     return report(await compactTable(store, ref, name, {
       target,
@@ -211,13 +221,14 @@ export class TableApi {
   }
 
   /**
-   * Deletes a table: manifest first, then its files and anything else under its prefix.
-   * `force` empties a prefix that holds no manifest. Objects that could not be deleted
+   * Deletes a table: manifest first, then its files. Objects the manifest does not list go
+   * only with `force`, which also empties a prefix that holds no manifest; a table nested
+   * in the prefix is never deleted with it. Objects that could not be deleted
    * are a StoreError (the table is gone; leftovers are named).
    */
   async drop(name: string, options: { force?: boolean } = {}): Promise<TableDropReport> {
-    const { config, store } = this.context;
-    const result = await dropTable(store, resolveTable(config, name), { force: options.force === true });
+    const { store } = this.context;
+    const result = await dropTable(store, this.writable(name), { force: options.force === true });
     if (result.errors.length) {
       throw new StoreError(`drop ${result.uri}: ${result.errors.length} objects could not be deleted, first: ${result.errors[0]!.key}: ${result.errors[0]!.code}`);
     }

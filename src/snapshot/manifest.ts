@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { IntegrityError } from '../errors';
-import { checkRelativeKey, keyInside } from '../store/key-boundary';
+import { checkDistinctKeys, checkRelativeKey, keyInside } from '../store/key-boundary';
 import type { ObjectStore } from '../store/types';
 import { fieldSchema } from '../table/manifest';
 import { parseStoredJson, type StoredFormat } from '../util/stored-json';
-import { legacySeriesName, recordedSource, seriesName, type SourceIdentity } from './identity';
+import { legacySeriesName, recordedSource, sameFamily, seriesName, type SourceIdentity } from './identity';
 import type { SnapshotRepository } from './repository';
 
 /**
@@ -163,13 +163,26 @@ function checkPlace(value: Recorded, series: string, id: string, where: string):
   return source;
 }
 
-/** Every key a manifest names stays inside its repository; its own copies inside its own prefix. */
-function checkManifestKeys(manifest: SnapshotManifest, repo: SnapshotRepository, own: string, where: string): void {
+/**
+ * A file a snapshot reuses lies in a series folder of its own family: files are shared only
+ * there, and that is all a delete reads to know who references the files it removes.
+ */
+function checkReusedKey(repo: SnapshotRepository, series: string, key: string, where: string): void {
+  const rest = keyInside(repo.root.prefix, key, where);
+  const folder = rest.slice(0, rest.indexOf('/'));
+  if (!sameFamily(folder, series)) throw new IntegrityError(`${where}: reused file s3://${repo.root.bucket}/${key} lies in ${folder}/, among the snapshots of another table`);
+}
+
+/** Every key a manifest names stays inside its repository, its own copies inside its own prefix, reused ones in its family, and none is named twice. */
+function checkManifestKeys(manifest: SnapshotManifest, repo: SnapshotRepository, series: string, own: string, where: string): void {
   for (const file of manifest.files) {
     checkRelativeKey(file.relativeKey, where, 'the table prefix');
     if (file.bucket !== repo.root.bucket) throw new IntegrityError(`${where}: file ${file.relativeKey} is stored in bucket ${file.bucket}, outside the repository s3://${repo.root.bucket}/${repo.root.prefix}`);
-    keyInside(file.reusedFrom ? repo.root.prefix : own, file.key, where);
+    if (file.reusedFrom) checkReusedKey(repo, series, file.key, where);
+    else keyInside(own, file.key, where);
   }
+  checkDistinctKeys(manifest.files.map((file) => file.relativeKey), where);
+  checkDistinctKeys(manifest.files.map((file) => file.key), where);
 }
 
 export async function readSnapshotManifest(store: ObjectStore, repo: SnapshotRepository, series: string, id: string): Promise<SnapshotManifest | undefined> {
@@ -177,7 +190,7 @@ export async function readSnapshotManifest(store: ObjectStore, repo: SnapshotRep
   const read = await readStored(store, at.bucket, at.prefix + SNAPSHOT_MANIFEST, snapshotManifestSchema, MANIFEST_FORMAT);
   if (!read) return undefined;
   checkPlace(read.value, series, id, read.where);
-  checkManifestKeys(read.value, repo, at.prefix, read.where);
+  checkManifestKeys(read.value, repo, series, at.prefix, read.where);
   storedJson.set(read.value, read.json);
   return read.value;
 }
@@ -190,7 +203,7 @@ export async function readPendingMarker(store: ObjectStore, repo: SnapshotReposi
   for (const key of read.value.ownKeys) keyInside(at.prefix, key, read.where);
   for (const ref of read.value.references) {
     if (ref.bucket !== repo.root.bucket) throw new IntegrityError(`${read.where}: reference s3://${ref.bucket}/${ref.key} is outside the repository`);
-    keyInside(repo.root.prefix, ref.key, read.where);
+    checkReusedKey(repo, series, ref.key, read.where);
   }
   return read.value;
 }

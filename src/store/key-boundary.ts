@@ -33,6 +33,19 @@ export function checkRelativeKey(key: string, where: string, scope: string): str
   return key;
 }
 
+/**
+ * Checks that a manifest names no key twice: a file listed twice is restored, counted and
+ * read twice (a table of twice its rows), and two records of one stored object give a
+ * table one file under two names — both validate, as each record matches its object.
+ */
+export function checkDistinctKeys(keys: readonly string[], where: string): void {
+  const seen = new Set<string>();
+  for (const key of keys) {
+    if (seen.has(key)) throw new IntegrityError(`${where}: key "${printable(key)}" is listed twice`);
+    seen.add(key);
+  }
+}
+
 /** `prefix + key` for a key read from stored data; one that would leave the prefix is an integrity error. */
 export function keyUnder(prefix: string, key: string, where: string): string {
   return prefix + checkRelativeKey(key, where, prefix || 'the bucket root');

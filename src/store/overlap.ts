@@ -37,3 +37,16 @@ export function refuseOverlap(places: readonly NamedLocation[], makeError: (mess
   const [a, b] = pair;
   throw makeError(`${a.name} (${formatS3Uri(a.location)}) and ${b.name} (${formatS3Uri(b.location)}) overlap: one lies inside the other; choose separate locations`);
 }
+
+/**
+ * Where a table may not be written or dropped: overlapping a backup or checkpoint location
+ * (a drop or overwrite would delete snapshots, bypassing their locks and retention), or
+ * holding the warehouse — every table — in its prefix. A usage error before any request.
+ */
+export function refuseTableLocation(table: NamedLocation, repositories: readonly NamedLocation[], warehouse: NamedLocation): void {
+  for (const repository of repositories) refuseOverlap([table, repository]);
+  const { location } = table;
+  if (location.bucket === warehouse.location.bucket && warehouse.location.prefix.startsWith(location.prefix)) {
+    throw new UsageError(`${table.name} (${formatS3Uri(location)}) holds ${warehouse.name} (${formatS3Uri(warehouse.location)}), and with it every table: name the table itself`);
+  }
+}

@@ -1,7 +1,7 @@
-import { NotFoundError } from '../errors';
+import { ConflictError, NotFoundError } from '../errors';
 import type { Location } from '../store/location';
 import type { ObjectStore } from '../store/types';
-import { readTableManifest, TABLE_MANIFEST } from './manifest';
+import { readTableManifest, TABLE_MANIFEST, type TableManifest } from './manifest';
 import type { TableRef } from './table-ref';
 
 export interface TableSummary {
@@ -68,6 +68,7 @@ export async function dropTable(store: ObjectStore, table: TableRef, options: { 
   if (!manifest && !options.force) {
     throw new NotFoundError(`table "${table.name}" not found (no manifest at ${table.uri}${TABLE_MANIFEST}); use --force to empty the prefix anyway`);
   }
+  await refuseUnlisted(store, table, manifest, options.force === true);
   const errors: DropResult['errors'] = [];
   let deletedObjects = 0;
   if (manifest) {
@@ -85,4 +86,24 @@ export async function dropTable(store: ObjectStore, table: TableRef, options: { 
   deletedObjects += leftovers.deleted.length;
   errors.push(...leftovers.errors);
   return { table: table.name, uri: table.uri, deletedObjects, errors };
+}
+
+/**
+ * Before a drop deletes anything: a table nested in the prefix is never taken with it, and
+ * objects the manifest does not list (another engine's, a README, what a killed run left)
+ * go only with --force.
+ */
+async function refuseUnlisted(store: ObjectStore, table: TableRef, manifest: TableManifest | undefined, force: boolean): Promise<void> {
+  const { bucket, prefix } = table.location;
+  const listed = new Set([prefix + TABLE_MANIFEST, ...(manifest?.files ?? []).map((file) => prefix + file.key)]);
+  const unlisted: string[] = [];
+  for await (const object of store.list(bucket, prefix)) {
+    if (object.key.endsWith('/' + TABLE_MANIFEST) && object.key !== prefix + TABLE_MANIFEST) {
+      throw new ConflictError(`${table.uri} holds table s3://${bucket}/${object.key.slice(0, -TABLE_MANIFEST.length)}: drop it first; nothing was deleted`);
+    }
+    if (!listed.has(object.key)) unlisted.push(object.key);
+  }
+  if (manifest && unlisted.length && !force) {
+    throw new ConflictError(`${table.uri} holds ${unlisted.length} object(s) the manifest does not list (first: ${unlisted[0]}); nothing was deleted — use --force to delete them with the table`);
+  }
 }

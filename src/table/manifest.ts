@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { NotFoundError } from '../errors';
-import { checkRelativeKey } from '../store/key-boundary';
+import { checkDistinctKeys, checkRelativeKey } from '../store/key-boundary';
 import type { ObjectStore } from '../store/types';
 import type { Location } from '../store/location';
 import { parseStoredJson } from '../util/stored-json';
@@ -47,12 +47,13 @@ export type TableManifest = z.infer<typeof tableManifestSchema>;
 
 /**
  * Parses and checks a manifest's JSON; a bad one — not JSON, a newer format, not the
- * schema, a file key that leaves the table prefix — is an error naming where it is.
+ * schema, a file key that leaves the table prefix or is listed twice — is an error naming where it is.
  */
 export function parseTableManifest(text: string, where: string): TableManifest {
   const what = `manifest ${where}`;
   const { value } = parseStoredJson(tableManifestSchema, text, what, { format: 'lakevault.table', newest: TABLE_FORMAT_VERSION });
   for (const file of value.files) checkRelativeKey(file.key, what, 'the table prefix');
+  checkDistinctKeys(value.files.map((file) => file.key), what);
   return value;
 }
 

@@ -15,6 +15,7 @@ import { ManifestKey } from '../../src/snapshot/authentication';
 import { unauthenticatedBackups } from '../../src/audit/backups';
 import type { ObjectStore } from '../../src/store/types';
 import { openTableSource } from '../../src/sources/registry';
+import { addDigests } from '../../src/digest/bag';
 
 /**
  * The trust boundaries: a snapshot belongs to one table, every key stays inside its prefix,
@@ -407,6 +408,91 @@ describe(`trust boundaries on ${TARGET}`, () => {
       const newer = { LAKEVAULT_BACKUPS: `s3://${repository}` };
       await refused(['backup', 'list'], 1, /repository\.json is lakevault\.repository format 3, written by lakevault 9\.9\.0.*upgrade lakevault/, newer);
       await refused(['backup', 'create', 'future-ok'], 1, /written by lakevault 9\.9\.0/, newer);
+    }, 300_000);
+  });
+
+  describe('found by breaking it again', () => {
+    it('a file listed twice — in a backup manifest or a table manifest — is an integrity error before anything is written', async () => {
+      const ref = await table('twice', 24);
+      const backup = await ok(['backup', 'create', 'twice']);
+      const at = snapshotAt(backup.uri);
+      const manifest = await readJson<SnapshotManifest>(at.bucket, at.prefix + SNAPSHOT_MANIFEST);
+      // The same record again, totals and content digest made to agree: it validated (full)
+      // and a forced restore gave the table twice its rows.
+      const files = [...manifest.files, manifest.files[0]!];
+      await writeJson(at.bucket, at.prefix + SNAPSHOT_MANIFEST, {
+        ...manifest, files, contentDigest: addDigests(files.map((f) => f.digest)),
+        totals: { files: files.length, rows: files.reduce((s, f) => s + f.rows, 0), bytes: files.reduce((s, f) => s + f.size, 0) },
+      });
+      await refused(['validate', backup.id, '--level', 'full'], 1, /listed twice/);
+      await refused(['backup', 'restore', backup.id, '--to', 'twice', '--force'], 1, /listed twice/);
+      // Two records, one stored object: the table would get one file under two names.
+      await writeJson(at.bucket, at.prefix + SNAPSHOT_MANIFEST, { ...manifest, files: manifest.files.map((f) => ({ ...f, key: manifest.files[0]!.key })) });
+      await refused(['backup', 'restore', backup.id, '--to', 'twice-fresh'], 1, /listed twice/);
+
+      const tableManifest = await manifestOf(ref);
+      const doubled = [...tableManifest.files, tableManifest.files[0]!];
+      await writeJson(lake, ref.location.prefix + TABLE_MANIFEST, { ...tableManifest, files: doubled, contentDigest: addDigests(doubled.map((f) => f.digest)) });
+      await refused(['validate', 'twice'], 1, /listed twice/);
+      await refused(['backup', 'create', 'twice'], 1, /listed twice/);
+    }, 300_000);
+
+    it('a backup manifest cannot reuse the files of another table\'s backups', async () => {
+      await table('reuse-mine', 25);
+      await table('reuse-theirs', 26, 400);
+      const mine = await ok(['backup', 'create', 'reuse-mine']);
+      const theirs = await ok(['backup', 'create', 'reuse-theirs']);
+      const at = snapshotAt(mine.uri);
+      const theirAt = snapshotAt(theirs.uri);
+      const manifest = await readJson<SnapshotManifest>(at.bucket, at.prefix + SNAPSHOT_MANIFEST);
+      const theirManifest = await readJson<SnapshotManifest>(theirAt.bucket, theirAt.prefix + SNAPSHOT_MANIFEST);
+      // Their files as if reused from an earlier backup of mine: it validated at the full level,
+      // restored their rows as mine, and a delete of their backup (which never reads my
+      // folder: files are shared only within a family) broke it.
+      const files = theirManifest.files.map((f) => ({ ...f, reusedFrom: theirManifest.id }));
+      await writeJson(at.bucket, at.prefix + SNAPSHOT_MANIFEST, { ...manifest, files, totals: theirManifest.totals, contentDigest: theirManifest.contentDigest });
+      await refused(['validate', mine.id, '--level', 'full'], 1, /reuse-theirs-.*another table/);
+      await refused(['backup', 'restore', mine.id, '--to', 'reuse-fresh'], 1, /another table/);
+    }, 300_000);
+
+    it('table create, write, compact and drop refuse a repository\'s location and a prefix holding the warehouse', async () => {
+      await table('around', 27);
+      const backup = await ok(['backup', 'create', 'around']);
+      await ok(['checkpoint', 'create', 'around']);
+      // `table drop s3://<backups>/ --force` deleted every backup, `s3://<lake>/` every table; exit 0.
+      await refused(['table', 'drop', `s3://${backupsBucket}/`, '--force'], 2, /LAKEVAULT_BACKUPS.*overlap/);
+      await refused(['table', 'drop', `s3://${checkpointsBucket}/`, '--force'], 2, /LAKEVAULT_CHECKPOINTS.*overlap/);
+      await refused(['table', 'drop', `s3://${lake}/`, '--force'], 2, /holds LAKEVAULT_WAREHOUSE/);
+      await refused(['table', 'drop', `s3://${lake}/warehouse/`, '--force'], 2, /holds LAKEVAULT_WAREHOUSE/);
+      await refused(['table', 'create', `s3://${backupsBucket}/intruder`, '--rows', '10'], 2, /LAKEVAULT_BACKUPS.*overlap/);
+      await refused(['table', 'create', `s3://${lake}/warehouse/`, '--rows', '10', '--overwrite'], 2, /holds LAKEVAULT_WAREHOUSE/);
+      // A backup's folder compacted as a prefix without a manifest: its files rewritten, the backup broken.
+      await refused(['table', 'compact', backup.uri], 2, /LAKEVAULT_BACKUPS.*overlap/);
+    }, 300_000);
+
+    it('table drop removes only what the manifest lists, and never a table nested in the prefix', async () => {
+      const outer = await table('nest', 28);
+      const inner = await table(`s3://${lake}/warehouse/nest/sub/`, 29, 200);
+      // A plain drop deleted the nested table's files (and anything else under the prefix).
+      await refused(['table', 'drop', 'nest'], 1, /holds table s3:\/\/.*\/warehouse\/nest\/sub\//);
+      await refused(['table', 'drop', 'nest', '--force'], 1, /holds table s3:\/\/.*\/warehouse\/nest\/sub\//);
+      await ok(['table', 'drop', inner.uri]);
+      await open.store.put(lake, `${outer.location.prefix}README.txt`, 'not a table file');
+      await refused(['table', 'drop', 'nest'], 1, /1 object.* the manifest does not list \(first: .*README\.txt\).*--force/);
+      const dropped = await ok(['table', 'drop', 'nest', '--force']);
+      expect(dropped.deletedObjects).toBe(shape.rows / shape.rowsPerFile + 2); // its files, its manifest and README.txt
+    }, 300_000);
+
+    it('backup delete by s3:// URI never reaches into the checkpoints or the warehouse', async () => {
+      const ref = await table('by-uri', 30);
+      const checkpoint = await ok(['checkpoint', 'create', 'by-uri']);
+      // It deleted the checkpoint ("deleted complete backup"), and, as an "orphaned backup",
+      // objects under a table's prefix whose folder name looks like a snapshot id.
+      await refused(['backup', 'delete', checkpoint.uri], 2, /overlap/);
+      const lookalike = `${ref.location.prefix}20200101T000000Z-abcdef/`;
+      await open.store.put(lake, `${lookalike}part.txt`, 'a table\'s object');
+      await refused(['backup', 'delete', `s3://${lake}/${lookalike}`], 2, /overlap/);
+      await ok(['recover', 'by-uri', '--latest']);
     }, 300_000);
   });
 });

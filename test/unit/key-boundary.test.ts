@@ -1,5 +1,5 @@
 import { IntegrityError } from '../../src/errors';
-import { keyInside, keyUnder, relativeKeyProblem } from '../../src/store/key-boundary';
+import { checkDistinctKeys, keyInside, keyUnder, relativeKeyProblem } from '../../src/store/key-boundary';
 import { relativeKeyOfPath } from '../../src/lake/delta/paths';
 
 describe('the key boundary: a stored key never leaves its prefix', () => {
@@ -32,6 +32,11 @@ describe('the key boundary: a stored key never leaves its prefix', () => {
   ])('keeps %j byte for byte', (key) => {
     expect(relativeKeyProblem(key)).toBeUndefined();
     expect(keyUnder('lake/t1/', key, 'manifest')).toBe(`lake/t1/${key}`);
+  });
+
+  it('a key listed twice is an integrity error naming it', () => {
+    expect(() => checkDistinctKeys(['data/a', 'data/b', 'data/a'], 'manifest m')).toThrow(new IntegrityError('manifest m: key "data/a" is listed twice'));
+    expect(() => checkDistinctKeys(['data/a', 'data/A', 'data/a/'], 'manifest m')).not.toThrow();
   });
 
   it('a full key must lie strictly inside its prefix', () => {

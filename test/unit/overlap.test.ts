@@ -1,6 +1,6 @@
 import { UsageError, ConfigError } from '../../src/errors';
 import { parseS3Uri } from '../../src/store/location';
-import { findOverlap, locationsOverlap, refuseOverlap } from '../../src/store/overlap';
+import { findOverlap, locationsOverlap, refuseOverlap, refuseTableLocation } from '../../src/store/overlap';
 
 const at = (uri: string) => parseS3Uri(uri);
 
@@ -40,5 +40,24 @@ describe('locationsOverlap: two locations share keys when one lies inside the ot
     expect(() => refuseOverlap(places)).toThrow('the source (s3://lake/loop/) and the destination (s3://lake/loop/z/) overlap');
     expect(() => refuseOverlap(places, (m) => new ConfigError(m))).toThrow(ConfigError);
     expect(() => refuseOverlap(places.slice(0, 1))).not.toThrow();
+  });
+});
+
+describe('refuseTableLocation: a table is never a repository, nor around the warehouse', () => {
+  const repositories = [{ name: 'LAKEVAULT_BACKUPS', location: at('s3://lake-backups') }, { name: 'LAKEVAULT_CHECKPOINTS', location: at('s3://lake/checkpoints') }];
+  const warehouse = { name: 'LAKEVAULT_WAREHOUSE', location: at('s3://lake/warehouse') };
+  const check = (uri: string) => () => refuseTableLocation({ name: 'table t', location: at(uri) }, repositories, warehouse);
+  it.each([
+    ['s3://lake-backups', /LAKEVAULT_BACKUPS.*overlap/],
+    ['s3://lake-backups/t-0123456789ab', /LAKEVAULT_BACKUPS.*overlap/],
+    ['s3://lake/checkpoints/x', /LAKEVAULT_CHECKPOINTS.*overlap/],
+    ['s3://lake', /LAKEVAULT_CHECKPOINTS.*overlap/],
+    ['s3://lake/warehouse', /holds LAKEVAULT_WAREHOUSE/],
+  ])('refuses %s', (uri, message) => {
+    expect(check(uri)).toThrow(UsageError);
+    expect(check(uri)).toThrow(message);
+  });
+  it.each(['s3://lake/warehouse/vendas', 's3://lake/warehouse2', 's3://lake/other/t', 's3://otherlake/warehouse'])('accepts %s', (uri) => {
+    expect(check(uri)).not.toThrow();
   });
 });
