@@ -39,10 +39,10 @@ describe('classifyKey: layout noise is metadata, Parquet files are data', () => 
 });
 
 describe('detectIceberg', () => {
-  it('finds metadata/*.metadata.json and says what happens today', () => {
+  it('finds metadata/*.metadata.json and says what a backup and a restore do with it', () => {
     const info = detectIceberg(['data/00000-0-a.parquet', 'metadata/v1.metadata.json', 'metadata/00002-b.metadata.json', 'metadata/snap-1.avro']);
     expect(info?.metadataFiles).toEqual(['metadata/00002-b.metadata.json', 'metadata/v1.metadata.json']);
-    expect(info?.message).toMatch(/absolute paths/);
+    expect(info?.message).toMatch(/a backup holds the files of one snapshot.*a restore to a new prefix rewrites the paths/);
     expect(detectIceberg(['data/x.parquet', 'meta/v1.metadata.json'])).toBeUndefined();
   });
 });
