@@ -2,7 +2,6 @@ import { EventEmitter } from 'node:events';
 import { describeConfig, loadConfig, loadEnvironment, type Config, type ConfigOverrides } from '../config/config';
 import { openStore, type OpenStore } from '../store/open';
 import { lazyModule } from '../util/lazy';
-import { loadManifestKey, type ManifestKey } from '../snapshot/authentication';
 import type { BackupApi } from './backups';
 import type { AuditOptions, AuditRunReport, ValidateOptions, ValidateReport } from './checks';
 import { ApiContext, type CallOptions } from './context';
@@ -32,7 +31,7 @@ export interface LakevaultOptions extends ConfigOverrides {
    * Default: process.env over a .env file in the working directory.
    */
   env?: Record<string, string | undefined>;
-  /** A configuration already resolved with loadConfig (the overrides and env are then not read). */
+  /** A configuration already resolved with loadConfig, manifest key included (the overrides and env are then not read). */
   config?: Config;
   /** Receives every progress event of this client (as does the 'progress' event). */
   onProgress?: ProgressListener;
@@ -41,27 +40,12 @@ export interface LakevaultOptions extends ConfigOverrides {
    * repository (`_lakevault/history/`), for plans, metrics and `report`. Default true.
    */
   history?: boolean;
-  /**
-   * The key that authenticates snapshot manifests (at least 16 characters; never stored in
-   * a bucket): manifests written carry its HMAC, and validate, restore and recover refuse
-   * one it does not authenticate. Default: LAKEVAULT_MANIFEST_KEY or the file
-   * LAKEVAULT_MANIFEST_KEY_FILE names (from env).
-   */
-  manifestKey?: string;
-  /** A file holding the manifest key (instead of manifestKey). */
-  manifestKeyFile?: string;
-}
-
-/** The manifest key: given, from a given file, or from the variables; undefined = manifests are not authenticated. */
-export function resolveManifestKey(options: Pick<LakevaultOptions, 'env' | 'manifestKey' | 'manifestKeyFile'> = {}): ManifestKey | undefined {
-  if (options.manifestKey !== undefined) return loadManifestKey({ LAKEVAULT_MANIFEST_KEY: options.manifestKey }, options.manifestKeyFile);
-  return loadManifestKey(options.env ?? loadEnvironment().variables, options.manifestKeyFile);
 }
 
 /** Builds the configuration: overrides over env (or process.env + .env), checked before any request. */
 export function resolveConfig(options: LakevaultOptions = {}): Config {
   if (options.config) return options.config;
-  const { env, config: _config, onProgress: _onProgress, history: _history, manifestKey: _key, manifestKeyFile: _keyFile, ...overrides } = options;
+  const { env, config: _config, onProgress: _onProgress, history: _history, ...overrides } = options;
   if (env) return loadConfig(overrides, env);
   const { variables, fromFile } = loadEnvironment();
   return loadConfig(overrides, variables, { fromFile });
@@ -83,9 +67,9 @@ export class Lakevault extends EventEmitter<{ progress: [ProgressEvent] }> {
   private checkpointApi?: CheckpointApi;
   private repositoryApi?: RepositoryApi;
 
-  private constructor(config: Config, manifestKey: ManifestKey | undefined, opened: OpenStore, onProgress?: ProgressListener, history = true) {
+  private constructor(config: Config, opened: OpenStore, onProgress?: ProgressListener, history = true) {
     super();
-    this.context = new ApiContext({ ...config, ...(manifestKey ? { manifestKey } : {}) }, opened, (event) => {
+    this.context = new ApiContext(config, opened, (event) => {
       onProgress?.(event);
       this.emit('progress', event);
     }, history);
@@ -120,9 +104,8 @@ export class Lakevault extends EventEmitter<{ progress: [ProgressEvent] }> {
     // not for this package's users, and a library must not print.
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
     const config = resolveConfig(options);
-    const manifestKey = resolveManifestKey(options);
     const opened = await openStore(config);
-    return new Lakevault(config, manifestKey, opened, options.onProgress, options.history !== false);
+    return new Lakevault(config, opened, options.onProgress, options.history !== false);
   }
 
   /** The endpoint in use (the embedded server's when none was configured). */

@@ -1,7 +1,7 @@
+import type { Config } from '../config/config';
 import { UsageError } from '../errors';
 import { opsArea } from '../history/area';
 import { HistoryRecorder } from '../history/recorder';
-import type { KeyedConfig } from '../snapshot/repository';
 import { EndpointStores } from '../store/endpoint-stores';
 import type { OpenStore } from '../store/open';
 import { progressSink, type Operation, type ProgressListener } from './progress';
@@ -12,7 +12,7 @@ export class ApiContext {
   private recorder?: HistoryRecorder;
   private otherEndpoints?: EndpointStores;
 
-  constructor(readonly config: KeyedConfig, private readonly opened: OpenStore, private readonly listener: ProgressListener, private readonly recordHistory = true) {}
+  constructor(readonly config: Config, private readonly opened: OpenStore, private readonly listener: ProgressListener, private readonly recordHistory = true) {}
 
   /** The open store; after close() every call is a usage error, not a hang or a crash. */
   get open(): OpenStore {

@@ -1,7 +1,8 @@
 import { IntegrityError, UsageError } from '../errors';
 import { formatS3Uri, isS3Uri, parseS3Uri } from '../store/location';
 import { sameLocation } from '../snapshot/identity';
-import { backupRepository, checkpointRepository, snapshotRepository, type KeyedConfig, type SnapshotRepository } from '../snapshot/repository';
+import { backupRepository, checkpointRepository, snapshotRepository, type SnapshotRepository } from '../snapshot/repository';
+import type { Config } from '../config/config';
 import { upgradeRepository, type UpgradeResult } from '../snapshot/upgrade';
 import type { ValidationLevel } from '../validate';
 import type { ApiContext, CallOptions } from './context';
@@ -21,7 +22,7 @@ export interface UpgradeRepositoryOptions extends CallOptions {
  * A repository named on the command line: `backups` or `checkpoints` (the configured ones),
  * or an s3:// URI (a backup repository, unless it is the configured checkpoints location).
  */
-export function namedRepository(config: KeyedConfig, name: string): SnapshotRepository {
+export function namedRepository(config: Config, name: string): SnapshotRepository {
   if (name === 'backups') return backupRepository(config);
   if (name === 'checkpoints') return checkpointRepository(config);
   if (!isS3Uri(name)) throw new UsageError(`"${name}" is not a repository: give backups, checkpoints or an s3://bucket/prefix URI`);

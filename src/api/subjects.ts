@@ -1,7 +1,7 @@
+import type { Config } from '../config/config';
 import { NotFoundError, UsageError } from '../errors';
 import type { FileSet } from '../model/file-set';
 import { snapshotFileSet } from '../snapshot/file-set';
-import type { KeyedConfig } from '../snapshot/repository';
 import { resolveSnapshot } from '../snapshot/resolve';
 import { openTableSource } from '../sources/registry';
 import type { VersionPin } from '../sources/table-source';
@@ -16,7 +16,7 @@ import { resolveTable } from '../table/table-ref';
  * s3:// URI. With a pin (a Delta version) tables are read as that version: backups and
  * checkpoints hold one version already.
  */
-export async function resolveFileSet(store: ObjectStore, config: KeyedConfig, reference: string, pin: VersionPin = {}): Promise<FileSet> {
+export async function resolveFileSet(store: ObjectStore, config: Config, reference: string, pin: VersionPin = {}): Promise<FileSet> {
   const snapshot = await resolveSnapshot(store, config, reference);
   if (snapshot) return snapshotFileSet(snapshot.repo, snapshot.manifest);
   if (pinned(pin)) return (await openTableSource(store, resolveTable(config, reference), pin)).fileSet();

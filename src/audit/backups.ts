@@ -1,7 +1,7 @@
 import type { Config } from '../config/config';
 import { authenticationStatus } from '../snapshot/authentication';
 import { listSnapshots } from '../snapshot/catalog';
-import { backupRepository, type KeyedConfig } from '../snapshot/repository';
+import { backupRepository } from '../snapshot/repository';
 import type { ObjectStore } from '../store/types';
 
 /**
@@ -34,7 +34,7 @@ function date(text: string | undefined): Date | undefined {
   return d && !Number.isNaN(d.getTime()) ? d : undefined;
 }
 
-export async function listBackups(store: ObjectStore, config: KeyedConfig<Pick<Config, 'backups'>>): Promise<BackupSummary[]> {
+export async function listBackups(store: ObjectStore, config: Pick<Config, 'backups' | 'manifestKey'>): Promise<BackupSummary[]> {
   const repo = backupRepository(config);
   const entries = await listSnapshots(store, repo);
   return entries.map((entry) => {
@@ -77,6 +77,6 @@ export function newestComplete(backups: BackupSummary[]): Map<string, BackupSumm
  * MAC, another key's, or a wrong one (restore and recover refuse them); none when no key
  * is configured.
  */
-export async function unauthenticatedBackups(store: ObjectStore, config: KeyedConfig<Pick<Config, 'backups'>>): Promise<BackupSummary[]> {
+export async function unauthenticatedBackups(store: ObjectStore, config: Pick<Config, 'backups' | 'manifestKey'>): Promise<BackupSummary[]> {
   return (await listBackups(store, config)).filter((backup) => backup.complete && backup.authenticated === false);
 }

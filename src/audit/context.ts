@@ -1,5 +1,5 @@
+import type { Config } from '../config/config';
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { KeyedConfig } from '../snapshot/repository';
 import type { BucketSettings } from '../store/bucket-settings';
 import type { ServerKind } from '../store/server-kind';
 import type { ObjectStore } from '../store/types';
@@ -28,7 +28,7 @@ export interface ResolvedCredentials {
 /** Everything checks may look at. Checks read; only the runner gathers. */
 export interface AuditContext {
   /** The configuration, with the manifest key when one is configured (it authenticates backups). */
-  config: KeyedConfig;
+  config: Config;
   endpoint: string;
   embedded: boolean;
   /** Which server answers (from its headers); some findings depend on it. */

@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
 import { loadConfig, loadEnvironment, type Config, type ConfigOverrides } from '../config/config';
-import { resolveManifestKey } from '../api/client';
-import type { KeyedConfig } from '../snapshot/repository';
 import { openStore, type OpenStore } from '../store/open';
 import { UsageError } from '../errors';
 import { wholeNumber } from '../config/sources';
@@ -21,12 +19,12 @@ const OVERRIDE_FLAGS = ['endpoint', 'region', 'caBundle', 'pathStyle', 'warehous
  */
 export interface GlobalOptions extends Pick<ConfigOverrides, (typeof OVERRIDE_FLAGS)[number]>, MetricsFlags {
   json?: boolean;
-  /** Read apart from the configuration (snapshot/authentication.ts). */
+  /** The manifest key's file (config/manifest-key.ts). */
   manifestKeyFile?: string;
 }
 
 export interface CommandContext {
-  config: KeyedConfig;
+  config: Config;
   output: Output;
   open: OpenStore;
 }
@@ -42,6 +40,7 @@ export function configFrom(options: GlobalOptions): Config {
     const value = options[flag];
     if (value !== undefined && value !== '') Object.assign(overrides, { [flag]: value });
   }
+  if (options.manifestKeyFile) overrides.manifestKeyFile = options.manifestKeyFile;
   const { variables, fromFile } = loadEnvironment();
   return loadConfig(overrides, variables, { fromFile, overridesAre: 'flags' });
 }
@@ -52,8 +51,7 @@ export function configFrom(options: GlobalOptions): Config {
  */
 export async function withStore<T>(command: Command, body: (context: CommandContext) => Promise<T>): Promise<T> {
   const options = globalOptions(command);
-  const manifestKey = resolveManifestKey(options.manifestKeyFile ? { manifestKeyFile: options.manifestKeyFile } : {});
-  const config: KeyedConfig = { ...configFrom(options), ...(manifestKey ? { manifestKey } : {}) };
+  const config = configFrom(options);
   const output = createOutput(options.json === true);
   const open = await openStore(config);
   try {

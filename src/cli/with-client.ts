@@ -22,7 +22,6 @@ export async function withClient<T>(command: Command, body: (context: ClientCont
   checkMetricsFlags(options);
   const lv = await Lakevault.open({
     config: configFrom(options),
-    ...(options.manifestKeyFile ? { manifestKeyFile: options.manifestKeyFile } : {}),
     onProgress: (event) => (event.operation === 'history' ? output.warn(event.message) : output.progress(event.message)),
   });
   let failed = false;

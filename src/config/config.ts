@@ -5,6 +5,7 @@ import { ConfigError } from '../errors';
 import { type Location, parseS3Uri } from '../store/location';
 import { refuseOverlap } from '../store/overlap';
 import { checkEndpoint } from './endpoint';
+import { loadManifestKey, type ManifestKey } from './manifest-key';
 import { readLocationEndpoints, type LocationEndpoints } from './endpoints';
 import { SettingSources, wholeNumber, type SettingOrigin } from './sources';
 
@@ -35,6 +36,8 @@ export interface Config {
   requestTimeoutMs: number;
   /** Where the embedded server keeps its data. */
   home: string;
+  /** The key that authenticates snapshot manifests (config/manifest-key.ts); none = manifests are not authenticated. */
+  manifestKey?: ManifestKey | undefined;
   /** Where each setting came from (flag, environment, .env file, default): `doctor` shows it. */
   origins?: Record<SettingName, SettingOrigin>;
   /** Locations that live on an endpoint of their own (LAKEVAULT_<LOCATION>_ENDPOINT, _PROFILE…): config/endpoints.ts. */
@@ -56,6 +59,15 @@ export interface ConfigOverrides {
   profile?: string;
   /** Static keys; otherwise AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, a profile or the SDK's chain. */
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /**
+   * The key that authenticates snapshot manifests (at least 16 characters; never stored in
+   * a bucket): manifests written carry its HMAC, and validate, restore and recover refuse
+   * one it does not authenticate. Default: LAKEVAULT_MANIFEST_KEY or the file
+   * LAKEVAULT_MANIFEST_KEY_FILE names.
+   */
+  manifestKey?: string;
+  /** A file holding the manifest key (instead of manifestKey; the CLI's --manifest-key-file). */
+  manifestKeyFile?: string;
 }
 
 /** The settings whose source `doctor` shows. */
@@ -196,6 +208,9 @@ export function loadConfig(overrides: ConfigOverrides = {}, env?: Env, inputs: C
     refuseOverlap(places.filter((place) => endpointOf(place.on) === store), (message) => new ConfigError(message));
   }
   const home = read<string>('home', undefined, undefined, 'LAKEVAULT_HOME');
+  const manifestKey = overrides.manifestKey !== undefined
+    ? loadManifestKey({ LAKEVAULT_MANIFEST_KEY: overrides.manifestKey }, overrides.manifestKeyFile)
+    : loadManifestKey(env, overrides.manifestKeyFile);
 
   return {
     ...(endpoint ? { endpoint } : {}),
@@ -214,6 +229,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env?: Env, inputs: C
     maxAttempts: number('maxAttempts', undefined, undefined, 'LAKEVAULT_MAX_ATTEMPTS', 6),
     requestTimeoutMs: number('requestTimeoutMs', undefined, undefined, 'LAKEVAULT_REQUEST_TIMEOUT_MS', 60_000),
     home: resolve(home.value === undefined ? '.lakevault' : String(home.value)),
+    ...(manifestKey ? { manifestKey } : {}),
     origins,
     locationEndpoints,
   };

@@ -1,9 +1,10 @@
+import type { Config } from '../config/config';
 
 import type { ObjectStore } from '../store/types';
 import type { TableRef } from '../table/table-ref';
 import { requireCompleteSnapshot, snapshotAgeMs } from '../snapshot/catalog';
 import { folderOf, type SnapshotManifest } from '../snapshot/manifest';
-import { checkpointRepository, snapshotUri, type KeyedConfig } from '../snapshot/repository';
+import { checkpointRepository, snapshotUri } from '../snapshot/repository';
 import type { ValidationLevel } from '../validate';
 import { refuseOtherSource, restoreSnapshot, type RestoreOptions, type RestoreResult } from '../restore/restore';
 import { snapshotRestorer } from '../sources/registry';
@@ -46,7 +47,7 @@ export interface RecoverResult {
  * location; a checkpoint of another location replaces it only when asked for by id with
  * allowOtherSource.
  */
-export async function recoverTable(store: ObjectStore, config: KeyedConfig, table: TableRef, options: RecoverOptions = {}): Promise<RecoverResult> {
+export async function recoverTable(store: ObjectStore, config: Config, table: TableRef, options: RecoverOptions = {}): Promise<RecoverResult> {
   const started = Date.now();
   const detectedAt = options.detectedAt ?? new Date(started);
   const repo = checkpointRepository(config);

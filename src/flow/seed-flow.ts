@@ -1,5 +1,5 @@
-import type { ObjectStore } from '../store/types';
 import type { Config } from '../config/config';
+import type { ObjectStore } from '../store/types';
 import { createSalesTable } from '../table/create';
 import { requireTableManifest } from '../table/manifest';
 import { openTableSource, snapshotRestorer } from '../sources/registry';
@@ -8,7 +8,7 @@ import { createSnapshot } from '../snapshot/create';
 import { snapshotFileSet } from '../snapshot/file-set';
 import { tableFileSet } from '../table/file-set';
 import { requireCompleteSnapshot } from '../snapshot/catalog';
-import { backupRepository, type KeyedConfig } from '../snapshot/repository';
+import { backupRepository } from '../snapshot/repository';
 import { compareFileSets, type ValidationReport } from '../validate';
 import { restoreSnapshot } from '../restore/restore';
 import { createCheckpoint } from '../dr/checkpoint';
@@ -44,7 +44,7 @@ function verdict(report: ValidationReport) {
  *   8. validate the recovered table against the checkpoint.
  *   9. audit the store's security (findings in the summary; they do not fail the flow).
  */
-export async function runSeedFlow(store: ObjectStore, config: KeyedConfig, options: FlowOptions) {
+export async function runSeedFlow(store: ObjectStore, config: Config, options: FlowOptions) {
   const started = Date.now();
   const table = resolveTable(config, options.table);
   const restoredTable = resolveTable(config, `${table.name}_restored`);

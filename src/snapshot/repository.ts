@@ -1,7 +1,7 @@
 import type { Config } from '../config/config';
 import { UsageError } from '../errors';
 import { childLocation, formatS3Uri, parseS3Uri, type Location } from '../store/location';
-import type { ManifestKey } from './authentication';
+import type { ManifestKey } from '../config/manifest-key';
 
 export type SnapshotKind = 'backup' | 'checkpoint';
 
@@ -61,17 +61,11 @@ export function snapshotRepository(kind: SnapshotKind, root: Location, increment
   };
 }
 
-/**
- * The configuration and, when one is configured, the manifest key. (The key is read apart
- * from the rest of the configuration — see api/client.ts — and travels with it from there.)
- */
-export type KeyedConfig<C = Config> = C & { manifestKey?: ManifestKey | undefined };
-
-export function backupRepository(config: KeyedConfig<Pick<Config, 'backups'>>, options: { to?: string } = {}): SnapshotRepository {
+export function backupRepository(config: Pick<Config, 'backups' | 'manifestKey'>, options: { to?: string } = {}): SnapshotRepository {
   return snapshotRepository('backup', options.to ? parseS3Uri(options.to) : config.backups, true, config.manifestKey);
 }
 
-export function checkpointRepository(config: KeyedConfig<Pick<Config, 'checkpoints'>>): SnapshotRepository {
+export function checkpointRepository(config: Pick<Config, 'checkpoints' | 'manifestKey'>): SnapshotRepository {
   return snapshotRepository('checkpoint', config.checkpoints, false, config.manifestKey);
 }
 

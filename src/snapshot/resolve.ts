@@ -1,5 +1,5 @@
 import type { Config } from '../config/config';
-import { IntegrityError, NotFoundError } from '../errors';
+import { IntegrityError } from '../errors';
 import { isS3Uri, parseS3Uri, type Location } from '../store/location';
 import type { ObjectStore } from '../store/types';
 import { checkTableName } from '../table/naming';
@@ -7,7 +7,7 @@ import { resolveTable } from '../table/table-ref';
 import { requireAuthentic } from './authentication';
 import { findSnapshot, usableSnapshot, type SnapshotReference } from './catalog';
 import { readSnapshotManifest, type SnapshotManifest } from './manifest';
-import { backupRepository, checkpointRepository, isSnapshotId, snapshotRepository, type KeyedConfig, type SnapshotRepository } from './repository';
+import { backupRepository, checkpointRepository, isSnapshotId, snapshotRepository, type SnapshotRepository } from './repository';
 
 /**
  * How a snapshot is named on the command line, parsed:
@@ -39,7 +39,7 @@ export function parseSnapshotReference(config: Pick<Config, 'warehouse'>, text: 
  * that is incomplete, orphaned or not authenticated by the manifest key is an error (it is
  * never used).
  */
-export async function resolveSnapshot(store: ObjectStore, config: KeyedConfig, text: string, kinds: SnapshotRepository['kind'][] = ['backup', 'checkpoint']): Promise<{ repo: SnapshotRepository; manifest: SnapshotManifest } | undefined> {
+export async function resolveSnapshot(store: ObjectStore, config: Config, text: string, kinds: SnapshotRepository['kind'][] = ['backup', 'checkpoint']): Promise<{ repo: SnapshotRepository; manifest: SnapshotManifest } | undefined> {
   const key = config.manifestKey;
   const parsed = parseSnapshotReference(config, text);
   if (!parsed) return undefined;

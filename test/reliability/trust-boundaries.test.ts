@@ -11,7 +11,7 @@ import { SNAPSHOT_MANIFEST, SNAPSHOT_PENDING, SNAPSHOT_RETAINED, type SnapshotMa
 import { snapshotFileSet } from '../../src/snapshot/file-set';
 import { backupRepository } from '../../src/snapshot/repository';
 import { validateFileSet } from '../../src/validate';
-import { ManifestKey } from '../../src/snapshot/authentication';
+import { ManifestKey } from '../../src/config/manifest-key';
 import { unauthenticatedBackups } from '../../src/audit/backups';
 import type { ObjectStore } from '../../src/store/types';
 import { openTableSource } from '../../src/sources/registry';

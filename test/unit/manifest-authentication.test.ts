@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { ConfigError, IntegrityError } from '../../src/errors';
-import { authenticationStatus, loadManifestKey, ManifestKey, requireAuthentic, signManifest } from '../../src/snapshot/authentication';
+import { loadManifestKey, ManifestKey } from '../../src/config/manifest-key';
+import { authenticationStatus, requireAuthentic, signManifest } from '../../src/snapshot/authentication';
 import type { SnapshotManifest } from '../../src/snapshot/manifest';
 
 const SECRET = 'a manifest key for the unit tests';
