@@ -19,7 +19,7 @@ import { lazyModule } from '../util/lazy';
 import { resolveTable } from '../table/table-ref';
 import type { BackupPlanReport, BackupPlanVerifyReport, PlanOptions, PlanVerifyOptions } from './batch-plan';
 import type { ApiContext, CallOptions } from './context';
-import { formatBytes, formatCount } from './progress';
+import { formatBytes, formatCount } from '../util/units';
 import { report, type Report } from './report';
 import { versionPin } from './subjects';
 import { checkLevel, failedValidation } from './validation-failure';

@@ -10,7 +10,7 @@ import { refuseCustomerKeyInClear } from '../store/encryption-check';
 import { bucketNameProblem } from '../store/location';
 import { compareFileSets, validateFileSet, type ValidationLevel, type ValidationReport } from '../validate';
 import type { ApiContext, CallOptions } from './context';
-import { formatBytes, formatCount } from './progress';
+import { formatBytes, formatCount } from '../util/units';
 import { report, type Report } from './report';
 import { pinned, resolveFileSet, versionPin } from './subjects';
 import { fileSetAsOf } from '../timeline/read';

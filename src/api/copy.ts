@@ -2,7 +2,7 @@ import { formatS3Uri, parseS3Uri } from '../store/location';
 import { refuseOverlap } from '../store/overlap';
 import { copyPrefix, type CopiedObject } from '../store/prefix-copy';
 import type { ApiContext, CallOptions } from './context';
-import { formatBytes, formatCount } from './progress';
+import { formatBytes, formatCount } from '../util/units';
 import { report, type Report } from './report';
 
 export type CopyReport = Report<{

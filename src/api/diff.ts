@@ -4,7 +4,7 @@ import { resolveFileSet } from './subjects';
 import { fileSetAsOf } from '../timeline/read';
 import { isS3Uri, parseS3Uri } from '../store/location';
 import type { ApiContext, CallOptions } from './context';
-import { formatCount } from './progress';
+import { formatCount } from '../util/units';
 import { report, type Report } from './report';
 
 export type DiffReport = Report<DiffResult>;

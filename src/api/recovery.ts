@@ -12,7 +12,7 @@ import type { ValidationLevel } from '../validate';
 import { refuseOverlap } from '../store/overlap';
 import { resolveTable } from '../table/table-ref';
 import type { ApiContext, CallOptions } from './context';
-import { formatCount } from './progress';
+import { formatCount } from '../util/units';
 import { report, type Report } from './report';
 import { checkLevel, failedValidation } from './validation-failure';
 

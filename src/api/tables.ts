@@ -10,7 +10,7 @@ import { formatS3Uri } from '../store/location';
 import { refuseCustomerKeyInClear } from '../store/encryption-check';
 import { refuseOverlap, refuseTableLocation } from '../store/overlap';
 import type { ApiContext, CallOptions } from './context';
-import { formatCount } from './progress';
+import { formatCount } from '../util/units';
 import { report, type Report } from './report';
 import { versionPin } from './subjects';
 import { writeArrowTable, type WriteTableResult } from './write-arrow';

@@ -9,7 +9,7 @@ import { readCycleState, writeCycleState } from '../verify/state';
 import { BackupApi } from './backups';
 import { validate, type ValidateOptions } from './checks';
 import type { ApiContext, CallOptions } from './context';
-import { formatBytes, formatCount } from './progress';
+import { formatBytes, formatCount } from '../util/units';
 import { report, type Report } from './report';
 import { checkLevel } from './validation-failure';
 import type { Difference, FileError } from '../validate';

@@ -106,7 +106,7 @@ export function parseCompletionReport(text: string, name: string): CompletionTas
   try {
     rows = parseCsv(text);
   } catch (error) {
-    throw new Error(`${name}: not a CSV completion report: ${(error as Error).message}`);
+    throw new Error(`${name}: not a CSV completion report: ${(error as Error).message}`, { cause: error });
   }
   return rows.map((fields, index) => {
     if (fields.length < 4) throw new Error(`${name}, row ${index + 1}: ${fields.length} fields; a completion report row has Bucket, Key, VersionId, TaskStatus, ErrorCode, HTTPStatusCode, ResultMessage`);

@@ -8,7 +8,7 @@ import { LakevaultError } from '../errors';
  */
 export interface Output {
   json: boolean;
-  result(value: unknown, text: (value: any) => string): void;
+  result<T>(value: T, text: (value: T) => string): void;
   progress(line: string): void;
   done(): void;
   warn(line: string): void;
@@ -65,7 +65,7 @@ export function printErrorDocument(code: string, message: string): void {
 }
 
 // Number formats are shared with the library's progress messages.
-export { formatBytes, formatCount } from '../api/progress';
+export { formatBytes, formatCount } from '../util/units';
 
 /** Left-aligned columns for text tables. */
 export function formatTable(header: string[], rows: (string | number)[][]): string {

@@ -3,7 +3,6 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { getHomeDir, loadSharedConfigFiles } from '@smithy/core/config';
 import { ConfigError } from '../errors';
-import type { Config } from './config';
 import { checkEndpoint, redactEndpoint } from './endpoint';
 
 /*
@@ -284,12 +283,23 @@ export function storeKey(endpoint: ResolvedEndpoint): string {
   return [endpoint.identity, endpoint.region, credentialsIdentity(endpoint.credentials), endpoint.forcePathStyle ? 'path' : 'virtual', endpoint.caBundlePath ?? ''].join('|');
 }
 
+/** The settings of config.ts's Config that make the primary endpoint. */
+export interface PrimarySettings {
+  endpoint?: string;
+  region: string;
+  forcePathStyle: boolean;
+  caBundle?: string;
+  caBundlePath?: string;
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  profile?: string;
+}
+
 /**
  * The primary endpoint, as config.ts resolved it (S3_ENDPOINT, AWS_* variables, the SDK's
  * chain; the embedded server when no endpoint is configured). Its profile, if any, reaches
  * the SDK as before: AWS_PROFILE is the process's own.
  */
-export function primaryEndpoint(config: Config): ResolvedEndpoint {
+export function primaryEndpoint(config: PrimarySettings): ResolvedEndpoint {
   const address: EndpointAddress = config.endpoint ? addressOf(config.endpoint) : { kind: 'embedded', site: '' };
   const credentials: CredentialSource = address.kind === 'embedded' ? { kind: 'embedded' }
     : config.credentials ? { kind: 'static', keys: config.credentials }

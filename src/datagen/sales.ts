@@ -1,4 +1,4 @@
-import { makeData, makeVector, Table, Field, Schema, Int64, DateDay, Utf8, Int32, Float64, RecordBatch, Struct, type Vector } from 'apache-arrow';
+import { makeData, makeVector, Table, Field, Schema, Int64, DateDay, Utf8, Int32, Float64, RecordBatch, Struct } from 'apache-arrow';
 
 /**
  * The seed's sales table (`vendas`): id, data_venda, categoria, produto, quantidade,
@@ -50,16 +50,6 @@ function mix32(x: number): number {
   h ^= h >>> 13; h = Math.imul(h, 0xc2b2ae35);
   h ^= h >>> 16;
   return h >>> 0;
-}
-
-export interface SalesColumns {
-  id: BigInt64Array;
-  data_venda: Int32Array;
-  categoria: string[];
-  produto: string[];
-  quantidade: Int32Array;
-  preco_unitario: Float64Array;
-  total: Float64Array;
 }
 
 /** Rows with ids firstId .. firstId+count-1 of the table seeded by `seed`. */
@@ -130,5 +120,4 @@ export function* salesBatches(seed: number, rows: number, batchRows: number, fir
   }
 }
 
-export type { Vector };
 export const _test = { PRODUCTS, CATEGORIES, mix32, makeVector };

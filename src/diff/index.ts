@@ -13,7 +13,6 @@ import { bagDifference, KeyCounts, KeyPartitions } from './keys';
 import { ChangesWriter, checkChangesLocation, type ChangesTable, type ChangeType } from './output';
 import { checkTakeable, takeRows } from './take';
 
-export { CHANGE_COLUMN } from './output';
 
 export interface DiffOptions {
   /** Where to write the added and removed rows (an empty prefix), as a lakevault table. */

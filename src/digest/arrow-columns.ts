@@ -1,4 +1,4 @@
-import { DataType, Type, TimeUnit, DateUnit, IntervalUnit, Precision, type Data, type Field } from 'apache-arrow';
+import { DataType, Type, TimeUnit, DateUnit, IntervalUnit, Precision, type Data } from 'apache-arrow';
 import type { RawColumn } from './raw-column';
 
 /** The Arrow C data interface format string of an apache-arrow type ('+?' when unsupported). */
@@ -79,8 +79,4 @@ export function rawFromData(data: Data): RawColumn {
     raw.dictionary = rawFromData(chunks[0]!);
   }
   return raw;
-}
-
-export function fieldFormat(field: Field): string {
-  return formatOf(field.type as DataType);
 }

@@ -1,7 +1,6 @@
 import type { RecordBatch, Schema, Table } from 'apache-arrow';
 import { addDigests } from './bag';
-import { familyOf } from './raw-column';
-import { fieldFormat, rawFromData } from './arrow-columns';
+import { rawFromData } from './arrow-columns';
 import { RawTableDigester, type TableDigest } from './raw-digester';
 
 export { RawTableDigester, type TableDigest };
@@ -24,11 +23,6 @@ export class TableDigester {
   result(): TableDigest {
     return this.raw.result();
   }
-}
-
-/** The digest family of a schema field (how its values are hashed). */
-export function typeFamily(field: Parameters<typeof fieldFormat>[0]): string {
-  return familyOf(fieldFormat(field));
 }
 
 /**

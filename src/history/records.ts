@@ -88,6 +88,7 @@ export function statusKey(kind: HistoryKind, subject: string): string {
 
 /** The figures of a report, by kind; unknown shapes give none rather than failing a record. */
 export function figuresOf(kind: HistoryKind, report: unknown): OperationFigures {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- reports of any version and shape, each field checked where it is read
   const r = (report ?? {}) as Record<string, any>;
   const num = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
   const pick = (values: Record<string, number | undefined>): OperationFigures =>

@@ -9,7 +9,7 @@ export type HyparquetCore = typeof import('hyparquet', { with: { 'resolution-mod
 export type HyparquetColumn = typeof import('hyparquet/src/column.js', { with: { 'resolution-mode': 'import' } });
 export type HyparquetDataPage = typeof import('hyparquet/src/datapage.js', { with: { 'resolution-mode': 'import' } });
 export type HyparquetCompressors = typeof import('hyparquet-compressors', { with: { 'resolution-mode': 'import' } });
-export type { FileMetaData, ColumnMetaData, SchemaElement, PageHeader, SchemaTree, CompressionCodec } from 'hyparquet' with { 'resolution-mode': 'import' };
+export type { FileMetaData, SchemaElement, PageHeader, CompressionCodec } from 'hyparquet' with { 'resolution-mode': 'import' };
 
 export interface Hyparquet {
   core: HyparquetCore;

@@ -2,7 +2,6 @@
  * parquet-wasm's Node build (CommonJS, loads synchronously). One import point so the
  * rest of the code does not care about its package layout.
  */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 import * as wasm from 'parquet-wasm/node';
 
 export const parquet = wasm;

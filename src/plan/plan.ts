@@ -36,7 +36,6 @@ export interface PlanTable {
 
 /** One thing a plan does to one table (or, for audit, to the store). */
 export type StepKind = 'backup' | 'checkpoint' | 'drill' | 'verify' | 'audit';
-export const STEP_KINDS: readonly StepKind[] = ['backup', 'checkpoint', 'verify', 'drill', 'audit'];
 
 export function stepId(kind: StepKind, table?: string): string {
   return table === undefined ? kind : `${table}:${kind}`;

@@ -104,18 +104,6 @@ export async function listPlanStates(store: ObjectStore, area: Location): Promis
   return states;
 }
 
-/** The runs of a plan that did something, oldest first. */
-export async function listRunRecords(store: ObjectStore, area: Location, plan: string): Promise<RunRecord[]> {
-  const records: RunRecord[] = [];
-  for await (const object of store.list(area.bucket, runsFolder(area, plan))) {
-    const name = object.key.slice(runsFolder(area, plan).length);
-    if (name === 'state.json' || name === 'lock.json' || !name.endsWith('.json')) continue;
-    const record = await readJson<RunRecord>(store, area.bucket, object.key).catch(() => undefined);
-    if (record?.format === 'lakevault.plan-run' && Array.isArray(record.steps)) records.push(record);
-  }
-  return records.sort((a, b) => (a.startedAt < b.startedAt ? -1 : 1));
-}
-
 export function thisHost(): { host: string; pid: number } {
   return { host: hostname(), pid: process.pid };
 }

@@ -1,4 +1,4 @@
-import { formatBytes, formatCount } from '../api/progress';
+import { formatBytes, formatCount } from '../util/units';
 import type { ReportData } from './data';
 
 /**

@@ -29,6 +29,7 @@ export function snapshotTags(lists: readonly string[], what = '--tag'): string[]
 
 export function checkTag(tag: string, what: string): void {
   if (tag.includes(',')) throw new UsageError(`${what} "${tag}": a tag cannot contain a comma (commas separate tags)`);
+  // eslint-disable-next-line no-control-regex -- control characters are what it looks for
   if (/[\u0000-\u001f\u007f]/.test(tag)) throw new UsageError(`${what} ${JSON.stringify(tag)}: a tag cannot contain control characters`);
 }
 

@@ -17,8 +17,6 @@ import type { ChecksumAlgorithm, MultipartUpload, ObjectStore, WriteChecksums } 
 /** What the caller asks for: decide by probing, Content-MD5 only, or a flexible checksum too. */
 export type IntegrityChoice = 'auto' | 'md5' | ChecksumAlgorithm;
 
-export const INTEGRITY_CHOICES: readonly IntegrityChoice[] = ['auto', 'md5', 'CRC32C', 'CRC64NVME'];
-
 export interface WriteIntegrity {
   /**
    * 'server': the destination refuses a body whose Content-MD5 does not match. 'etag': it does

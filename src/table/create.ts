@@ -5,7 +5,6 @@ import type { TableRef } from './table-ref';
 import { writeTable, type WriteTableResult } from './write';
 import { MAX_ROWS, MAX_ROWS_PER_FILE } from './limits';
 
-export { MAX_ROWS, MAX_ROWS_PER_FILE } from './limits';
 
 export interface CreateTableOptions {
   rows: number;

@@ -35,6 +35,7 @@ declare global {
 }
 
 declare module 'expect' {
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- a merged declaration repeats expect's type parameters
   interface Matchers<R extends void | Promise<void>, T = unknown> {
     /** The received table holds the same rows as the expected one (lakevault's validator). */
     toMatchTable(expected: TableLike, options?: TablesEqualOptions): Promise<R>;

@@ -64,7 +64,6 @@ function readManifest(name: string): { version?: string; engines?: { node?: stri
 
 /** The install command for the peer range lakevault declares (package.json), so the message never drifts from it. */
 function installHint(): string {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const peers = (require('../../package.json') as { peerDependencies?: Record<string, string> }).peerDependencies ?? {};
   return `npm i -D ${PEERS.map((peer) => `${peer}@'${peers[peer] ?? '*'}'`).join(' ')}`;
 }

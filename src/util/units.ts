@@ -43,3 +43,22 @@ export function formatInterval(ms: number): string {
   }
   return ms % 60_000 === 0 ? `${ms / 60_000}m` : `${Math.round(ms / 1000)}s`;
 }
+
+// Whole counts get their thousands separators here: toLocaleString builds a formatter per
+// call (a tenth of a copy's own CPU when every copied object reported progress), and
+// building even one loads ICU's number data, ~20 ms of a run. Anything else goes to ICU.
+let counts: Intl.NumberFormat | undefined;
+
+export function formatCount(n: number): string {
+  if (Number.isSafeInteger(n)) return String(n).replace(/\B(?=(\d{3})+$)/g, ',');
+  counts ??= new Intl.NumberFormat('en');
+  return counts.format(n);
+}
+
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) { value /= 1024; unit++; }
+  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+}

@@ -9,7 +9,7 @@ import { decodeBudget, DEFAULT_MEMORY_BUDGET_MB, minimumBudgetMb } from './worke
 import { peakRssMb } from './peak-memory';
 import type { Difference, SubjectSummary, ValidationLevel, ValidationOptions, ValidationReport } from './types';
 
-export type { Difference, DifferenceKind, FileError, SubjectSummary, ValidationLevel, ValidationOptions, ValidationReport } from './types';
+export type { Difference, FileError, ValidationLevel, ValidationOptions, ValidationReport } from './types';
 
 export const DEFAULT_FILE_TIMEOUT_MS = 60_000;
 export { DEFAULT_MEMORY_BUDGET_MB };

@@ -24,6 +24,7 @@ export class CopyHookStore implements ObjectStore {
   head(...args: Parameters<ObjectStore['head']>) { return this.inner.head(...args); }
   getBytes(...args: Parameters<ObjectStore['getBytes']>) { return this.inner.getBytes(...args); }
   getRange(...args: Parameters<ObjectStore['getRange']>) { return this.inner.getRange(...args); }
+  openRead(...args: Parameters<ObjectStore['openRead']>) { return this.inner.openRead(...args); }
   put(...args: Parameters<ObjectStore['put']>) { return this.inner.put(...args); }
   upload(...args: Parameters<ObjectStore['upload']>) { return this.inner.upload(...args); }
   startMultipartUpload(...args: Parameters<ObjectStore['startMultipartUpload']>) { return this.inner.startMultipartUpload(...args); }

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { escapePathName, unescapePathName } from '../../src/lake/hive';
 import { parseS3Uri } from '../../src/store/location';
@@ -30,7 +30,7 @@ function afterPut(store: ObjectStore, match: (key: string) => boolean, action: (
     },
   });
 }
-import { CATEGORIES, cli, duckdb, figures, objectsUnder, salesQuery, sql, tempDir, uploadDir, type Run } from './lake-fixtures';
+import { CATEGORIES, cli, duckdb, figures, filesUnder, objectsUnder, salesQuery, sql, tempDir, uploadDir, type Run } from './lake-fixtures';
 
 /**
  * `table compact` through the CLI (dist/) on the suite's S3 server: a lakevault table of
@@ -248,8 +248,6 @@ describe(`table compact (${TARGET})`, () => {
       await db.run(`COPY (select * from (${salesQuery(1_000)}) where (id // 6) % 2 = ${run}) TO ${sql(written)} (FORMAT parquet, PARTITION_BY (categoria), APPEND, FILENAME_PATTERN ${sql(`part-${run}-{uuid}`)})`);
     }
     const source = 'lake/sealed/';
-    const { filesUnder } = await import('./lake-fixtures');
-    const { readFileSync } = await import('node:fs');
     for (const key of filesUnder(written)) await open.store.put(bucket, source + key, readFileSync(join(written, key)), { encryption: { sse: 'aws:kms', kmsKeyId: 'testkey-1' } });
     const before = await objectsUnder(open.store, bucket, source);
     const result = await run('table', 'compact', `s3://${bucket}/${source}`);

@@ -15,7 +15,7 @@ jest.setTimeout(240_000);
  */
 describe(`configuration and output hardening on ${TARGET}`, () => {
   const lake = uniqueBucket('cfg');
-  const env = { ...targetEnv(), LAKEVAULT_WAREHOUSE: `s3://${lake}/wh`, LAKEVAULT_BACKUPS: `s3://${lake}-bk`, LAKEVAULT_CHECKPOINTS: `s3://${lake}-cp` };
+  const env: Record<string, string> = { ...targetEnv(), LAKEVAULT_WAREHOUSE: `s3://${lake}/wh`, LAKEVAULT_BACKUPS: `s3://${lake}-bk`, LAKEVAULT_CHECKPOINTS: `s3://${lake}-cp` };
   let open: OpenStore;
 
   const state = () => storeState(open, [lake, `${lake}-bk`, `${lake}-cp`]);

@@ -7,7 +7,7 @@ export const TARGET = process.env.LAKEVAULT_TEST_TARGET ?? 'custom';
 
 /** Features each target is known to lack (see docs/S3-SERVERS.md). */
 const MISSING: Record<string, string[]> = {
-  embedded: ['versioning', 'sse-kms', 'sse-s3', 'sse-c', 'object-lock', 'bucket-policy', 'public-access-block', 'bucket-encryption', 'if-match', 'multipart-listing', 'signatures'],
+  embedded: ['versioning', 'sse-kms', 'sse-s3', 'sse-c', 'object-lock', 'bucket-policy', 'public-access-block', 'bucket-encryption', 'if-match', 'copy-if-match', 'multipart-listing', 'signatures'],
   rgw: ['bucket-encryption', 'sse-s3'],
   minio: [],
   custom: [],

@@ -6,6 +6,7 @@ import { encodeParquet } from '../../src/parquet/encode';
 import { digestOf, digestParquet, tableOf } from '../support/digest-fixtures';
 
 const field = (name: string, type: DataType, nullable = true) => new Field(name, type, nullable);
+const mapOf = (entries: Field) => new Map_(entries as Field<Struct<{ key: DataType; value: DataType }>>);
 const listOf = (type: DataType) => new List(field('item', type));
 const column = (values: unknown[], type: DataType): Vector => vectorFromArray(values as never[], type as never);
 
@@ -20,7 +21,7 @@ function nestedTable(rows: number) {
     big: column(index.map((i) => pick(i, 11, [BigInt(i) * 1_000_000_007n])), new LargeList(field('item', new Int64()))),
     pair: column(index.map((i) => pick(i, 13, [i, i % 4 === 0 ? null : i + 1])), new FixedSizeList(2, field('item', new Int32()))),
     point: column(index.map((i) => pick(i, 9, { x: i % 6 === 0 ? null : i, tags: i % 8 === 0 ? null : [`t${i}`, i % 10 === 0 ? null : 'u'] })), point),
-    attrs: column(index.map((i) => pick(i, 5, new Map<string, number | null>([[`k${i % 3}`, i], ['z', i % 2 ? null : 1]]))), new Map_(field('entries', new Struct([field('key', new Utf8(), false), field('value', new Int32())]), false))),
+    attrs: column(index.map((i) => pick(i, 5, new Map<string, number | null>([[`k${i % 3}`, i], ['z', i % 2 ? null : 1]]))), mapOf(field('entries', new Struct([field('key', new Utf8(), false), field('value', new Int32())]), false))),
     deep: column(index.map((i) => pick(i, 17, [[{ x: i, tags: [] }], i % 2 ? null : [], [null]])), listOf(listOf(point))),
   });
 }
@@ -62,10 +63,10 @@ describe('content digests of nested columns', () => {
     expect(digest(values, new FixedSizeList(2, field('item', new Int32())))).toBe(list);
     expect(digest(values.map((v) => (v === null ? null : v.map((n) => (n === null ? null : BigInt(n))))), listOf(new Int64()))).toBe(list);
     const entry = new Struct([field('key', new Utf8(), false), field('value', new Int32())]);
-    const asMap = digest([new Map([['a', 1], ['b', null]]), null], new Map_(field('entries', entry, false)));
+    const asMap = digest([new Map([['a', 1], ['b', null]]), null], mapOf(field('entries', entry, false)));
     const asList = digest([[{ key: 'a', value: 1 }, { key: 'b', value: null }], null], listOf(entry));
     expect(asMap).toBe(asList);
-    expect(digest([new Map([['b', null], ['a', 1]])], new Map_(field('entries', entry, false)))).not.toBe(digest([new Map([['a', 1], ['b', null]])], new Map_(field('entries', entry, false))));
+    expect(digest([new Map([['b', null], ['a', 1]])], mapOf(field('entries', entry, false)))).not.toBe(digest([new Map([['a', 1], ['b', null]])], mapOf(field('entries', entry, false))));
   });
 
   it('digest the flat types Parquet produces: decimals, float16, timestamps with zones, large and dictionary strings, binaries', async () => {

@@ -4,13 +4,13 @@
  * (written from the Avro spec, not avsc), metadata JSON read as text, DuckDB reading the
  * Parquet data and position delete files.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import {
   LocationRewrite, TablePaths, openIcebergTable, planTableRewrite, readAvroFile, reachableFiles, rewriteManifest, rewritePuffinReferences, writeAvroFile,
-  type RewritePlan,
+  type AvroFile, type RewritePlan,
 } from '../../src/lake/iceberg';
 import { decodeAvroContainer, type DecodedAvro } from '../support/avro-decoder';
 import { ALL_ICEBERG_FIXTURES, storeWithFixture, type IcebergFixture } from '../support/iceberg-fixtures';
@@ -157,7 +157,7 @@ describe('rewriting Iceberg tables to a new location (rewrite_table_path without
     const current = table.metadata.snapshots.find((s) => s.snapshotId === table.metadata.currentSnapshotId)!;
     const local = (path: string) => join(dir, path.slice(location.length + 1));
     const list = decodeAvroContainer(await store.getBytes(at.bucket, at.prefix + current.manifestList!.slice(location.length + 1)));
-    const live = list.records.flatMap((m) => decodeAvroContainer(require('node:fs').readFileSync(local(m['manifest_path'] as string)) as Buffer).records)
+    const live = list.records.flatMap((m) => decodeAvroContainer(readFileSync(local(m['manifest_path'] as string)) as Buffer).records)
       .filter((e) => e['status'] !== 2).map((e) => e['data_file'] as Record<string, unknown>);
     const data = live.filter((f) => f['content'] === 0).map((f) => f['file_path'] as string);
     const deletes = live.filter((f) => f['content'] === 1).map((f) => f['file_path'] as string);
@@ -237,7 +237,7 @@ describe('rewriting Iceberg tables to a new location (rewrite_table_path without
       ],
     };
     const dv = { content: 1, file_path: 's3://lake/t/data/dv.puffin', file_format: 'PUFFIN', record_count: 2n, file_size_in_bytes: BigInt(puffin.length), referenced_data_file: 's3://lake/t/data/a.parquet', content_offset: 4n, content_size_in_bytes: BigInt(blob.length) };
-    const manifest = { schema, schemaText: Buffer.from(JSON.stringify(schema)), metadata: { 'format-version': Buffer.from('3') }, codec: 'deflate' as const, records: [{ status: 1, snapshot_id: 9158179788527662767n, data_file: dv }] };
+    const manifest: AvroFile = { schema: schema as AvroFile['schema'], schemaText: Buffer.from(JSON.stringify(schema)), metadata: { 'format-version': Buffer.from('3') }, codec: 'deflate' as const, records: [{ status: 1, snapshot_id: 9158179788527662767n, data_file: dv }] };
     const bytes = await writeAvroFile(rewriteManifest(manifest, rewrite, new Map([['s3://lake/t/data/dv.puffin', BigInt(out.length)]])));
     const decoded = decodeAvroContainer(bytes);
     expect(decoded.records[0]).toEqual({

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Field, Int64, Struct, Table, Utf8, vectorFromArray, tableToIPC, makeData, RecordBatch, Schema } from 'apache-arrow';
+import { Field, Int64, Struct, Table, Utf8, vectorFromArray, tableToIPC } from 'apache-arrow';
 import { parquet } from '../../src/parquet/wasm';
 import type { ObjectInfo, ObjectStore } from '../../src/store/types';
 import { readDeltaSnapshot } from '../../src/lake/delta/snapshot';

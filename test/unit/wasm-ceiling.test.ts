@@ -4,15 +4,23 @@ import { join, resolve } from 'node:path';
 import { withMemoryMaximum } from '../../src/parquet/wasm-ceiling';
 import { corpusDir } from '../support/parquet-corpus';
 
+// Node's global WebAssembly, as far as these tests use it (the project's lib, ES2022, does not declare it).
+interface WasmMemory { grow(pages: number): number }
+declare const WebAssembly: {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object) => { exports: Record<string, unknown> };
+  validate(bytes: Uint8Array): boolean;
+};
+
 const WASM = join(resolve(__dirname, '../..'), 'node_modules/parquet-wasm/node/parquet_wasm_bg.wasm');
 
 describe("parquet-wasm's memory ceiling", () => {
   it('writes a maximum into the module, which then refuses to grow past it', () => {
     // A module with one memory of 1 page and no maximum, exported as "mem".
     const tiny = Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 5, 3, 1, 0, 1, 7, 7, 1, 3, 0x6d, 0x65, 0x6d, 2, 0]);
-    const unbounded = new WebAssembly.Instance(new WebAssembly.Module(tiny)).exports.mem as WebAssembly.Memory;
+    const unbounded = new WebAssembly.Instance(new WebAssembly.Module(tiny)).exports.mem as WasmMemory;
     unbounded.grow(2);
-    const capped = new WebAssembly.Instance(new WebAssembly.Module(withMemoryMaximum(tiny, 2))).exports.mem as WebAssembly.Memory;
+    const capped = new WebAssembly.Instance(new WebAssembly.Module(withMemoryMaximum(tiny, 2))).exports.mem as WasmMemory;
     capped.grow(1);
     expect(() => capped.grow(1)).toThrow(RangeError);
     // parquet-wasm's own module stays valid with it.

@@ -114,7 +114,7 @@ export async function checkObjectsAndBackups(context: AuditContext, tableNames: 
     }
     return results;
   }
-  let backups: BackupSummary[] = [];
+  let backups: BackupSummary[];
   try {
     backups = await listBackups(context.store, context.config);
   } catch (error) {

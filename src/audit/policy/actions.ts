@@ -1,5 +1,4 @@
 import type { Severity } from '../types';
-import { globMatches } from './glob';
 
 /**
  * Every S3 action that acts on a bucket or on its objects, classified by what it lets a
@@ -156,22 +155,4 @@ export function s3Action(name: string): S3Action | undefined {
 export function unclassifiedActions(patterns: readonly string[]): S3Action[] {
   return [...new Set(patterns.filter((p) => /^s3:[A-Za-z]+$/.test(p) && !BY_NAME.has(p.toLowerCase())))]
     .flatMap((name) => (['bucket', 'object'] as const).map((resource) => ({ name, resource, category: 'unclassified' as const, severity: both(CHANGE.unclassified) })));
-}
-
-/**
- * The classified actions an Action (or NotAction) list names: IAM wildcards expanded
- * against the table, case-insensitively, as IAM matches action names.
- */
-export function expandActions(patterns: readonly string[], negated = false): S3Action[] {
-  return S3_ACTIONS.filter((a) => patterns.some((p) => globMatches(p, a.name, true)) !== negated);
-}
-
-/**
- * Expands a written list of actions with exclusions: ["s3:*", "-s3:Delete*"] is every
- * classified action except the deletes. Used by the policy corpus to state expectations.
- */
-export function actionSet(entries: readonly string[]): string[] {
-  const include = entries.filter((e) => !e.startsWith('-'));
-  const exclude = entries.filter((e) => e.startsWith('-')).map((e) => e.slice(1));
-  return S3_ACTIONS.filter((a) => include.some((p) => globMatches(p, a.name, true)) && !exclude.some((p) => globMatches(p, a.name, true))).map((a) => a.name);
 }

@@ -80,7 +80,3 @@ export function identityRule(key: string): OutsiderRule | undefined {
   return IDENTITY_PREFIXES.some((p) => key.startsWith(p)) ? PRINCIPAL_TAG_RULE : undefined;
 }
 
-/** Keys whose value depends on who calls (so every caller variant must be tried). */
-export function isCallerKey(key: string): boolean {
-  return PRINCIPAL_KEYS.has(key) || identityRule(key) !== undefined;
-}

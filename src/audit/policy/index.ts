@@ -1,5 +1,5 @@
-export { analysePolicy, type AnalysisOptions, type Exposure, type NarrowedGrant, type PolicyAnalysis, type TlsEnforcement } from './analyse';
-export { actionSet, expandActions, S3_ACTIONS, s3Action, type ActionCategory, type S3Action } from './actions';
+export { analysePolicy, type Exposure, type PolicyAnalysis } from './analyse';
+export { S3_ACTIONS, s3Action } from './actions';
 export { globMatches } from './glob';
 export type { Audience } from './requests';
 export { audienceName } from './describe';

@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { Lakevault } from '../../api/client';
 import { report } from '../../api/report';
 import { UsageError } from '../../errors';
-import { loadPlan, type PlanError } from '../../plan/load';
+import { loadPlan } from '../../plan/load';
 import type { Plan, PlanRepository } from '../../plan/plan';
 import type { PlanRunResult } from '../../plan/run';
 import { parseS3Uri } from '../../store/location';

@@ -1,4 +1,3 @@
-import type { LakevaultError } from '../../errors';
 import type { OrphanEntry, SnapshotSummary } from '../../snapshot/catalog';
 import { formatBytes, formatCount, formatTable } from '../output';
 
@@ -18,13 +17,4 @@ export function snapshotTable(snapshots: SnapshotSummary[], orphans: OrphanEntry
     parts.push(formatTable(['id', 'folder', 'objects', 'bytes'], orphans.map((o) => [o.id, o.uri, o.objects, formatBytes(o.bytes)])));
   }
   return parts.join('\n');
-}
-
-/**
- * Marks an error whose details the command already printed as its result (a failed
- * validation): the CLI still prints the one error line and exits non-zero, but adds no
- * second JSON document to stdout.
- */
-export function failedAfterReport<E extends LakevaultError>(error: E): E {
-  return Object.assign(error, { reported: true });
 }
