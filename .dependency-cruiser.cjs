@@ -7,7 +7,7 @@ const LAYERS = [
   ['entry', '^src/(cli|flow|testing)/|^src/index\\.ts$'],
   ['library', '^src/api/'],
   ['ops', '^src/(history|verify|plan|metrics|report)/'],
-  ['domain', '^src/(table|snapshot|backup|retention|restore|dr|validate|audit|lake|sources|compact|diff|rows)/'],
+  ['domain', '^src/(table|snapshot|backup|retention|restore|dr|validate|audit|lake|sources|compact|diff|rows|timeline)/'],
   ['formats', '^src/(parquet|digest|datagen)/'],
   ['base', '^src/(store|config|model|util)/|^src/(errors|version)\\.ts$'],
 ];

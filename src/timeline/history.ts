@@ -1,7 +1,7 @@
 import type { Config } from '../config/config';
 import { IntegrityError } from '../errors';
 import { completeSnapshots } from '../snapshot/catalog';
-import { backupRepository, checkpointRepository, snapshotUri, type KeyedConfig, type SnapshotRepository } from '../snapshot/repository';
+import { backupRepository, checkpointRepository, snapshotUri, type SnapshotRepository } from '../snapshot/repository';
 import { folderOf, type SnapshotManifest } from '../snapshot/manifest';
 import { bucketVersioning, getObjectVersion, listObjectVersions, type ObjectVersion } from '../store/object-versions';
 import type { S3Store } from '../store/s3-store';
@@ -71,7 +71,7 @@ export interface TableHistory {
  * whose manifest is still a noncurrent version, restorable when each of its files still
  * has a version with the ETag the manifest records.
  */
-export async function tableHistory(store: S3Store, config: KeyedConfig<Pick<Config, 'backups' | 'checkpoints'>>, table: TableRef): Promise<TableHistory> {
+export async function tableHistory(store: S3Store, config: Pick<Config, 'backups' | 'checkpoints' | 'manifestKey'>, table: TableRef): Promise<TableHistory> {
   const versioning = await versioningOf(store, table.location.bucket);
   const points: HeldPoint[] = [];
   const drops: TableDrop[] = [];

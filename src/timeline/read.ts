@@ -1,7 +1,6 @@
 import type { Config } from '../config/config';
 import type { FileSet } from '../model/file-set';
 import { snapshotFileSet } from '../snapshot/file-set';
-import type { KeyedConfig } from '../snapshot/repository';
 import type { S3Store } from '../store/s3-store';
 import { tableFileSet } from '../table/file-set';
 import { resolveTable } from '../table/table-ref';
@@ -14,7 +13,7 @@ import { tableHistory } from './history';
  * holding it. A generation held only as object versions is not read in place: the error
  * says how to bring it back first.
  */
-export async function fileSetAsOf(store: S3Store, config: KeyedConfig<Pick<Config, 'warehouse' | 'backups' | 'checkpoints'>>, table: string, asOf: string): Promise<FileSet> {
+export async function fileSetAsOf(store: S3Store, config: Pick<Config, 'warehouse' | 'backups' | 'checkpoints' | 'manifestKey'>, table: string, asOf: string): Promise<FileSet> {
   const parsed = parseAsOf(asOf);
   const ref = resolveTable(config, table);
   const history = await tableHistory(store, config, ref);
