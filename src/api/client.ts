@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { describeConfig, loadConfig, loadEnvironment, type Config, type ConfigOverrides } from '../config/config';
+import { describeConfig, loadConfig, loadEnvironment, withManifestKey, type Config, type ConfigOverrides } from '../config/config';
 import { openStore, type OpenStore } from '../store/open';
 import { lazyModule } from '../util/lazy';
 import type { BackupApi } from './backups';
@@ -31,7 +31,7 @@ export interface LakevaultOptions extends ConfigOverrides {
    * Default: process.env over a .env file in the working directory.
    */
   env?: Record<string, string | undefined>;
-  /** A configuration already resolved with loadConfig, manifest key included (the overrides and env are then not read). */
+  /** A configuration already resolved with loadConfig (the overrides and env are then not read, but for the manifest key it lacks). */
   config?: Config;
   /** Receives every progress event of this client (as does the 'progress' event). */
   onProgress?: ProgressListener;
@@ -44,7 +44,7 @@ export interface LakevaultOptions extends ConfigOverrides {
 
 /** Builds the configuration: overrides over env (or process.env + .env), checked before any request. */
 export function resolveConfig(options: LakevaultOptions = {}): Config {
-  if (options.config) return options.config;
+  if (options.config) return withManifestKey(options.config, options, options.env);
   const { env, config: _config, onProgress: _onProgress, history: _history, ...overrides } = options;
   if (env) return loadConfig(overrides, env);
   const { variables, fromFile } = loadEnvironment();

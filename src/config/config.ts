@@ -208,9 +208,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env?: Env, inputs: C
     refuseOverlap(places.filter((place) => endpointOf(place.on) === store), (message) => new ConfigError(message));
   }
   const home = read<string>('home', undefined, undefined, 'LAKEVAULT_HOME');
-  const manifestKey = overrides.manifestKey !== undefined
-    ? loadManifestKey({ LAKEVAULT_MANIFEST_KEY: overrides.manifestKey }, overrides.manifestKeyFile)
-    : loadManifestKey(env, overrides.manifestKeyFile);
+  const manifestKey = readManifestKey(overrides, env);
 
   return {
     ...(endpoint ? { endpoint } : {}),
@@ -233,6 +231,22 @@ export function loadConfig(overrides: ConfigOverrides = {}, env?: Env, inputs: C
     origins,
     locationEndpoints,
   };
+}
+
+/** The manifest key: given, from a given file, or from the variables; undefined = manifests are not authenticated. */
+function readManifestKey(overrides: Pick<ConfigOverrides, 'manifestKey' | 'manifestKeyFile'>, env: Env): ManifestKey | undefined {
+  if (overrides.manifestKey !== undefined) return loadManifestKey({ LAKEVAULT_MANIFEST_KEY: overrides.manifestKey }, overrides.manifestKeyFile);
+  return loadManifestKey(env, overrides.manifestKeyFile);
+}
+
+/**
+ * A configuration resolved earlier, with the manifest key it lacks: given, from a given file,
+ * or from the variables (the library's `config` option reads the key as before).
+ */
+export function withManifestKey(config: Config, overrides: Pick<ConfigOverrides, 'manifestKey' | 'manifestKeyFile'>, env?: Env): Config {
+  if (config.manifestKey && overrides.manifestKey === undefined && overrides.manifestKeyFile === undefined) return config;
+  const manifestKey = readManifestKey(overrides, env ?? loadEnvironment().variables);
+  return manifestKey ? { ...config, manifestKey } : config;
 }
 
 /** Static keys: an override, or both variables (never one without the other); else none (the SDK's chain or a profile). */

@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
+import { describeConfig, loadConfig, withManifestKey } from '../../src/config/config';
 import { ConfigError, IntegrityError } from '../../src/errors';
 import { loadManifestKey, ManifestKey } from '../../src/config/manifest-key';
 import { authenticationStatus, requireAuthentic, signManifest } from '../../src/snapshot/authentication';
@@ -64,5 +65,20 @@ describe('manifest authentication', () => {
     expect(() => loadManifestKey({ LAKEVAULT_MANIFEST_KEY: SECRET, LAKEVAULT_MANIFEST_KEY_FILE: file })).toThrow(/not both/);
     expect(() => loadManifestKey({ LAKEVAULT_MANIFEST_KEY_FILE: '/nonexistent/key' })).toThrow(/cannot be read: ENOENT/);
     for (const shown of [JSON.stringify({ key }), inspect(key), String(Object.values(key))]) expect(shown).not.toContain(SECRET);
+  });
+
+  it('is part of the configuration: from the variables, an option over them, kept out of what is shown', () => {
+    const key = new ManifestKey(SECRET);
+    const other = 'another key, also long enough';
+    expect(loadConfig({}, {}).manifestKey).toBeUndefined();
+    expect(loadConfig({}, { LAKEVAULT_MANIFEST_KEY: SECRET }).manifestKey!.id).toBe(key.id);
+    expect(loadConfig({ manifestKey: other }, { LAKEVAULT_MANIFEST_KEY: SECRET }).manifestKey!.id).toBe(new ManifestKey(other).id);
+    expect(() => loadConfig({}, { LAKEVAULT_MANIFEST_KEY: 'short' })).toThrow(ConfigError);
+    const config = loadConfig({}, { LAKEVAULT_MANIFEST_KEY: SECRET });
+    for (const shown of [JSON.stringify(config), JSON.stringify(describeConfig(config)), inspect(config, { depth: 5 })]) expect(shown).not.toContain(SECRET);
+    // A configuration resolved without a key gets the one the variables hold; one that has a key keeps it.
+    expect(withManifestKey(loadConfig({}, {}), {}, { LAKEVAULT_MANIFEST_KEY: SECRET }).manifestKey!.id).toBe(key.id);
+    expect(withManifestKey(config, {}, { LAKEVAULT_MANIFEST_KEY: other }).manifestKey!.id).toBe(key.id);
+    expect(withManifestKey(config, { manifestKey: other }, {}).manifestKey!.id).toBe(new ManifestKey(other).id);
   });
 });
