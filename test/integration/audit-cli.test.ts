@@ -1,20 +1,17 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { OpenStore } from '../../src/store/open';
+import { runLakevault, targetEnv } from '../support/cli';
 import { openTestStore, removeBucket, TARGET, targetHas, uniqueBucket } from '../support/target';
 
 /** The audit command end to end: exit codes, formats, and no secret in any output. */
-const BIN = resolve(__dirname, '../../bin/lakevault.js');
-
 interface Run { status: number; stdout: string; stderr: string }
-function cli(args: string[], options: { cwd: string; env?: Record<string, string> }): Promise<Run> {
-  return new Promise((done) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: options.cwd, encoding: 'utf8', timeout: 90_000, env: { ...process.env, ...options.env } },
-      (error, stdout, stderr) => done({ status: typeof error?.code === 'number' ? error.code : 0, stdout, stderr }));
-  });
+async function cli(args: string[], options: { cwd: string; env?: Record<string, string> }): Promise<Run> {
+  const run = await runLakevault(args, { home: options.cwd, env: { ...targetEnv(), ...options.env }, timeoutMs: 90_000 });
+  return { status: run.code ?? -1, stdout: run.stdout, stderr: run.stderr };
 }
 interface Finding { id: string; status: string; severity: string; evidence: string; resource: string }
 const findings = (run: Run) => (JSON.parse(run.stdout) as { findings: Finding[] }).findings;

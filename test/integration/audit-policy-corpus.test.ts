@@ -1,8 +1,7 @@
-import { execFile } from 'node:child_process';
-import { resolve } from 'node:path';
 import { deletePolicy, putPolicy } from '../../src/store/bucket-settings';
 import type { OpenStore } from '../../src/store/open';
 import { compareVerdict, deniesOwner, expectationOn, loadCorpus, policyFor, type CorpusCase, type Verdict } from '../support/policy-corpus';
+import { runLakevault, targetEnv } from '../support/cli';
 import { openTestStore, removeBucket, TARGET, targetHas, uniqueBucket } from '../support/target';
 
 /**
@@ -12,7 +11,6 @@ import { openTestStore, removeBucket, TARGET, targetHas, uniqueBucket } from '..
  * differs). A policy the server refuses, or that the corpus keeps off live buckets, is
  * listed with its reason in the test output — never dropped silently.
  */
-const BIN = resolve(__dirname, '../../bin/lakevault.js');
 const https = process.env.S3_ENDPOINT_HTTPS && process.env.S3_TEST_CA ? { endpoint: process.env.S3_ENDPOINT_HTTPS, ca: process.env.S3_TEST_CA } : undefined;
 const runs = targetHas('bucket-policy') && https !== undefined;
 if (!runs) process.stdout.write(`skipped on ${TARGET}: the live policy corpus needs bucket policies and an HTTPS endpoint (S3_ENDPOINT_HTTPS, S3_TEST_CA): a SecureTransport deny refuses every plain-HTTP request\n`);
@@ -20,11 +18,9 @@ if (!runs) process.stdout.write(`skipped on ${TARGET}: the live policy corpus ne
 interface Outcome { case: CorpusCase; bucket?: string; status: 'judged' | 'refused by the server' | 'not applied'; note?: string }
 interface Finding { id: string; status: string; resource: string; details?: Record<string, unknown> }
 
-function cli(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 300_000, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, S3_ENDPOINT: https!.endpoint, S3_CA_BUNDLE: https!.ca } },
-      (error, stdout, stderr) => done({ status: typeof error?.code === 'number' ? error.code : 0, stdout, stderr }));
-  });
+async function cli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const run = await runLakevault(args, { env: { ...targetEnv(), S3_ENDPOINT: https!.endpoint, S3_CA_BUNDLE: https!.ca }, timeoutMs: 300_000 });
+  return { status: run.code, stdout: run.stdout, stderr: run.stderr };
 }
 
 function verdictFrom(results: Finding[], bucket: string): Verdict | string {

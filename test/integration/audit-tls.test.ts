@@ -1,9 +1,10 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { connect as netConnect, type AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:tls';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { runLakevault, targetEnv } from '../support/cli';
 import { uniqueBucket, TARGET } from '../support/target';
 
 /**
@@ -11,7 +12,6 @@ import { uniqueBucket, TARGET } from '../support/target';
  * serves certificates generated here (trusted CA, expired leaf), so the checks run on
  * every target; the real RGW HTTPS endpoint is checked too when it is configured.
  */
-const BIN = resolve(__dirname, '../../bin/lakevault.js');
 let dir: string;
 const proxies: Server[] = [];
 
@@ -52,23 +52,17 @@ async function startProxy(name: string): Promise<string> {
 
 interface Result { id: string; status: string; severity: string; evidence: string }
 /** Runs the CLI asynchronously: the proxies live in this process and must keep serving. */
-function audit(args: string[], env: Record<string, string> = {}): Promise<{ status: number; byId: (id: string) => Result[] }> {
-  return new Promise((resolvePromise, reject) => {
-    // Locations in buckets that do not exist: nothing stored to audit but the endpoint itself.
-    const absent = uniqueBucket('absent');
-    execFile(process.execPath, [BIN, 'audit', '--json', ...args], {
-      cwd: dir, encoding: 'utf8', timeout: 60_000,
-      env: { ...process.env, LAKEVAULT_MAX_ATTEMPTS: '1', LAKEVAULT_WAREHOUSE: `s3://${absent}/wh`, LAKEVAULT_BACKUPS: `s3://${absent}-b`, LAKEVAULT_CHECKPOINTS: `s3://${absent}-c`, ...env },
-    }, (error, stdout) => {
-      try {
-        const report = JSON.parse(stdout) as { findings: Result[]; passed: Result[]; other: Result[] };
-        const all = [...report.findings, ...report.passed, ...report.other];
-        resolvePromise({ status: typeof error?.code === 'number' ? error.code : 0, byId: (id: string) => all.filter((r) => r.id === id) });
-      } catch (parseError) {
-        reject(new Error(`audit ${args.join(' ')}: no JSON (${(parseError as Error).message}); ${error?.message ?? ''}`));
-      }
-    });
+async function audit(args: string[], env: Record<string, string> = {}): Promise<{ status: number | null; byId: (id: string) => Result[] }> {
+  // Locations in buckets that do not exist: nothing stored to audit but the endpoint itself.
+  const absent = uniqueBucket('absent');
+  const run = await runLakevault(['audit', '--json', ...args], {
+    home: dir, timeoutMs: 60_000,
+    env: { ...targetEnv(), LAKEVAULT_MAX_ATTEMPTS: '1', LAKEVAULT_WAREHOUSE: `s3://${absent}/wh`, LAKEVAULT_BACKUPS: `s3://${absent}-b`, LAKEVAULT_CHECKPOINTS: `s3://${absent}-c`, ...env },
   });
+  if (!run.json) throw new Error(`audit ${args.join(' ')}: no JSON (exit ${run.code}); ${run.stderr}`);
+  const report = run.json as { findings: Result[]; passed: Result[]; other: Result[] };
+  const all = [...report.findings, ...report.passed, ...report.other];
+  return { status: run.code, byId: (id: string) => all.filter((r) => r.id === id) };
 }
 
 describe(`audit TLS checks (${TARGET})`, () => {

@@ -1,25 +1,18 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import type { OpenStore } from '../../src/store/open';
 import { createSnapshot } from '../../src/snapshot/create';
 import { backupRepository } from '../../src/snapshot/repository';
+import { runLakevault, targetEnv } from '../support/cli';
 import { openTestStore, TARGET } from '../support/target';
 import { CopyHookStore, makeTable, testBuckets } from './backup-support';
 import { openTableSource } from '../../src/sources/registry';
 
 jest.setTimeout(300_000); // shared 2-core machine
 
-const run = promisify(execFile);
 
 /** `lakevault --json …` against the suite's server; resolves to the parsed document and exit code. */
-async function lakevault(args: string[]): Promise<{ code: number; json: any; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run('node', ['bin/lakevault.js', '--json', ...args], { timeout: 200_000 });
-    return { code: 0, json: JSON.parse(stdout), stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, json: e.stdout ? JSON.parse(e.stdout) : undefined, stderr: e.stderr };
-  }
+async function lakevault(args: string[]): Promise<{ code: number | null; json: any; stderr: string }> {
+  const { code, stdout, stderr } = await runLakevault(['--json', ...args], { env: targetEnv(), timeoutMs: 200_000 });
+  return { code, json: stdout ? JSON.parse(stdout) : undefined, stderr };
 }
 
 describe(`backup CLI on ${TARGET}`, () => {
@@ -92,7 +85,7 @@ describe(`backup CLI on ${TARGET}`, () => {
     expect(await prune('--keep-within', '0y1h', '--keep-last', '-1')).toEqual({ policy: { last: -1, within: '1h' }, reasons: { [newest]: ['keep', 'within 1h', 'last snapshot'], [middle]: ['keep', 'within 1h', 'last snapshot'], [oldest]: ['keep', 'within 1h', 'last snapshot'] } });
     expect((await prune('--keep-last', 'unlimited')).policy).toEqual({ last: -1 });
 
-    const text = await run('node', ['bin/lakevault.js', ...flags, 'backup', 'prune', 'kept', '--keep-yearly', '2', '--dry-run']);
+    const text = await runLakevault([...flags, 'backup', 'prune', 'kept', '--keep-yearly', '2', '--dry-run'], { env: targetEnv() });
     expect(text.stdout).toContain(`keep   ${oldest} (complete, `);
     expect(text.stdout).toMatch(new RegExp(`keep   ${oldest} \\(complete, [^)]*, tags legal, monthly\\): oldest yearly snapshot`));
     expect(text.stdout).toMatch(new RegExp(`would remove ${middle} \\(complete, [^)]*\\): no rule keeps it`));

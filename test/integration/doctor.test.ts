@@ -1,9 +1,7 @@
-import { execFile } from 'node:child_process';
-import { tmpdir } from 'node:os';
-import { resolve } from 'node:path';
 import { ListBucketsCommand } from '@aws-sdk/client-s3';
 import { FEATURES, probeCapabilities, supports } from '../../src/store/probe';
 import type { OpenStore } from '../../src/store/open';
+import { runLakevault, targetEnv } from '../support/cli';
 import { openTestStore, TARGET, targetHas } from '../support/target';
 
 /**
@@ -38,12 +36,11 @@ describe(`lakevault doctor (${TARGET})`, () => {
   });
 
   it('reports refused credentials without probing features, and exits 1 from the CLI', async () => {
-    const run = await new Promise<{ status: number; stdout: string }>((done) => {
-      execFile(process.execPath, [resolve(__dirname, '../../bin/lakevault.js'), 'doctor', '--json'], {
-        cwd: tmpdir(), encoding: 'utf8', timeout: 60_000,
-        env: { ...process.env, AWS_ACCESS_KEY_ID: 'LVNOSUCHKEY0000000000', AWS_SECRET_ACCESS_KEY: 'not-the-secret-of-anyone-000000000000000', LAKEVAULT_MAX_ATTEMPTS: '1' },
-      }, (error, stdout) => done({ status: typeof error?.code === 'number' ? error.code : 0, stdout }));
+    const cli = await runLakevault(['doctor', '--json'], {
+      env: { ...targetEnv(), AWS_ACCESS_KEY_ID: 'LVNOSUCHKEY0000000000', AWS_SECRET_ACCESS_KEY: 'not-the-secret-of-anyone-000000000000000', LAKEVAULT_MAX_ATTEMPTS: '1' },
+      timeoutMs: 60_000,
     });
+    const run = { status: cli.code, stdout: cli.stdout };
     const doc = JSON.parse(run.stdout) as { ok: boolean; reachable: { ok: boolean }; credentials: { ok: boolean }; features: Record<string, { supported?: boolean }> };
     expect(doc).toMatchObject({ ok: false, reachable: { ok: true }, credentials: { ok: false } });
     expect(Object.values(doc.features).every((f) => f.supported === undefined)).toBe(true);

@@ -1,5 +1,3 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { ConflictError } from '../../src/errors';
 import type { OpenStore } from '../../src/store/open';
 import type { ObjectStore } from '../../src/store/types';
@@ -8,7 +6,8 @@ import { runDrill } from '../../src/dr/drill';
 import { DISASTERS } from '../../src/dr/disasters';
 import { seriesName } from '../../src/snapshot/identity';
 import { REPOSITORY_MARKER } from '../../src/snapshot/repository-format';
-import { openTestStore, TARGET, uniqueBucket, removeBucket, testConfig } from '../support/target';
+import { runLakevault, targetEnv } from '../support/cli';
+import { openTestStore, TARGET, uniqueBucket, removeBucket } from '../support/target';
 import { CopyHookStore, makeTable, testBuckets } from './backup-support';
 import { accountForRecovery, plannedDestruction } from '../../src/dr/blast-radius';
 import { openTableSource } from '../../src/sources/registry';
@@ -177,10 +176,10 @@ describe(`drills on ${TARGET}`, () => {
     const backups = uniqueBucket('flow-bak');
     const checkpoints = uniqueBucket('flow-cp');
     try {
-      const { stdout } = await promisify(execFile)('node', [
-        'bin/lakevault.js', 'flow', '--rows', '20000', '--rows-per-file', '5000',
+      const { stdout } = await runLakevault([
+        'flow', '--rows', '20000', '--rows-per-file', '5000',
         '--warehouse', `s3://${lake}/warehouse`, '--backups', `s3://${backups}`, '--checkpoints', `s3://${checkpoints}`,
-      ], { env: { ...process.env, LAKEVAULT_HOME: testConfig().home }, timeout: 110_000 });
+      ], { env: targetEnv(), timeoutMs: 110_000 });
       const summary = JSON.parse(stdout);
       expect(summary).toMatchObject({
         ok: true, status: 'SUCCESS', records_generated: 20_000, integrity_ok: true,

@@ -1,5 +1,3 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { NotFoundError } from '../../src/errors';
 import type { OpenStore } from '../../src/store/open';
 import { createCheckpoint } from '../../src/dr/checkpoint';
@@ -8,6 +6,7 @@ import { readTableManifest } from '../../src/table/manifest';
 import { createSalesTable } from '../../src/table/create';
 import { listSnapshots } from '../../src/snapshot/catalog';
 import { checkpointRepository } from '../../src/snapshot/repository';
+import { runLakevault, targetEnv } from '../support/cli';
 import { openTestStore, TARGET, uniqueBucket, removeBucket } from '../support/target';
 import { CopyHookStore, makeTable, testBuckets } from './backup-support';
 
@@ -68,10 +67,10 @@ describe(`recover on ${TARGET}`, () => {
   });
 
   it('the CLI asks which checkpoint (exit 2) and prints RTO/RPO as JSON', async () => {
-    const run = promisify(execFile);
     const flags = ['--warehouse', `s3://${env.lake}/warehouse`, '--checkpoints', `s3://${env.checkpoints}`, '--json'];
-    await expect(run('node', ['bin/lakevault.js', 'recover', 'named', ...flags])).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/--checkpoint ID or --latest/) });
-    const { stdout } = await run('node', ['bin/lakevault.js', 'recover', 'named', '--latest', ...flags]);
+    expect(await runLakevault(['recover', 'named', ...flags], { env: targetEnv() })).toMatchObject({ code: 2, stderr: expect.stringMatching(/--checkpoint ID or --latest/) });
+    const { stdout, code } = await runLakevault(['recover', 'named', '--latest', ...flags], { env: targetEnv() });
+    expect(code).toBe(0);
     const result = JSON.parse(stdout);
     expect(result).toMatchObject({ recovery_valid: true, recovered_records: 10_000 });
     expect(typeof result.rto_ms).toBe('number');

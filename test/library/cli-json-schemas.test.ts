@@ -3,20 +3,18 @@
  * schemas/v1/ (loaded from the file, as a pipeline would), and holds no field the schema
  * does not document. Runs the real CLI (dist/) against the suite's S3 target.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { buildProgram } from '../../src/cli/main';
 import { inputSchemas, reportSchemas, SCHEMA_DIRECTORY, type ReportName } from '../../src/api/schemas/index';
 import { jsonSchemas } from '../../src/api/build/schemas';
+import { runLakevault, targetEnv } from '../support/cli';
 import { openTestStore, removeBucket, uniqueBucket } from '../support/target';
 
 const ROOT = resolve(__dirname, '..', '..');
-const run = promisify(execFile);
 /** Commands whose output is not a report of their own: `flow` prints the seed's summary. */
 const NOT_REPORTS = new Set(['flow']);
 
@@ -34,7 +32,7 @@ function leafCommands(command: Command, path: string[] = []): string[] {
 describe('CLI --json output against the published schemas', () => {
   const bucket = uniqueBucket('cli-schemas');
   const env = {
-    ...process.env,
+    ...targetEnv(),
     LAKEVAULT_WAREHOUSE: `s3://${bucket}/warehouse`,
     LAKEVAULT_BACKUPS: `s3://${bucket}/backups`,
     LAKEVAULT_CHECKPOINTS: `s3://${bucket}/checkpoints`,
@@ -48,9 +46,8 @@ describe('CLI --json output against the published schemas', () => {
 
   /** Runs `lakevault <args> --json`; returns the parsed document after checking it against `name`'s schema. */
   async function cli(name: ReportName, args: string[], exitCodes: number[] = [0]): Promise<Record<string, unknown>> {
-    const result = await run(process.execPath, [join(ROOT, 'bin', 'lakevault.js'), ...args, '--json'], { env, maxBuffer: 64 * 1024 * 1024 })
-      .then((r) => ({ ...r, code: 0 }), (error: { code: number; stdout: string; stderr: string }) => error);
-    if (!exitCodes.includes(result.code)) throw new Error(`lakevault ${args.join(' ')} exited ${result.code}: ${result.stderr}`);
+    const result = await runLakevault([...args, '--json'], { env });
+    if (result.code === null || !exitCodes.includes(result.code)) throw new Error(`lakevault ${args.join(' ')} exited ${result.code}: ${result.stderr}`);
     const document = JSON.parse(result.stdout) as Record<string, unknown>;
     const check = published(name).safeParse(document);
     if (!check.success) throw new Error(`lakevault ${args.join(' ')} --json does not match schemas/v1/${name}.json: ${JSON.stringify(check.error.issues.slice(0, 5))}`);

@@ -25,6 +25,8 @@ export interface CliOptions {
   env?: Record<string, string | undefined>;
   /** Working directory and HOME (default: one empty directory, made once per test file). */
   home?: string;
+  /** The child is killed after this long (code null then). */
+  timeoutMs?: number;
 }
 
 /** The variables through which the CLI finds the suite's S3 target (exported by global-setup). */
@@ -58,6 +60,7 @@ export function runLakevault(args: string[], options: CliOptions = {}): Promise<
       cwd: home,
       env: { PATH: process.env.PATH, HOME: home, LAKEVAULT_HOME: join(home, '.lakevault'), ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      ...(options.timeoutMs ? { timeout: options.timeoutMs } : {}),
     });
     let stdout = '';
     let stderr = '';
