@@ -6,6 +6,7 @@ import { restoreSnapshot, type RestoreResult } from '../restore/restore';
 import type { IcebergChoice } from '../lake/describe';
 import { openTableSource, snapshotRestorer } from '../sources/registry';
 import { listRepository, summarize, type OrphanEntry, type SnapshotSummary } from '../snapshot/catalog';
+import { copySnapshot, type CopySnapshotResult } from '../snapshot/copy';
 import { createSnapshot, type CreateSnapshotResult } from '../snapshot/create';
 import { deleteSnapshot, type DeleteSnapshotResult } from '../snapshot/delete';
 import { parseLockMode, type LockRequest } from '../snapshot/lock';
@@ -19,6 +20,7 @@ import { lazyModule } from '../util/lazy';
 import { resolveTable } from '../table/table-ref';
 import type { BackupPlanReport, BackupPlanVerifyReport, PlanOptions, PlanVerifyOptions } from './batch-plan';
 import type { ApiContext, CallOptions } from './context';
+import { openRepository, type RepositoryOption } from './repositories';
 import { formatBytes, formatCount } from '../util/units';
 import { report, type Report } from './report';
 import { versionPin } from './subjects';
@@ -31,6 +33,8 @@ export interface CreateBackupOptions extends CallOptions {
   tags?: string[];
   /** Backup repository (s3:// URI); default: the configured backups location. */
   to?: string;
+  /** The endpoint of `to` when it is not the primary one (a profile, or an endpoint and its settings): the backup streams there. */
+  toEndpoint?: RepositoryOption['endpoint'];
   /** Finish this interrupted backup: copy only what is missing or differs. */
   resume?: string;
   /** Copy every file, even those an earlier backup already holds. */
@@ -46,6 +50,8 @@ export interface CreateBackupOptions extends CallOptions {
 export interface RestoreBackupOptions extends CallOptions {
   /** Target table: a name in the warehouse or an s3:// URI. */
   to: string;
+  /** The repository to restore from (default: the configured backups location, on its endpoint). */
+  from?: RepositoryOption;
   /** Replace an existing table, or write into a non-empty prefix. */
   force?: boolean;
   /** Validation after the restore (default quick). */
@@ -62,7 +68,19 @@ export interface PruneOptions {
   graceHours?: number;
 }
 
+export interface CopyBackupOptions extends CallOptions {
+  /** The repository the backup is copied into, and its endpoint when it is not the primary one. */
+  to: RepositoryOption;
+  /** The repository it is copied from (default: the configured backups location). */
+  from?: RepositoryOption;
+  /** Object-lock retention for the copy (its bucket needs object lock). */
+  lock?: { days: number; mode?: LockRequest['mode'] };
+  /** The copy's check from the destination before its manifest is written (default quick). */
+  level?: ValidationLevel;
+}
+
 export type BackupCreateReport = Report<CreateSnapshotResult>;
+export type BackupCopyReport = Report<CopySnapshotResult>;
 export type BackupListReport = Report<{ repository: string; backups: SnapshotSummary[]; orphaned: OrphanEntry[] }>;
 export type BackupShowReport = Report<SnapshotManifest>;
 export type BackupDeleteReport = Report<DeleteSnapshotResult>;
@@ -95,8 +113,10 @@ export class BackupApi {
     const tags = options.tags !== undefined ? snapshotTags(options.tags) : [];
     const ref = resolveTable(config, table);
     const pin = versionPin(options);
-    const repo = { ...backupRepository(config, options.to ? { to: options.to } : {}), ...(options.full ? { incremental: false } : {}) };
-    if (options.to) this.refuseOtherPlaces('--to', repo.root);
+    const opened = await openRepository(this.context, 'backup', options.to || options.toEndpoint ? { ...(options.to ? { uri: options.to } : {}), ...(options.toEndpoint ? { endpoint: options.toEndpoint } : {}) } : undefined, '--to');
+    const repo = { ...opened.repo, ...(options.full ? { incremental: false } : {}) };
+    // --to stands in for the configured backups location: the same separation applies (on one endpoint).
+    if (options.to && opened.open === this.context.open) this.refuseOtherPlaces('--to', repo.root);
     const progress = this.context.progress('backup.create', options.onProgress);
     return this.context.history.track('backup', ref.name, async () => {
       // Opened first: a version the table does not have (an Iceberg snapshot, a ref) is refused before anything is written.
@@ -106,6 +126,7 @@ export class BackupApi {
         ...(options.label ? { label: options.label } : {}),
         ...(tags.length ? { tags } : {}),
         ...(lock ? { lock } : {}),
+        ...(opened.open !== this.context.open ? { repositoryStore: opened.open.store } : {}),
         concurrency: config.concurrency,
         onProgress: (p) => progress(`backup ${ref.name}: ${formatCount(p.objects)}/${formatCount(p.totalObjects)} objects, ${formatBytes(p.bytes)}`, { ...p }),
       }));
@@ -116,17 +137,18 @@ export class BackupApi {
    * Backups (complete and incomplete) of one table — of its location, never of a namesake —
    * or of all, oldest first; and orphaned backup folders (a delete was interrupted).
    */
-  async list(table?: string): Promise<BackupListReport> {
-    const { config, store } = this.context;
-    const repo = backupRepository(config);
+  async list(table?: string, options: { from?: RepositoryOption } = {}): Promise<BackupListReport> {
+    const { config } = this.context;
+    const { repo, open: { store } } = await openRepository(this.context, 'backup', options.from, '--from');
     const { entries, orphans } = await listRepository(store, repo, table ? resolveTable(config, table).location : undefined);
     return report({ repository: formatS3Uri(repo.root), backups: entries.map((entry) => summarize(repo, entry)), orphaned: orphans });
   }
 
   /** A complete backup's manifest: source, files, totals, lock. */
-  async show(id: string): Promise<BackupShowReport> {
-    const { config, store } = this.context;
-    const found = await resolveSnapshot(store, config, id, ['backup']);
+  async show(id: string, options: { from?: RepositoryOption } = {}): Promise<BackupShowReport> {
+    const { config } = this.context;
+    const { repo, open: { store } } = await openRepository(this.context, 'backup', options.from, '--from');
+    const found = await resolveSnapshot(store, { ...config, backups: repo.root }, id, ['backup']);
     if (!found) throw new NotFoundError(`backup "${id}" not found`);
     return report(found.manifest);
   }
@@ -137,19 +159,22 @@ export class BackupApi {
    * are refused.
    */
   async delete(id: string, options: { bypassGovernance?: boolean } = {}): Promise<BackupDeleteReport> {
-    const { config, store } = this.context;
+    const { config } = this.context;
     const parsed = parseSnapshotReference(config, id);
     if (!parsed) throw new NotFoundError(`backup "${id}" not found: name it by its id, <table>/<id>, or the s3:// URI of its folder`);
     if (parsed.root) this.refuseOtherPlaces(`the repository of ${id}`, parsed.root);
     const repo: SnapshotRepository = parsed.root ? snapshotRepository('backup', parsed.root, true, config.manifestKey) : backupRepository(config);
+    // A folder's URI is on the primary endpoint; the configured location on its own.
+    const { store } = parsed.root ? this.context.open : await this.context.endpoints.forLocation('backups');
     return report(await deleteSnapshot(store, repo, parsed.reference, { bypassGovernance: options.bypassGovernance === true }));
   }
 
   /** Applies restic's retention rules (`forget`); with dryRun only the decisions are returned. */
   async prune(table: string, options: PruneOptions): Promise<BackupPruneReport> {
-    const { config, store } = this.context;
+    const { config } = this.context;
     const graceMs = options.graceHours === undefined ? DEFAULT_GRACE_MS : hours(options.graceHours);
     const ref = resolveTable(config, table);
+    const { store } = await this.context.endpoints.forLocation('backups');
     return report(await pruneSnapshots(store, backupRepository(config), ref, { policy: options.policy, dryRun: options.dryRun === true, graceMs }));
   }
 
@@ -164,6 +189,31 @@ export class BackupApi {
   }
 
   /**
+   * Copies a complete backup into another repository — another endpoint's (streamed through
+   * this process, verified) or this one's (server-side) — keeping its id, source and digests;
+   * a rerun resumes an interrupted copy. A copy that does not validate from the destination
+   * is left incomplete and throws an IntegrityError.
+   */
+  async copy(id: string, options: CopyBackupOptions): Promise<BackupCopyReport> {
+    const { config } = this.context;
+    if (!options?.to?.uri) throw new UsageError('a copy needs the repository to copy into: { to: { uri: "s3://bucket/prefix" } }');
+    if (!parseSnapshotReference(config, id)) throw new UsageError(`"${id}" names no backup: give its id, <table>/<id>, or the s3:// URI of its folder`);
+    const lock = options.lock ? { days: options.lock.days, mode: parseLockMode(options.lock.mode) } : undefined;
+    const level = checkLevel(options.level ?? 'quick');
+    const from = await openRepository(this.context, 'backup', options.from, '--from');
+    const to = await openRepository(this.context, 'backup', options.to, '--to');
+    const found = await resolveSnapshot(from.open.store, { ...config, backups: from.repo.root }, id, ['backup']);
+    if (!found) throw new NotFoundError(`backup "${id}" not found in ${formatS3Uri(from.repo.root)}`);
+    const progress = this.context.progress('backup.copy', options.onProgress);
+    return report(await copySnapshot({ source: from.open.store, destination: to.open.store }, found.repo, found.manifest, to.repo, {
+      concurrency: config.concurrency,
+      level,
+      ...(lock ? { lock } : {}),
+      onProgress: (p) => progress(`copy ${found.manifest.id}: ${formatCount(p.objects)}/${formatCount(p.totalObjects)} objects, ${formatBytes(p.bytes)}`, { ...p }),
+    }));
+  }
+
+  /**
    * Restores a backup into a table and validates it against the backup. A restore that
    * does not validate throws an IntegrityError whose `report` holds the full result.
    */
@@ -171,12 +221,14 @@ export class BackupApi {
     const { config, store } = this.context;
     if (!options || typeof options.to !== 'string') throw new UsageError('restore needs a target table: { to: "<table or s3:// URI>" }');
     const level = checkLevel(options.level ?? 'quick');
-    const found = await resolveSnapshot(store, config, id, ['backup']);
-    if (!found) throw new NotFoundError(`backup "${id}" not found in ${formatS3Uri(config.backups)}`);
+    const from = await openRepository(this.context, 'backup', options.from, '--from');
+    const found = await resolveSnapshot(from.open.store, { ...config, backups: from.repo.root }, id, ['backup']);
+    if (!found) throw new NotFoundError(`backup "${id}" not found in ${formatS3Uri(from.repo.root)}`);
     const target = resolveTable(config, options.to);
     const progress = this.context.progress('backup.restore', options.onProgress);
     const result = report(await restoreSnapshot(store, found.repo, found.manifest, target, snapshotRestorer, {
       force: options.force === true, allowOtherSource: options.allowOtherSource === true, concurrency: config.concurrency, level,
+      ...(from.open !== this.context.open ? { repositoryStore: from.open.store } : {}),
       onProgress: (p) => progress(`restore ${found.manifest.id}: ${formatCount(p.objects)}/${formatCount(p.totalObjects)} objects`, { ...p }),
     }));
     if (!result.ok) throw failedValidation(new IntegrityError(`restore of ${result.snapshot.id} to ${result.uri} did not validate against the backup`), result);

@@ -4,7 +4,7 @@
  */
 export type Operation =
   | 'table.create' | 'table.write' | 'table.compact' | 'table.restore' | 'copy' | 'diff'
-  | 'backup.create' | 'backup.restore'
+  | 'backup.create' | 'backup.copy' | 'backup.restore'
   | 'checkpoint.create' | 'recover' | 'drill'
   | 'validate' | 'audit' | 'doctor' | 'repo.upgrade'
   /** A report that could not be recorded in the repository (detail.warning). */

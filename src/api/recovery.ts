@@ -55,7 +55,9 @@ export class CheckpointApi {
     const resume = options.resume !== undefined ? checkSnapshotId(options.resume) : undefined;
     const ref = resolveTable(config, table);
     const progress = this.context.progress('checkpoint.create', options.onProgress);
+    const checkpoints = await this.context.endpoints.forLocation('checkpoints');
     return this.context.history.track('checkpoint', ref.name, async () => report(await createCheckpoint(store, config, ref, {
+      ...(checkpoints !== this.context.open ? { repositoryStore: checkpoints.store } : {}),
       ...(resume ? { id: resume, resume: true } : {}),
       ...(options.label ? { label: options.label } : {}),
       onProgress: (p) => progress(`checkpoint ${ref.name}: ${formatCount(p.objects)}/${formatCount(p.totalObjects)} objects`, { ...p }),
@@ -64,7 +66,8 @@ export class CheckpointApi {
 
   /** Applies restic's retention rules to a table's checkpoints (as `backup prune` does to backups). */
   async prune(table: string, options: { policy: RetentionPolicy; dryRun?: boolean; graceHours?: number }): Promise<CheckpointPruneReport> {
-    const { config, store } = this.context;
+    const { config } = this.context;
+    const { store } = await this.context.endpoints.forLocation('checkpoints');
     const ref = resolveTable(config, table);
     const graceMs = options.graceHours === undefined ? DEFAULT_GRACE_MS : options.graceHours * 3_600_000;
     return report(await pruneSnapshots(store, checkpointRepository(config), ref, { policy: options.policy, dryRun: options.dryRun === true, graceMs }));
@@ -72,7 +75,8 @@ export class CheckpointApi {
 
   /** Checkpoints of a table (its location), oldest first, and orphaned checkpoint folders where they would be. */
   async list(table: string): Promise<CheckpointListReport> {
-    const { config, store } = this.context;
+    const { config } = this.context;
+    const { store } = await this.context.endpoints.forLocation('checkpoints');
     const ref = resolveTable(config, table);
     return report({ table: ref.name, source: ref.uri, ...(await listCheckpoints(store, config, ref)) });
   }
@@ -89,9 +93,11 @@ export async function recover(context: ApiContext, table: string, options: Recov
   const level = checkLevel(options.level ?? 'quick');
   const { config, store } = context;
   const ref = resolveTable(config, table);
-  refuseOverlap([{ name: `table ${ref.name}`, location: ref.location }, { name: 'the checkpoints location', location: config.checkpoints }]);
+  const checkpoints = await context.endpoints.forLocation('checkpoints');
+  if (checkpoints === context.open) refuseOverlap([{ name: `table ${ref.name}`, location: ref.location }, { name: 'the checkpoints location', location: config.checkpoints }]);
   const progress = context.progress('recover', options.onProgress);
   const result = report(await recoverTable(store, config, ref, {
+    ...(checkpoints !== context.open ? { repositoryStore: checkpoints.store } : {}),
     ...(checkpoint ? { checkpoint } : {}), level, allowOtherSource: options.allowOtherSource === true,
     onProgress: (p) => progress(`recover ${ref.name}: ${formatCount(p.objects)}/${formatCount(p.totalObjects)} objects`, { ...p }),
   }));
@@ -109,7 +115,9 @@ export async function drill(context: ApiContext, table: string, options: DrillOp
   const { config, store } = context;
   const ref = resolveTable(config, table);
   const progress = context.progress('drill', options.onProgress);
-  const result = report(await runDrill(store, config, ref, { disaster, level, onStep: (step) => progress(`drill ${ref.name}: ${step}`, { step }) }));
+  const checkpoints = await context.endpoints.forLocation('checkpoints');
+  const result = report(await runDrill(store, config, ref, { disaster, level,
+    ...(checkpoints !== context.open ? { checkpointStore: checkpoints.store } : {}), onStep: (step) => progress(`drill ${ref.name}: ${step}`, { step }) }));
   if (!result.recovery_valid) throw failedValidation(new IntegrityError(`drill of ${result.table} (${result.disaster}) did not recover a valid table`), result);
   return result;
 }

@@ -2,7 +2,7 @@ import { ConflictError } from '../errors';
 import type { ObjectStore } from '../store/types';
 import type { TableVersion } from '../sources/table-source';
 import type { TableRef } from '../table/table-ref';
-import type { DisasterKind, DoomedObject } from './disasters';
+import { destroysBucket, type DisasterKind, type DoomedObject } from './disasters';
 
 /**
  * Every object the disaster will destroy, from a listing taken now: the drill compares it
@@ -12,12 +12,13 @@ import type { DisasterKind, DoomedObject } from './disasters';
 export async function plannedDestruction(store: ObjectStore, table: TableRef, version: TableVersion, kind: DisasterKind): Promise<DoomedObject[]> {
   const { bucket, prefix } = table.location;
   const listed: DoomedObject[] = [];
-  for await (const object of store.list(bucket, kind === 'drop-bucket' ? '' : prefix)) {
+  for await (const object of store.list(bucket, destroysBucket(kind) ? '' : prefix)) {
     listed.push({ bucket, key: object.key, size: object.size, etag: object.etag });
   }
   switch (kind) {
     case 'delete-prefix':
     case 'drop-bucket':
+    case 'lose-site':
       return listed;
     case 'delete-objects': {
       const data = new Set(dataFiles(version).map((file) => prefix + file.key));

@@ -4,7 +4,7 @@ import type { TableVersion } from '../sources/table-source';
 import type { TableRef } from '../table/table-ref';
 
 /** The disasters a drill can simulate. */
-export const DISASTERS = ['delete-prefix', 'delete-objects', 'corrupt-object', 'drop-bucket'] as const;
+export const DISASTERS = ['delete-prefix', 'delete-objects', 'corrupt-object', 'drop-bucket', 'lose-site'] as const;
 export type DisasterKind = (typeof DISASTERS)[number];
 
 /** An object a disaster will destroy (delete or damage), as it is stored before the disaster (dr/blast-radius.ts plans them). */
@@ -28,19 +28,29 @@ export function parseDisaster(raw: string | undefined): DisasterKind {
   return kind as DisasterKind;
 }
 
+/** Disasters that delete the table's whole bucket: the bucket dropped, or the whole primary site lost. */
+export function destroysBucket(kind: DisasterKind): boolean {
+  return kind === 'drop-bucket' || kind === 'lose-site';
+}
+
 /**
  * Refuses, before anything is done, a disaster that would reach beyond the drilled table:
- * dropping a bucket that holds anything else (or where the checkpoint would be kept).
+ * dropping a bucket that holds anything else (or where the checkpoint would be kept). Losing
+ * the site needs checkpoints kept on another endpoint (`offsite`): the drill recovers from
+ * there, and reads nothing the lost site held.
  */
-export async function checkDisaster(store: ObjectStore, table: TableRef, kind: DisasterKind, checkpointBucket: string): Promise<void> {
-  if (kind !== 'drop-bucket') return;
+export async function checkDisaster(store: ObjectStore, table: TableRef, kind: DisasterKind, checkpointBucket: string, offsite = false): Promise<void> {
+  if (kind === 'lose-site' && !offsite) {
+    throw new UsageError('the lose-site disaster needs the checkpoints on another endpoint (LAKEVAULT_CHECKPOINTS_ENDPOINT or LAKEVAULT_CHECKPOINTS_PROFILE): a site lost takes its own checkpoints with it');
+  }
+  if (!destroysBucket(kind)) return;
   const { bucket, prefix } = table.location;
-  if (checkpointBucket === bucket) {
-    throw new ConflictError(`refusing drop-bucket: checkpoints are kept in the same bucket (${bucket}) as table ${table.name}`);
+  if (checkpointBucket === bucket && !offsite) {
+    throw new ConflictError(`refusing ${kind}: checkpoints are kept in the same bucket (${bucket}) as table ${table.name}`);
   }
   for await (const object of store.list(bucket, '')) {
     if (!object.key.startsWith(prefix) || prefix === '') {
-      throw new ConflictError(`refusing drop-bucket: bucket ${bucket} holds ${object.key}, which is not part of table ${table.name}`);
+      throw new ConflictError(`refusing ${kind}: bucket ${bucket} holds ${object.key}, which is not part of table ${table.name}`);
     }
   }
 }
@@ -76,6 +86,13 @@ export async function simulateDisaster(store: ObjectStore, table: TableRef, vers
       const result = await store.deleteKeys(bucket, keys);
       await store.deleteBucket(bucket);
       return done(result.deleted.length, `deleted bucket ${bucket} and its ${result.deleted.length} objects`);
+    }
+    case 'lose-site': {
+      // What this site held of the table: its bucket (checked to hold nothing else). Its
+      // checkpoints are elsewhere by construction (checkDisaster).
+      const result = await store.deleteKeys(bucket, keys);
+      await store.deleteBucket(bucket);
+      return done(result.deleted.length, `primary site lost: bucket ${bucket} and its ${result.deleted.length} objects gone; recovery from the off-site checkpoints`);
     }
   }
 }

@@ -3,7 +3,7 @@ import { refuseOverlap } from '../store/overlap';
 import type { ObjectStore } from '../store/types';
 import { openTableSource } from '../sources/registry';
 import type { TableRef } from '../table/table-ref';
-import { compareFileSets, type ValidationLevel, type ValidationReport } from '../validate';
+import { compareFileSets, validateFileSet, type ValidationLevel, type ValidationReport } from '../validate';
 import type { ValidatedSets } from '../restore/restore';
 import { createCheckpoint } from './checkpoint';
 import { checkDisaster, simulateDisaster, type DisasterKind, type DisasterOutcome } from './disasters';
@@ -19,6 +19,8 @@ export interface DrillOptions {
   level?: ValidationLevel;
   /** Told each step as it starts; the drill waits for what it returns. */
   onStep?: (step: string) => void | Promise<void>;
+  /** The checkpoints' store when they live on another endpoint (off-site): the checkpoint and the recovery cross endpoints. */
+  checkpointStore?: ObjectStore;
 }
 
 /** The seed's DR summary fields, plus what lakevault measures. */
@@ -28,6 +30,7 @@ export interface DrillReport {
   checkpoint_id: string;
   checkpoint_timestamp: number;
   checkpoint_location: string;
+  checkpoint_endpoint: string;
   original_records: number;
   recovered_records: number;
   recovery_valid: boolean;
@@ -70,14 +73,16 @@ export interface DrillReport {
  */
 export async function runDrill(store: ObjectStore, config: Config, table: TableRef, options: DrillOptions): Promise<DrillReport> {
   const started = Date.now();
-  refuseOverlap([{ name: `table ${table.name}`, location: table.location }, { name: 'the checkpoints location', location: config.checkpoints }]);
+  const offsite = options.checkpointStore !== undefined && options.checkpointStore !== store;
+  const atCheckpoints = offsite ? { repositoryStore: options.checkpointStore! } : {};
+  if (!offsite) refuseOverlap([{ name: `table ${table.name}`, location: table.location }, { name: 'the checkpoints location', location: config.checkpoints }]);
   const source = await openTableSource(store, table);
   const original = await source.readVersion();
-  await checkDisaster(store, table, options.disaster, config.checkpoints.bucket);
+  await checkDisaster(store, table, options.disaster, config.checkpoints.bucket, offsite);
   const doomed = await recoverableDestruction(store, table, original, options.disaster);
 
   await options.onStep?.('checkpoint');
-  const checkpoint = await createCheckpoint(store, config, table, { label: `drill ${options.disaster}` });
+  const checkpoint = await createCheckpoint(store, config, table, { label: `drill ${options.disaster}`, ...atCheckpoints });
   await refuseChangedPlan(store, table, original, options.disaster, doomed, checkpoint.generation);
 
   await options.onStep?.(`disaster: ${options.disaster}`);
@@ -88,11 +93,14 @@ export async function runDrill(store: ObjectStore, config: Config, table: TableR
   // RTO is the time until the data is back: the recovery checks it quickly (every object, its
   // size, ETag and footer); the full validation, which reads every page, comes after.
   let sets: ValidatedSets | undefined;
-  const recovered = await recoverTable(store, config, table, { checkpoint: checkpoint.id, detectedAt, level: 'quick', onValidated: (validated) => { sets = validated; } });
+  const recovered = await recoverTable(store, config, table, { checkpoint: checkpoint.id, detectedAt, level: 'quick', ...atCheckpoints, onValidated: (validated) => { sets = validated; } });
   let full: ValidationReport | undefined;
   if ((options.level ?? 'full') === 'full' && sets) {
     await options.onStep?.('full validation');
-    full = await compareFileSets(store, sets.expected, sets.restored, { level: 'full' });
+    // Off-site, the recovered table is held to the digests the checkpoint recorded (restore.ts).
+    full = offsite
+      ? await validateFileSet(store, sets.restored, { level: 'full' })
+      : await compareFileSets(store, sets.expected, sets.restored, { level: 'full' });
   }
   const account = await accountForRecovery(store, table, doomed, original, await source.readVersion());
 
@@ -104,6 +112,7 @@ export async function runDrill(store: ObjectStore, config: Config, table: TableR
     checkpoint_id: checkpoint.id,
     checkpoint_timestamp: recovered.checkpoint_timestamp,
     checkpoint_location: recovered.checkpoint_location,
+    checkpoint_endpoint: recovered.checkpoint_endpoint,
     original_records: original.totals.rows,
     recovered_records: recovered.recovered_records,
     recovery_valid: valid,

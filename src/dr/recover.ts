@@ -3,6 +3,7 @@ import type { Config } from '../config/config';
 import type { ObjectStore } from '../store/types';
 import type { TableRef } from '../table/table-ref';
 import { requireCompleteSnapshot, snapshotAgeMs } from '../snapshot/catalog';
+import { endpointIdentity } from '../snapshot/identity';
 import { folderOf, type SnapshotManifest } from '../snapshot/manifest';
 import { checkpointRepository, snapshotUri } from '../snapshot/repository';
 import type { ValidationLevel } from '../validate';
@@ -19,6 +20,8 @@ export interface RecoverOptions {
   detectedAt?: Date;
   level?: ValidationLevel;
   concurrency?: number;
+  /** The checkpoints' store when they live on another endpoint: the recovery streams from there. */
+  repositoryStore?: ObjectStore;
   onProgress?: (progress: { objects: number; bytes: number; totalObjects: number }) => void;
   onValidated?: RestoreOptions['onValidated'];
 }
@@ -29,6 +32,8 @@ export interface RecoverResult {
   checkpoint_id: string;
   checkpoint_timestamp: number;
   checkpoint_location: string;
+  /** The endpoint the checkpoint is kept on (snapshot/identity.ts): off-site when it is not the table's. */
+  checkpoint_endpoint: string;
   /** Wall time of the recovery: finding the checkpoint, copying, switching, validating. */
   rto_ms: number;
   /** Of rto_ms, the time the closing validation took (the rest is finding, copying, switching). */
@@ -51,15 +56,17 @@ export async function recoverTable(store: ObjectStore, config: Config, table: Ta
   const started = Date.now();
   const detectedAt = options.detectedAt ?? new Date(started);
   const repo = checkpointRepository(config);
+  const checkpoints = options.repositoryStore ?? store;
   const checkpoint: SnapshotManifest = options.checkpoint
-    ? await requireCompleteSnapshot(store, repo, { id: options.checkpoint })
-    : await latestCheckpoint(store, config, table);
+    ? await requireCompleteSnapshot(checkpoints, repo, { id: options.checkpoint })
+    : await latestCheckpoint(checkpoints, config, table);
   refuseOtherSource(checkpoint, table, true, options.allowOtherSource);
   const restore = await restoreSnapshot(store, repo, checkpoint, table, snapshotRestorer, {
     force: true,
     allowOtherSource: options.allowOtherSource === true,
     concurrency: options.concurrency ?? config.concurrency,
     level: options.level ?? 'quick',
+    ...(options.repositoryStore ? { repositoryStore: options.repositoryStore } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     ...(options.onValidated ? { onValidated: options.onValidated } : {}),
   });
@@ -69,6 +76,7 @@ export async function recoverTable(store: ObjectStore, config: Config, table: Ta
     checkpoint_id: checkpoint.id,
     checkpoint_timestamp: Math.floor(Date.parse(checkpoint.createdAt) / 1000),
     checkpoint_location: snapshotUri(repo, folderOf(checkpoint), checkpoint.id),
+    checkpoint_endpoint: endpointIdentity(checkpoints),
     rto_ms: Date.now() - started,
     validation_ms: restore.validation.elapsedMs,
     rpo_ms: Math.max(0, snapshotAgeMs(checkpoint, detectedAt)),

@@ -8,10 +8,11 @@ import { copiedEtag } from '../snapshot/copied-etag';
 import type { RestoreCommit, RestoredFile, RestorePlan, RestorerOf } from '../sources/table-source';
 import { keyUnder } from '../store/key-boundary';
 import { refuseOverlap } from '../store/overlap';
-import { copyObjects, type CopyItem } from '../store/prefix-copy';
+import type { CopyItem } from '../store/prefix-copy';
+import { sameStore, transferObjects, type StoreRoute } from '../store/transfer';
 import type { ObjectStore } from '../store/types';
 import type { TableRef } from '../table/table-ref';
-import { compareFileSets, type ValidationLevel, type ValidationReport } from '../validate';
+import { compareFileSets, validateFileSet, type ValidationLevel, type ValidationReport } from '../validate';
 
 export interface RestoreOptions {
   /** Replace a table that exists, or write into a non-empty prefix. */
@@ -20,6 +21,8 @@ export interface RestoreOptions {
   allowOtherSource?: boolean;
   concurrency: number;
   level?: ValidationLevel;
+  /** The snapshot repository's store when it is not the table's (another endpoint): the bytes then stream through this process. */
+  repositoryStore?: ObjectStore;
   onProgress?: (progress: { objects: number; bytes: number; totalObjects: number }) => void;
   /** Given the two sets the closing validation compared (a caller may check them again at another level). */
   onValidated?: (sets: ValidatedSets) => void;
@@ -60,7 +63,8 @@ export interface RestoreResult {
  * A failure before the switch removes what this restore wrote when the plan allows it.
  */
 export async function restoreSnapshot(store: ObjectStore, repo: SnapshotRepository, snapshot: SnapshotManifest, target: TableRef, restorerOf: RestorerOf, options: RestoreOptions): Promise<RestoreResult> {
-  refuseOverlap([{ name: `the restore target`, location: target.location }, { name: `the ${repo.kind} location`, location: repo.root }]);
+  const offsite = options.repositoryStore !== undefined && options.repositoryStore !== store;
+  if (!offsite) refuseOverlap([{ name: `the restore target`, location: target.location }, { name: `the ${repo.kind} location`, location: repo.root }]);
   const started = Date.now();
   await store.ensureBucket(target.location.bucket);
   const plan = await restorerOf(snapshot).plan(store, repo, snapshot, target, { force: options.force });
@@ -71,7 +75,11 @@ export async function restoreSnapshot(store: ObjectStore, repo: SnapshotReposito
   const restored = await putInPlace(store, `${snapshot.kind} ${snapshot.id}`, target, plan, options);
   const commit = await plan.commit(restored);
   const expected = restoredAs(snapshotFileSet(repo, snapshot), restored, target);
-  const validation = await compareFileSets(store, expected, commit.restored, { level: options.level ?? 'quick' });
+  // From another endpoint the restored table is checked against the digests the snapshot
+  // recorded (its manifest carries them), without reading the remote copy a second time.
+  const validation = offsite
+    ? await validateFileSet(store, commit.restored, { level: options.level ?? 'quick' })
+    : await compareFileSets(store, expected, commit.restored, { level: options.level ?? 'quick' });
   options.onValidated?.({ expected, restored: commit.restored });
   return restoreOutcome({ kind: snapshot.kind, id: snapshot.id, uri: expected.uri, table: snapshot.source.table }, target, plan.mode, target.uri === snapshot.source.uri, commit, validation, started);
 }
@@ -106,7 +114,8 @@ export function restoreOutcome(
  * order. Before the switch, a failure removes what this restore wrote when the plan allows
  * it — never the current table's files, which the plan never overwrites then.
  */
-export async function putInPlace(store: ObjectStore, where: string, target: TableRef, plan: Pick<RestorePlan, 'copies' | 'writes' | 'undoOnFailure' | 'checkUnchanged'>, options: Pick<RestoreOptions, 'concurrency' | 'onProgress'>): Promise<RestoredFile[]> {
+export async function putInPlace(store: ObjectStore, where: string, target: TableRef, plan: Pick<RestorePlan, 'copies' | 'writes' | 'undoOnFailure' | 'checkUnchanged'>, options: Pick<RestoreOptions, 'concurrency' | 'onProgress' | 'repositoryStore'>): Promise<RestoredFile[]> {
+  const route: StoreRoute = { source: options.repositoryStore ?? store, destination: store };
   const { bucket, prefix } = target.location;
   const items: CopyItem[] = plan.copies.map(({ file, key, versionId }) => ({
     source: { bucket: file.bucket, key: file.key, size: file.size, etag: file.etag, ...(versionId !== undefined ? { versionId } : {}) },
@@ -118,8 +127,10 @@ export async function putInPlace(store: ObjectStore, where: string, target: Tabl
   const written = [...items.map((item) => item.dstKey), ...writes.map((write) => write.at)];
   const total = items.length + writes.length;
   try {
-    const copied = await copyObjects(store, items, {
+    const copied = await transferObjects(route, items, {
       concurrency: options.concurrency,
+      // Between endpoints, what an interrupted restore already copied is kept.
+      ...(sameStore(route) ? {} : { resumeUnder: target.location }),
       onProgress: (p) => options.onProgress?.({ ...p, totalObjects: total }),
     });
     const byKey = new Map(copied.objects.map((object) => [object.relativeKey, object]));

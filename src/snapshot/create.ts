@@ -1,5 +1,7 @@
 import { ConflictError, IntegrityError, NotFoundError, UsageError } from '../errors';
-import { copyObjects, type CopyItem } from '../store/prefix-copy';
+import type { Location } from '../store/location';
+import type { CopyItem } from '../store/prefix-copy';
+import { sameStore, transferObjects, type StoreRoute } from '../store/transfer';
 import type { ObjectStore } from '../store/types';
 import { refuseOverlap } from '../store/overlap';
 import { newId } from '../table/naming';
@@ -31,6 +33,8 @@ export interface CreateSnapshotOptions {
   concurrency: number;
   /** Restarts on a newer table generation when the table is overwritten mid-copy. */
   maxAttempts?: number;
+  /** The repository's store when it is not the table's (another endpoint): the bytes then stream through this process. */
+  repositoryStore?: ObjectStore;
   onProgress?: (progress: { objects: number; bytes: number; totalObjects: number }) => void;
 }
 
@@ -72,9 +76,12 @@ export interface CreateSnapshotResult {
  * the old generation are removed and the snapshot restarts on the new one — a snapshot
  * never mixes generations.
  */
-export async function createSnapshot(store: ObjectStore, repo: SnapshotRepository, table: TableRef, openSource: OpenSource, options: CreateSnapshotOptions): Promise<CreateSnapshotResult> {
+export async function createSnapshot(tableStore: ObjectStore, repo: SnapshotRepository, table: TableRef, openSource: OpenSource, options: CreateSnapshotOptions): Promise<CreateSnapshotResult> {
   const started = Date.now();
-  refuseOverlap([{ name: `table ${table.name}`, location: table.location }, { name: `the ${repo.kind} location`, location: repo.root }]);
+  const route: StoreRoute = { source: tableStore, destination: options.repositoryStore ?? tableStore };
+  // The repository's requests go to its own store; the table's to the table's.
+  const store = route.destination;
+  if (sameStore(route)) refuseOverlap([{ name: `table ${table.name}`, location: table.location }, { name: `the ${repo.kind} location`, location: repo.root }]);
   const objectLock = options.lock ? await prepareLock(store, repo, options.lock) : undefined;
   await store.ensureBucket(repo.root.bucket);
   await prepareForWriting(store, repo);
@@ -87,16 +94,16 @@ export async function createSnapshot(store: ObjectStore, repo: SnapshotRepositor
     const maxAttempts = options.maxAttempts ?? 3;
     const tags = options.tags ?? previous?.tags;
     const at = repo.snapshotLocation(series, id);
-    const source = await openSource(store, table);
+    const source = await openSource(tableStore, table);
 
     for (let attempt = 1; ; attempt++) {
       const version = await source.readVersion();
       const earlier = repo.incremental ? (await completeSnapshots(store, repo, table.location)).filter((m) => m.id !== id) : [];
       const plan = await planSnapshot(store, repo, table, version, series, id, earlier, { concurrency: options.concurrency });
-      await recordIntent(store, repo, { id, series, createdAt, plan, table, ownKeys, label: options.label, tags });
+      await recordIntent(route, repo, { id, series, createdAt, plan, table, ownKeys, label: options.label, tags });
       try {
-        const outcome = await copyPlan(store, plan, options, attempt > 1 || options.resume === true);
-        const built = buildManifest(store, repo, table, version, id, createdAt, plan, outcome.records, options.label, objectLock?.retention, tags);
+        const outcome = await copyPlan(route, plan, at, options, attempt > 1 || options.resume === true);
+        const built = buildManifest(tableStore, repo, table, version, id, createdAt, plan, outcome.records, options.label, objectLock?.retention, tags);
         const manifest = repo.key ? signManifest(built, repo.key) : built;
         if (objectLock) await lockSnapshotObjects(store, manifest, objectLock.retention);
         await held.check();
@@ -154,7 +161,7 @@ async function claimId(store: ObjectStore, repo: SnapshotRepository, table: Tabl
 }
 
 /** Writes the pending marker with every key this snapshot may ever have written. */
-async function recordIntent(store: ObjectStore, repo: SnapshotRepository, intent: { id: string; series: string; createdAt: string; plan: SnapshotPlan; table: TableRef; ownKeys: Set<string>; label?: string | undefined; tags?: string[] | undefined }): Promise<void> {
+async function recordIntent(route: StoreRoute, repo: SnapshotRepository, intent: { id: string; series: string; createdAt: string; plan: SnapshotPlan; table: TableRef; ownKeys: Set<string>; label?: string | undefined; tags?: string[] | undefined }): Promise<void> {
   for (const file of intent.plan.files) if (!file.reuse) intent.ownKeys.add(file.destination.key);
   const at = repo.snapshotLocation(intent.series, intent.id);
   const { table } = intent;
@@ -167,11 +174,11 @@ async function recordIntent(store: ObjectStore, repo: SnapshotRepository, intent
     ...(intent.label ? { label: intent.label } : {}),
     ...(intent.tags?.length ? { tags: intent.tags } : {}),
     createdAt: intent.createdAt,
-    source: { table: table.name, uri: table.uri, location: { endpoint: endpointIdentity(store), ...table.location }, generation: intent.plan.generation },
+    source: { table: table.name, uri: table.uri, location: { endpoint: endpointIdentity(route.source), ...table.location }, generation: intent.plan.generation },
     ownKeys: [...intent.ownKeys].sort(),
     references: intent.plan.files.flatMap((f) => (f.reuse ? [{ bucket: f.reuse.bucket, key: f.reuse.key }] : [])),
   };
-  await writeJson(store, at.bucket, at.prefix + SNAPSHOT_PENDING, marker);
+  await writeJson(route.destination, at.bucket, at.prefix + SNAPSHOT_PENDING, marker);
 }
 
 interface CopyOutcome {
@@ -182,7 +189,8 @@ interface CopyOutcome {
 }
 
 /** Copies what the plan needs, pinned to source ETags; checks every copy it made. */
-async function copyPlan(store: ObjectStore, plan: SnapshotPlan, options: CreateSnapshotOptions, checkExisting: boolean): Promise<CopyOutcome> {
+async function copyPlan(route: StoreRoute, plan: SnapshotPlan, at: Location, options: CreateSnapshotOptions, checkExisting: boolean): Promise<CopyOutcome> {
+  const store = route.destination;
   const records = new Map<PlannedFile, SnapshotFileRecord>();
   const outcome: CopyOutcome = { records: [], copied: { objects: 0, bytes: 0 }, skipped: { objects: 0, bytes: 0 }, reused: { objects: 0, bytes: 0 } };
   const toCopy: PlannedFile[] = [];
@@ -211,8 +219,9 @@ async function copyPlan(store: ObjectStore, plan: SnapshotPlan, options: CreateS
     relativeKey: planned.file.key,
   }));
   const done = outcome.skipped.objects + outcome.reused.objects;
-  const copied = await copyObjects(store, items, {
+  const copied = await transferObjects(route, items, {
     concurrency: options.concurrency,
+    ...(checkExisting ? { resumeUnder: at } : {}),
     onProgress: (p) => options.onProgress?.({ objects: done + p.objects, bytes: p.bytes, totalObjects: plan.files.length }),
   });
   for (const object of copied.objects) {

@@ -67,6 +67,7 @@ describe('CLI --json output against the published schemas', () => {
     const backup = await cli('backup-create', ['backup', 'create', 'vendas', '--name', 'first', '--tag', 'weekly,first']);
     await cli('backup-list', ['backup', 'list']);
     await cli('backup-show', ['backup', 'show', String(backup.id)]);
+    await cli('backup-copy', ['backup', 'copy', String(backup.id), '--to', `s3://${bucket}/backups-copy`]);
     await cli('backup-restore', ['backup', 'restore', String(backup.id), '--to', 'restored']);
     const batchPlan = join(mkdtempSync(join(tmpdir(), 'lakevault-schemas-')), 'plan.csv');
     await cli('backup-plan', ['backup', 'plan', String(backup.id), '--format', 's3-batch-csv', '--output', batchPlan]);

@@ -3,7 +3,7 @@ import { SCHEMA_VERSION } from '../report';
 import { audit, auditChecks, error, validate } from './checks';
 import { backupPlan, backupPlanVerify } from './batch-plan';
 import { doctor } from './doctor';
-import { backupCreate, backupDelete, backupList, backupPrune, backupRestore, backupShow, checkpointCreate, checkpointList, drill, recover, repoUpgrade } from './snapshots';
+import { backupCopy, backupCreate, backupDelete, backupList, backupPrune, backupRestore, backupShow, checkpointCreate, checkpointList, drill, recover, repoUpgrade } from './snapshots';
 import { copy, tableCreate, tableDrop, tableInspect, tableList } from './tables';
 import { planCheck, planRun, reportDocument, validateCycle } from './ops';
 import { planFile } from '../../plan/schema';
@@ -32,6 +32,7 @@ export const reportSchemas = {
   'backup-delete': backupDelete,
   'backup-prune': backupPrune,
   'backup-restore': backupRestore,
+  'backup-copy': backupCopy,
   'backup-plan': backupPlan,
   'backup-plan-verify': backupPlanVerify,
   'checkpoint-create': checkpointCreate,

@@ -29,6 +29,27 @@ const snapshotCreateShape = {
 export const backupCreate = z.object(snapshotCreateShape).describe('lakevault backup create --json');
 export const checkpointCreate = z.object(snapshotCreateShape).describe('lakevault checkpoint create --json');
 
+export const backupCopy = z.object({
+  schemaVersion,
+  kind,
+  id: z.string().describe('the backup\'s id, kept by the copy'),
+  table: z.string(),
+  source: s3Uri.describe('the table\'s location the backup was taken of'),
+  from: s3Uri.describe('the backup copied'),
+  uri: s3Uri.describe('the copy'),
+  state: z.enum(['copied', 'present']).describe('present: the destination already held this complete backup; nothing was copied'),
+  objects: count,
+  bytes: count,
+  copied: transfer.describe('copied by this run'),
+  skipped: transfer.describe('already at the destination from an interrupted copy (resumed)'),
+  reused: transfer.describe('referenced from backups the destination already held (same digest, size and source ETag)'),
+  authenticated: z.boolean().describe('the copy\'s manifest is signed with the configured manifest key'),
+  path: z.enum(['between endpoints', 'server-side']).describe('between endpoints: the bytes streamed through lakevault, checked on their way'),
+  validation: validation.optional().describe('the copy checked from the destination before its manifest was written (absent when it was already there)'),
+  lock: z.object({ mode: z.string(), retainUntil: timestamp }).optional(),
+  elapsedMs: millis,
+}).describe('lakevault backup copy --json');
+
 const snapshotSummary = z.object({
   id: z.string(),
   kind,
@@ -170,6 +191,7 @@ const recovery = {
   checkpoint_id: z.string(),
   checkpoint_timestamp: count.describe('Unix seconds'),
   checkpoint_location: s3Uri,
+  checkpoint_endpoint: z.string().describe('the endpoint the checkpoint is kept on (embedded, embedded:<site>, aws, or scheme://host:port): off-site when it is not the table\'s'),
   rto_ms: millis,
   rpo_ms: millis,
   recovered_records: count,
@@ -181,10 +203,11 @@ export const recover = z.object({ schemaVersion, ...recovery, restore: restoreRe
 export const drill = z.object({
   schemaVersion,
   table: z.string(),
-  disaster: z.enum(['delete-prefix', 'delete-objects', 'corrupt-object', 'drop-bucket']),
+  disaster: z.enum(['delete-prefix', 'delete-objects', 'corrupt-object', 'drop-bucket', 'lose-site']),
   checkpoint_id: z.string(),
   checkpoint_timestamp: count,
   checkpoint_location: s3Uri,
+  checkpoint_endpoint: z.string().describe('the endpoint the checkpoint is kept on (embedded, embedded:<site>, aws, or scheme://host:port): off-site when it is not the table\'s'),
   original_records: count,
   recovered_records: count,
   recovery_valid: z.boolean(),

@@ -17,7 +17,7 @@ export function drillCommand(): Command {
       await withClient(command, async ({ lv, output }) => {
         await printResult(output, lv.drill(name, { disaster, level }), (r) => [
           `drill of ${r.table} (${r.disaster}): ${r.status}`,
-          `checkpoint ${r.checkpoint_id} at ${r.checkpoint_location}`,
+          `checkpoint ${r.checkpoint_id} at ${r.checkpoint_location} (on ${r.checkpoint_endpoint})`,
           `original ${formatCount(r.original_records)} rows, recovered ${formatCount(r.recovered_records)}; valid: ${r.recovery_valid}`,
           `RTO ${r.rto_ms} ms (with a ${r.rto_validation_level} validation), RPO ${r.rpo_ms} ms; ${r.objects} objects, ${formatBytes(r.bytes)}`,
           ...(r.full_validation_ms !== undefined ? [`full validation after the table was back: ${r.full_validation_ms} ms (verified after ${r.verified_ms} ms)`] : []),
