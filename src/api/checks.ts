@@ -5,6 +5,8 @@ import type { RepositoryView } from '../audit/checks/failure-domain';
 import { CHECKS } from '../audit/catalog';
 import { parseSeverity, type CheckDefinition, type Severity } from '../audit/types';
 import { UsageError } from '../errors';
+import { listRepository, summarize } from '../snapshot/catalog';
+import { backupRepository, checkpointRepository } from '../snapshot/repository';
 import type { FileSet } from '../model/file-set';
 import { refuseCustomerKeyInClear } from '../store/encryption-check';
 import { bucketNameProblem } from '../store/location';
@@ -117,15 +119,39 @@ export async function audit(context: ApiContext, options: AuditOptions = {}): Pr
   if (options.customerKey && options.customerKey.length !== 32) throw new UsageError('customerKey must be 32 bytes');
   refuseCustomerKeyInClear(context.open.endpoint, options);
   const progress = context.progress('audit', options.onProgress);
+  const repositories = [...(options.buckets?.length ? [] : await configuredElsewhere(context)), ...(options.repositories ?? [])];
   const { report: result, secrets } = await runAudit(context.open, context.config, {
     failOn, sampleSize,
     ...(options.buckets?.length ? { buckets: options.buckets } : {}),
     ...(options.customerKey ? { customerKey: options.customerKey } : {}),
-    ...(options.repositories ? { repositories: options.repositories } : {}),
+    ...(repositories.length ? { repositories } : {}),
     progress: (line) => progress(line, {}),
   });
   const safe = JSON.parse(redactSecrets(JSON.stringify(result), secrets)) as AuditReport;
   return report(safe);
+}
+
+/**
+ * The configured repositories that live on an endpoint of their own (LAKEVAULT_BACKUPS_ENDPOINT,
+ * _PROFILE…), with the newest complete snapshot of each table they hold: LV-DP-006 judges
+ * them where they really are.
+ */
+async function configuredElsewhere(context: ApiContext): Promise<RepositoryView[]> {
+  const views: RepositoryView[] = [];
+  for (const [location, kind] of [['backups', 'backup'], ['checkpoints', 'checkpoint']] as const) {
+    if (!context.config.locationEndpoints[location]) continue;
+    const open = await context.endpoints.forLocation(location);
+    if (open === context.open) continue;
+    const repo = kind === 'backup' ? backupRepository(context.config) : checkpointRepository(context.config);
+    const newestComplete: Record<string, Date> = {};
+    const { entries } = await listRepository(open.store, repo);
+    for (const summary of entries.map((entry) => summarize(repo, entry)).filter((s) => s.state === 'complete' && s.authenticated !== false)) {
+      const at = new Date(summary.createdAt);
+      if (!newestComplete[summary.table] || newestComplete[summary.table]! < at) newestComplete[summary.table] = at;
+    }
+    views.push({ kind, location: repo.root, endpoint: open.endpoint, newestComplete });
+  }
+  return views;
 }
 
 /** `audit --list-checks`: every check the audit runs (id, severity, what it observes). No connection. */

@@ -111,6 +111,18 @@ describeWithOffsite('off-site backups between two servers', () => {
     expect(run.json).toMatchObject({ state: 'copied', copied: { objects: 0 }, reused: { objects: 12 }, validation: { ok: true } });
   });
 
+  it('the audit judges a backups location on its own endpoint where it is: LV-DP-006 passes there, and fails while backups share the tables\' endpoint', async () => {
+    type Finding = { id: string; status: string; resource: string; evidence: string };
+    const domain = (run: { json: { findings: Finding[]; passed: Finding[] } }) => [...run.json.findings, ...run.json.passed].filter((f) => f.id === 'LV-DP-006');
+    const here = await lakevault(['audit', '--fail-on', 'critical', '--json']);
+    expect(domain(here)).toContainEqual(expect.objectContaining({ status: 'fail', resource: `s3://${lake}-bak/ (backups)` }));
+    const away = await lakevault(['audit', '--fail-on', 'critical', '--json'], { LAKEVAULT_BACKUPS: remote, LAKEVAULT_BACKUPS_PROFILE: 'dr' });
+    expect(away.code).toBe(0);
+    expect(domain(away)).toContainEqual(expect.objectContaining({ status: 'pass', resource: `${remote}/ (backups)`, evidence: expect.stringMatching(/^on another endpoint .* a complete backup of every table \(1\) from the last 7 days$/) }));
+    // The checkpoints share the tables' endpoint, but the off-site backups cover every table.
+    expect(domain(away)).toContainEqual(expect.objectContaining({ status: 'pass', resource: `s3://${lake}-cp/ (checkpoints)`, evidence: expect.stringContaining(`but ${remote}/ on`) }));
+  });
+
   it('kill -9 mid-copy: the rerun resumes — only what is missing is copied — and the copy validates', async () => {
     const third = (await lakevault(['backup', 'create', 'vendas', '--full', '--json'])).json.id as string;
     // A repository of its own (no earlier copy to reference): every file must cross.

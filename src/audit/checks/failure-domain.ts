@@ -85,16 +85,21 @@ export function checkFailureDomains(input: FailureDomainInput): CheckResult[] {
   });
 }
 
-/** The configured repositories (on the audited endpoint) and any others the caller knows of. */
+/**
+ * The configured repositories (on the audited endpoint) and any others the caller knows of;
+ * a configured one the caller hands in (it lives on an endpoint of its own) is judged where
+ * the caller says it is.
+ */
 export function failureDomainInput(context: AuditContext, tables: string[], others: RepositoryView[]): FailureDomainInput {
   const endpoint = context.config.endpoint ?? context.endpoint;
+  const configured: RepositoryView[] = [
+    { kind: 'backup', location: context.config.backups, endpoint },
+    { kind: 'checkpoint', location: context.config.checkpoints, endpoint },
+  ];
+  const known = (repo: RepositoryView) => others.some((other) => other.kind === repo.kind && other.location.bucket === repo.location.bucket && other.location.prefix === repo.location.prefix);
   return {
     source: { endpoint, location: context.config.warehouse, serverKind: context.serverKind },
-    repositories: [
-      { kind: 'backup', location: context.config.backups, endpoint },
-      { kind: 'checkpoint', location: context.config.checkpoints, endpoint },
-      ...others,
-    ],
+    repositories: [...configured.filter((repo) => !known(repo)), ...others],
     tables,
     now: context.now,
   };
