@@ -9,7 +9,7 @@ import { checkEndpointSetting } from '../config/endpoints';
 export function addEndpointFlags(command: Command, name: string, what: string): Command {
   return command
     .option(`--${name}-profile <profile>`, `${what}'s endpoint, keys, region and CA from this profile of the AWS shared config files`)
-    .option(`--${name}-endpoint <url>`, `${what}'s endpoint (keys from --${name}-profile, or the default chain)`)
+    .option(`--${name}-endpoint <url>`, `${what}'s endpoint (its keys from --${name}-profile: the primary's are never sent elsewhere)`)
     .option(`--${name}-region <region>`, `${what}'s signing region`)
     .option(`--${name}-ca-bundle <file>`, `PEM file of CAs to trust for ${what}`);
 }
