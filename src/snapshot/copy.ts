@@ -17,6 +17,7 @@ import {
   type PendingMarker, type SnapshotFileRecord, type SnapshotManifest,
 } from './manifest';
 import { snapshotUri, type SnapshotRepository } from './repository';
+import { contentKey } from './plan';
 import { prepareForWriting } from './repository-format';
 import { validateFileSet, type ValidationLevel, type ValidationReport } from '../validate';
 import type { Transfer } from './create';
@@ -178,7 +179,7 @@ async function planCopy(store: StoreRoute['destination'], to: SnapshotRepository
     for (const earlier of await completeSnapshots(store, to, sourceOf(manifest))) {
       if (earlier.id === manifest.id) continue;
       for (const record of earlier.files) {
-        const key = `${record.digest}|${record.size}|${record.sourceEtag}`;
+        const key = contentKey(record.digest, record.size, record.sourceEtag);
         if (!reusable.has(key)) reusable.set(key, { record, from: earlier.id });
       }
     }
@@ -186,7 +187,7 @@ async function planCopy(store: StoreRoute['destination'], to: SnapshotRepository
   const planned: PlannedCopy[] = [];
   for (const file of manifest.files) {
     const destination = keyUnder(prefix, file.relativeKey, `${manifest.kind} ${manifest.id}`);
-    const match = reusable.get(`${file.digest}|${file.size}|${file.sourceEtag}`);
+    const match = reusable.get(contentKey(file.digest, file.size, file.sourceEtag));
     if (match) {
       const head = await store.head(match.record.bucket, match.record.key);
       if (head && head.size === match.record.size && head.etag === match.record.etag) {

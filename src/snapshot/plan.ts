@@ -23,7 +23,7 @@ export interface SnapshotPlan {
 }
 
 /** A file's content identity: the same rows (digest) in the same bytes (size, source ETag). */
-function contentKey(digest: string | undefined, size: number, etag: string): string {
+export function contentKey(digest: string | undefined, size: number, etag: string): string {
   return `${digest ?? ''}|${size}|${etag}`;
 }
 
