@@ -5,7 +5,7 @@ import { snapshotTags } from '../retention/tags';
 import { restoreSnapshot, type RestoreResult } from '../restore/restore';
 import type { IcebergChoice } from '../lake/describe';
 import { openTableSource, snapshotRestorer } from '../sources/registry';
-import { listRepository, summarize, type OrphanEntry, type SnapshotSummary } from '../snapshot/catalog';
+import { listRepository, referenceByLabel, summarize, type OrphanEntry, type SnapshotSummary } from '../snapshot/catalog';
 import { createSnapshot, type CreateSnapshotResult } from '../snapshot/create';
 import { deleteSnapshot, type DeleteSnapshotResult } from '../snapshot/delete';
 import { parseLockMode, type LockRequest } from '../snapshot/lock';
@@ -139,10 +139,13 @@ export class BackupApi {
   async delete(id: string, options: { bypassGovernance?: boolean } = {}): Promise<BackupDeleteReport> {
     const { config, store } = this.context;
     const parsed = parseSnapshotReference(config, id);
-    if (!parsed) throw new NotFoundError(`backup "${id}" not found: name it by its id, <table>/<id>, or the s3:// URI of its folder`);
+    const notFound = `backup "${id}" not found: name it by its id, <table>/<id>, the s3:// URI of its folder, or its label`;
+    if (!parsed) throw new NotFoundError(notFound);
     if (parsed.root) this.refuseOtherPlaces(`the repository of ${id}`, parsed.root);
     const repo: SnapshotRepository = parsed.root ? snapshotRepository('backup', parsed.root, true, config.manifestKey) : backupRepository(config);
-    return report(await deleteSnapshot(store, repo, parsed.reference, { bypassGovernance: options.bypassGovernance === true }));
+    const reference = parsed.label !== undefined ? await referenceByLabel(store, repo, parsed.label) : parsed.reference;
+    if (!reference) throw new NotFoundError(notFound);
+    return report(await deleteSnapshot(store, repo, reference, { bypassGovernance: options.bypassGovernance === true }));
   }
 
   /** Applies restic's retention rules (`forget`); with dryRun only the decisions are returned. */

@@ -7,8 +7,9 @@ export function snapshotTable(snapshots: SnapshotSummary[], orphans: OrphanEntry
   if (snapshots.length === 0) parts.push(empty);
   else {
     const keyed = snapshots.some((s) => s.authenticated !== undefined);
-    parts.push(formatTable(['id', 'source', 'created', 'rows', 'objects', 'bytes', 'state', 'locked until', ...(keyed ? ['authenticated'] : [])], snapshots.map((s) => [
-      s.id, `${s.source}${s.layout === 1 ? ' (layout 1)' : ''}`, s.createdAt, s.rows !== undefined ? formatCount(s.rows) : '', s.objects ?? '',
+    const labelled = snapshots.some((s) => s.label !== undefined);
+    parts.push(formatTable(['id', ...(labelled ? ['label'] : []), 'source', 'created', 'rows', 'objects', 'bytes', 'state', 'locked until', ...(keyed ? ['authenticated'] : [])], snapshots.map((s) => [
+      s.id, ...(labelled ? [s.label ?? ''] : []), `${s.source}${s.layout === 1 ? ' (layout 1)' : ''}`, s.createdAt, s.rows !== undefined ? formatCount(s.rows) : '', s.objects ?? '',
       s.bytes !== undefined ? formatBytes(s.bytes) : '', s.state, s.lockedUntil ?? '', ...(keyed ? [s.authenticated ? 'yes' : 'NO'] : []),
     ])));
   }
