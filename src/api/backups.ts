@@ -1,4 +1,4 @@
-import { pruneSnapshots, DEFAULT_GRACE_MS, type PruneResult } from '../backup/prune';
+import { graceHoursMs, pruneSnapshots, type PruneResult } from '../backup/prune';
 import { IntegrityError, NotFoundError, UsageError } from '../errors';
 import type { RetentionPolicy } from '../retention/policy';
 import { snapshotTags } from '../retention/tags';
@@ -151,7 +151,7 @@ export class BackupApi {
   /** Applies restic's retention rules (`forget`); with dryRun only the decisions are returned. */
   async prune(table: string, options: PruneOptions): Promise<BackupPruneReport> {
     const { config, store } = this.context;
-    const graceMs = options.graceHours === undefined ? DEFAULT_GRACE_MS : hours(options.graceHours);
+    const graceMs = graceHoursMs(options.graceHours);
     const ref = resolveTable(config, table);
     return report(await pruneSnapshots(store, backupRepository(config), ref, { policy: options.policy, dryRun: options.dryRun === true, graceMs }));
   }
@@ -189,8 +189,3 @@ export class BackupApi {
 
 // Loaded on first use, like the client's capabilities (src/util/lazy.ts).
 const batchPlans = lazyModule((): typeof import('./batch-plan') => require('./batch-plan'));
-
-function hours(value: number): number {
-  if (!Number.isFinite(value) || value < 0) throw new UsageError(`graceHours must be a number of hours ≥ 0, got ${value}`);
-  return value * 3_600_000;
-}

@@ -65,7 +65,7 @@ export function printErrorDocument(code: string, message: string): void {
 }
 
 // Number formats are shared with the library's progress messages.
-export { formatBytes, formatCount } from '../util/units';
+export { formatBytes, formatCount, plural } from '../util/units';
 
 /** Left-aligned columns for text tables. */
 export function formatTable(header: string[], rows: (string | number)[][]): string {

@@ -72,3 +72,70 @@ describe(`CLI consistency on ${TARGET}`, () => {
     expect(deleted.json.id).toBe(created.json.id);
   });
 });
+
+describe(`checkpoints are listed, deleted and pruned like backups, on ${TARGET}`, () => {
+  const env = testBuckets('cp-retention');
+  const locations = {
+    LAKEVAULT_WAREHOUSE: `s3://${env.lake}/warehouse`,
+    LAKEVAULT_BACKUPS: `s3://${env.backups}`,
+    LAKEVAULT_CHECKPOINTS: `s3://${env.checkpoints}`,
+  };
+  const lakevault = (...args: string[]): Promise<CliRun> => runLakevault(args, { env: { ...targetEnv(), ...locations } });
+  let open: OpenStore;
+  beforeAll(async () => {
+    open = await openTestStore();
+    await makeTable(open.store, env.config, 'orders', 1_000, 1_000);
+    await makeTable(open.store, env.config, 'items', 1_000, 1_000);
+  });
+  afterAll(async () => { await env.cleanup(open); await open.close(); });
+
+  it('checkpoint list without a table lists every table\'s checkpoints, as backup list does', async () => {
+    const orders = await lakevault('--json', 'checkpoint', 'create', 'orders', '--name', 'orders-cp');
+    const items = await lakevault('--json', 'checkpoint', 'create', 'items');
+    const all = await lakevault('--json', 'checkpoint', 'list');
+    expect(all.code).toBe(0);
+    expect(all.json.repository).toBe(`s3://${env.checkpoints}/`);
+    expect(all.json.checkpoints.map((c: { id: string }) => c.id).sort()).toEqual([orders.json.id, items.json.id].sort());
+    const text = await lakevault('checkpoint', 'list');
+    expect(text.stdout).toMatch(/orders-cp/);
+  });
+
+  it('checkpoint delete removes one checkpoint (by label or id), and refuses an unknown one with nothing changed', async () => {
+    const created = await lakevault('--json', 'checkpoint', 'create', 'items', '--name', 'to-delete');
+    const deleted = await lakevault('--json', 'checkpoint', 'delete', 'to-delete');
+    expect(deleted.code).toBe(0);
+    expect(deleted.json).toMatchObject({ kind: 'checkpoint', id: created.json.id, state: 'complete' });
+    expect(deleted.json.deletedObjects).toBeGreaterThan(0);
+    const listed = await lakevault('--json', 'checkpoint', 'list', 'items');
+    expect(listed.json.checkpoints.map((c: { id: string }) => c.id)).not.toContain(created.json.id);
+
+    const before = await storeState(open, [env.checkpoints]);
+    const missing = await lakevault('checkpoint', 'delete', '20200101T000000.000Z-000000');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/^lakevault: error: checkpoint "20200101T000000.000Z-000000" not found/);
+    expect(await storeState(open, [env.checkpoints])).toEqual(before);
+  });
+
+  it('checkpoint prune keeps by restic\'s rules (as backup prune), dry run deletes nothing, and a prune without a rule is a usage error', async () => {
+    await lakevault('checkpoint', 'create', 'orders');
+    await lakevault('checkpoint', 'create', 'orders');
+    const ids = (await lakevault('--json', 'checkpoint', 'list', 'orders')).json.checkpoints.map((c: { id: string }) => c.id);
+    expect(ids).toHaveLength(3);
+
+    const noRule = await lakevault('checkpoint', 'prune', 'orders');
+    expect(noRule.code).toBe(2);
+
+    const before = await storeState(open, [env.checkpoints]);
+    const dry = await lakevault('--json', 'checkpoint', 'prune', 'orders', '--keep-last', '1', '--dry-run');
+    expect(dry.json).toMatchObject({ dryRun: true, kept: 1, removed: 2 });
+    expect(await storeState(open, [env.checkpoints])).toEqual(before);
+
+    const pruned = await lakevault('--json', 'checkpoint', 'prune', 'orders', '--keep-last', '1');
+    expect(pruned.code).toBe(0);
+    expect(pruned.json.decisions.find((d: { id: string }) => d.id === ids[2])).toMatchObject({ action: 'keep', reasons: ['last snapshot'] });
+    const left = (await lakevault('--json', 'checkpoint', 'list', 'orders')).json.checkpoints.map((c: { id: string }) => c.id);
+    expect(left).toEqual([ids[2]]);
+    // The other table's checkpoints are not this table's to prune.
+    expect((await lakevault('--json', 'checkpoint', 'list', 'items')).json.checkpoints).toHaveLength(1);
+  });
+});

@@ -61,7 +61,14 @@ const orphaned = z.array(z.object({
 })).optional().describe('snapshot folders with no manifest and no marker (an interrupted delete): `backup delete <id>` removes them');
 
 export const backupList = z.object({ schemaVersion, repository: s3Uri, backups: z.array(snapshotSummary), orphaned }).describe('lakevault backup list --json');
-export const checkpointList = z.object({ schemaVersion, table: z.string(), source: s3Uri.optional(), checkpoints: z.array(snapshotSummary), orphaned }).describe('lakevault checkpoint list --json');
+export const checkpointList = z.object({
+  schemaVersion,
+  repository: s3Uri.describe('the checkpoints location listed'),
+  table: z.string().optional().describe('the table asked for (absent: every table\'s checkpoints)'),
+  source: s3Uri.optional(),
+  checkpoints: z.array(snapshotSummary),
+  orphaned,
+}).describe('lakevault checkpoint list --json');
 
 export const backupShow = z.object({
   schemaVersion,
@@ -107,7 +114,7 @@ export const backupShow = z.object({
   authentication: z.object({ algorithm: z.literal('HMAC-SHA256'), keyId: z.string(), mac: z.string() }).optional().describe('written with a manifest key configured'),
 }).describe('lakevault backup show --json (the backup manifest)');
 
-export const backupDelete = z.object({
+const snapshotDelete = z.object({
   schemaVersion,
   kind,
   id: z.string(),
@@ -117,11 +124,13 @@ export const backupDelete = z.object({
   deletedObjects: count,
   keptForOthers: count,
   collected: count,
-}).describe('lakevault backup delete --json');
+});
+export const backupDelete = snapshotDelete.describe('lakevault backup delete --json');
+export const checkpointDelete = snapshotDelete.describe('lakevault checkpoint delete --json');
 
 const retentionCount = z.number().int().min(-1).describe('how many to keep; -1: unlimited');
 const retentionDuration = z.string().describe('restic\'s duration syntax, e.g. 1y2m3d4h, counted back from the newest backup');
-export const backupPrune = z.object({
+const snapshotPrune = z.object({
   schemaVersion,
   table: z.string(),
   source: s3Uri.optional().describe('the table\'s location: prune decides over its backups only'),
@@ -143,7 +152,9 @@ export const backupPrune = z.object({
     reasons: z.array(z.string()).describe('restic\'s words for each rule that kept it (e.g. "daily snapshot", "oldest yearly snapshot", "within 7d", "has tags [legal]"), or why it is kept or removed otherwise'),
     deletedObjects: count.optional(),
   })),
-}).describe('lakevault backup prune --json');
+});
+export const backupPrune = snapshotPrune.describe('lakevault backup prune --json');
+export const checkpointPrune = snapshotPrune.describe('lakevault checkpoint prune --json (the same rules as backup prune, over a table\'s checkpoints)');
 
 export const restoreResult = z.object({
   snapshot: z.object({ kind: z.string(), id: z.string(), uri: s3Uri, table: z.string() }),
