@@ -135,7 +135,11 @@ export async function drill(context: ApiContext, table: string, options: DrillOp
   const { config, store } = context;
   const ref = resolveTable(config, table);
   const progress = context.progress('drill', options.onProgress);
-  const result = report(await runDrill(store, config, ref, { disaster, level, onStep: (step) => progress(`drill ${ref.name}: ${step}`, { step }) }));
+  const result = report(await runDrill(store, config, ref, {
+    disaster, level,
+    onStep: (step) => progress(`drill ${ref.name}: ${step}`, { step }),
+    onProgress: (p) => progress(`drill ${ref.name}: ${formatCount(p.objects)}/${formatCount(p.totalObjects)} objects`, { ...p }),
+  }));
   if (!result.recovery_valid) throw failedValidation(new IntegrityError(`drill of ${result.table} (${result.disaster}) did not recover a valid table`), result);
   return result;
 }

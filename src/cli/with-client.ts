@@ -22,7 +22,7 @@ export async function withClient<T>(command: Command, body: (context: ClientCont
   checkMetricsFlags(options);
   const lv = await Lakevault.open({
     config: configFrom(options),
-    onProgress: (event) => (event.operation === 'history' ? output.warn(event.message) : output.progress(event.message)),
+    onProgress: (event) => (event.operation === 'history' ? output.warn(event.message) : output.progress(event)),
   });
   let failed = false;
   try {

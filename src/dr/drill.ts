@@ -19,6 +19,8 @@ export interface DrillOptions {
   level?: ValidationLevel;
   /** Told each step as it starts; the drill waits for what it returns. */
   onStep?: (step: string) => void | Promise<void>;
+  /** Objects copied by the checkpoint and by the recovery (a bar within their phases). */
+  onProgress?: (progress: { objects: number; bytes: number; totalObjects: number }) => void;
 }
 
 /** The seed's DR summary fields, plus what lakevault measures. */
@@ -77,7 +79,7 @@ export async function runDrill(store: ObjectStore, config: Config, table: TableR
   const doomed = await recoverableDestruction(store, table, original, options.disaster);
 
   await options.onStep?.('checkpoint');
-  const checkpoint = await createCheckpoint(store, config, table, { label: `drill ${options.disaster}` });
+  const checkpoint = await createCheckpoint(store, config, table, { label: `drill ${options.disaster}`, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
   await refuseChangedPlan(store, table, original, options.disaster, doomed, checkpoint.generation);
 
   await options.onStep?.(`disaster: ${options.disaster}`);
@@ -88,12 +90,13 @@ export async function runDrill(store: ObjectStore, config: Config, table: TableR
   // RTO is the time until the data is back: the recovery checks it quickly (every object, its
   // size, ETag and footer); the full validation, which reads every page, comes after.
   let sets: ValidatedSets | undefined;
-  const recovered = await recoverTable(store, config, table, { checkpoint: checkpoint.id, detectedAt, level: 'quick', onValidated: (validated) => { sets = validated; } });
+  const recovered = await recoverTable(store, config, table, { checkpoint: checkpoint.id, detectedAt, level: 'quick', ...(options.onProgress ? { onProgress: options.onProgress } : {}), onValidate: () => void options.onStep?.('quick validation'), onValidated: (validated) => { sets = validated; } });
   let full: ValidationReport | undefined;
   if ((options.level ?? 'full') === 'full' && sets) {
     await options.onStep?.('full validation');
     full = await compareFileSets(store, sets.expected, sets.restored, { level: 'full' });
   }
+  await options.onStep?.('account for what was destroyed and recovered');
   const account = await accountForRecovery(store, table, doomed, original, await source.readVersion());
 
   const valid = recovered.recovery_valid && (full?.ok ?? true) && recovered.recovered_records === original.totals.rows

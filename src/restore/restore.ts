@@ -21,6 +21,8 @@ export interface RestoreOptions {
   concurrency: number;
   level?: ValidationLevel;
   onProgress?: (progress: { objects: number; bytes: number; totalObjects: number }) => void;
+  /** Called when the copy is done and the closing validation starts (a phase of its own on a terminal). */
+  onValidate?: () => void;
   /** Given the two sets the closing validation compared (a caller may check them again at another level). */
   onValidated?: (sets: ValidatedSets) => void;
 }
@@ -37,6 +39,7 @@ export interface RestoreResult {
   uri: string;
   /** 'new' into an empty prefix; 'replace' over an existing table (in place when it is the source). */
   mode: 'new' | 'replace';
+  /** The table the snapshot was taken of was replaced where it stands (mode 'replace' into its own location). */
   inPlace: boolean;
   generation: string;
   replacedGeneration?: string;
@@ -71,14 +74,15 @@ export async function restoreSnapshot(store: ObjectStore, repo: SnapshotReposito
   const restored = await putInPlace(store, `${snapshot.kind} ${snapshot.id}`, target, plan, options);
   const commit = await plan.commit(restored);
   const expected = restoredAs(snapshotFileSet(repo, snapshot), restored, target);
+  options.onValidate?.();
   const validation = await compareFileSets(store, expected, commit.restored, { level: options.level ?? 'quick' });
   options.onValidated?.({ expected, restored: commit.restored });
   return restoreOutcome({ kind: snapshot.kind, id: snapshot.id, uri: expected.uri, table: snapshot.source.table }, target, plan.mode, target.uri === snapshot.source.uri, commit, validation, started);
 }
 
-/** The report of a restore once switched and validated. */
+/** The report of a restore once switched and validated; in place = a table replaced in its own location. */
 export function restoreOutcome(
-  snapshot: RestoreResult['snapshot'], target: TableRef, mode: RestoreResult['mode'], inPlace: boolean,
+  snapshot: RestoreResult['snapshot'], target: TableRef, mode: RestoreResult['mode'], toSourceLocation: boolean,
   commit: RestoreCommit, validation: ValidationReport, started: number,
 ): RestoreResult {
   return {
@@ -86,7 +90,7 @@ export function restoreOutcome(
     table: target.name,
     uri: target.uri,
     mode,
-    inPlace,
+    inPlace: mode === 'replace' && toSourceLocation,
     generation: commit.generation,
     ...(commit.replacedGeneration !== undefined ? { replacedGeneration: commit.replacedGeneration } : {}),
     rows: commit.rows,

@@ -139,3 +139,29 @@ describe(`checkpoints are listed, deleted and pruned like backups, on ${TARGET}`
     expect((await lakevault('--json', 'checkpoint', 'list', 'items')).json.checkpoints).toHaveLength(1);
   });
 });
+
+describe(`commands say what they did, on ${TARGET}`, () => {
+  const env = testBuckets('saywhat');
+  const locations = {
+    LAKEVAULT_WAREHOUSE: `s3://${env.lake}/warehouse`,
+    LAKEVAULT_BACKUPS: `s3://${env.backups}`,
+    LAKEVAULT_CHECKPOINTS: `s3://${env.checkpoints}`,
+  };
+  const lakevault = (...args: string[]): Promise<CliRun> => runLakevault(args, { env: { ...targetEnv(), ...locations } });
+  let open: OpenStore;
+  beforeAll(async () => {
+    open = await openTestStore();
+    await makeTable(open.store, env.config, 'ledger', 1_000, 1_000);
+  });
+  afterAll(async () => { await env.cleanup(open); await open.close(); });
+
+  it('recover says in its output that it replaced an intact table', async () => {
+    await lakevault('checkpoint', 'create', 'ledger');
+    const text = await lakevault('recover', 'ledger', '--latest');
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/^replaced an intact table \(generation \S+: its manifest and every file it listed were there\)/m);
+    const json = await lakevault('--json', 'recover', 'ledger', '--latest');
+    expect(json.json.table_before).toBe('intact');
+    expect(json.json.restore).toMatchObject({ mode: 'replace', inPlace: true });
+  });
+});

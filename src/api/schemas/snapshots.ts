@@ -160,8 +160,8 @@ export const restoreResult = z.object({
   snapshot: z.object({ kind: z.string(), id: z.string(), uri: s3Uri, table: z.string() }),
   table: z.string(),
   uri: s3Uri,
-  mode: z.enum(['new', 'replace']),
-  inPlace: z.boolean(),
+  mode: z.enum(['new', 'replace']).describe('new: into an empty prefix; replace: over what was there'),
+  inPlace: z.boolean().describe('mode replace into the snapshot\'s own source location: the table was replaced where it stands (never with mode new)'),
   generation: z.string(),
   replacedGeneration: z.string().optional(),
   rows: count,
@@ -187,7 +187,12 @@ const recovery = {
   recovery_valid: z.boolean(),
   validation_ms: millis.describe('time spent validating the recovered table (part of rto_ms)'),
 };
-export const recover = z.object({ schemaVersion, ...recovery, restore: restoreResult }).describe('lakevault recover --json');
+export const recover = z.object({
+  schemaVersion,
+  ...recovery,
+  table_before: z.enum(['missing', 'damaged', 'intact']).describe('what was at the table before the recovery replaced it; intact: its manifest and every file it lists, with their sizes (contents not read)'),
+  restore: restoreResult,
+}).describe('lakevault recover --json');
 
 export const drill = z.object({
   schemaVersion,

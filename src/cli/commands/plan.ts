@@ -39,8 +39,8 @@ export function planCommand(): Command {
       const { plan: checked } = await readPlan(file, base, output);
       const result = await running().runPlan(checked, {
         dryRun: flags.dryRun === true,
-        open: (repository) => Lakevault.open({ config: repositoryConfig(base, repository), onProgress: (event) => (event.operation === 'history' ? output.warn(event.message) : output.progress(event.message)) }),
-        onStep: (line) => output.progress(line),
+        open: (repository) => Lakevault.open({ config: repositoryConfig(base, repository), onProgress: (event) => (event.operation === 'history' ? output.warn(event.message) : output.progress(event)) }),
+        onStep: (line) => output.phase(line),
       });
       const document = report({ ...result, exitCode: result.ok ? 0 : 1 });
       output.result(document, formatRun);
