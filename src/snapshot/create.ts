@@ -75,6 +75,8 @@ export interface CreateSnapshotResult {
 export async function createSnapshot(store: ObjectStore, repo: SnapshotRepository, table: TableRef, openSource: OpenSource, options: CreateSnapshotOptions): Promise<CreateSnapshotResult> {
   const started = Date.now();
   refuseOverlap([{ name: `table ${table.name}`, location: table.location }, { name: `the ${repo.kind} location`, location: repo.root }]);
+  // A table that is not there is refused before anything is written: no bucket, no lock.
+  await readSnapshotSource(store, table, versionOption(options));
   const objectLock = options.lock ? await prepareLock(store, repo, options.lock) : undefined;
   await store.ensureBucket(repo.root.bucket);
   await prepareForWriting(store, repo);

@@ -165,3 +165,38 @@ describe(`commands say what they did, on ${TARGET}`, () => {
     expect(json.json.restore).toMatchObject({ mode: 'replace', inPlace: true });
   });
 });
+
+describe(`refusals that change nothing, on ${TARGET}`, () => {
+  const env = testBuckets('refusals');
+  const locations = {
+    LAKEVAULT_WAREHOUSE: `s3://${env.lake}/warehouse`,
+    LAKEVAULT_BACKUPS: `s3://${env.backups}`,
+    LAKEVAULT_CHECKPOINTS: `s3://${env.checkpoints}`,
+  };
+  const lakevault = (...args: string[]): Promise<CliRun> => runLakevault(args, { env: { ...targetEnv(), ...locations } });
+  let open: OpenStore;
+  beforeAll(async () => {
+    open = await openTestStore();
+    await makeTable(open.store, env.config, 'present', 100, 100); // the source bucket exists; the prefix copied does not
+  });
+  afterAll(async () => { await env.cleanup(open); await open.close(); });
+
+  it('copy of a missing or empty source is an error (exit 1) that creates nothing, unless --allow-empty', async () => {
+    const destination = `s3://${env.backups}/copy-target/`;
+    const missing = await lakevault('copy', `s3://${env.lake}/no-such-prefix/`, destination);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/^lakevault: error: nothing to copy: no objects under s3:\/\/.*\/no-such-prefix\//);
+    expect(await open.store.bucketExists(env.backups)).toBe(false);
+
+    const allowed = await lakevault('--json', 'copy', `s3://${env.lake}/no-such-prefix/`, destination, '--allow-empty');
+    expect(allowed.code).toBe(0);
+    expect(allowed.json.objects).toBe(0);
+  });
+
+  it('backup create of a table that does not exist creates no backup bucket', async () => {
+    const absent = await lakevault('backup', 'create', 'ghost', '--to', `s3://${env.checkpoints}-never`);
+    expect(absent.code).toBe(1);
+    expect(absent.stderr).toMatch(/table "ghost" not found/);
+    expect(await open.store.bucketExists(`${env.checkpoints}-never`)).toBe(false);
+  });
+});
