@@ -76,7 +76,8 @@ export async function createSnapshot(store: ObjectStore, repo: SnapshotRepositor
   const started = Date.now();
   refuseOverlap([{ name: `table ${table.name}`, location: table.location }, { name: `the ${repo.kind} location`, location: repo.root }]);
   // A table that is not there is refused before anything is written: no bucket, no lock.
-  await readSnapshotSource(store, table, versionOption(options));
+  const source = await openSource(store, table);
+  await source.readVersion();
   const objectLock = options.lock ? await prepareLock(store, repo, options.lock) : undefined;
   await store.ensureBucket(repo.root.bucket);
   await prepareForWriting(store, repo);
@@ -89,7 +90,6 @@ export async function createSnapshot(store: ObjectStore, repo: SnapshotRepositor
     const maxAttempts = options.maxAttempts ?? 3;
     const tags = options.tags ?? previous?.tags;
     const at = repo.snapshotLocation(series, id);
-    const source = await openSource(store, table);
 
     for (let attempt = 1; ; attempt++) {
       const version = await source.readVersion();
