@@ -8,7 +8,7 @@ const transfer = z.object({ objects: count, bytes: count });
 const snapshotCreateShape = {
   schemaVersion,
   kind,
-  id: z.string().describe('sortable UTC id, e.g. 20261129T031500Z-a1b2c3'),
+  id: z.string().describe('sortable UTC id, e.g. 20261207T192747.396Z-4b3673'),
   table: z.string(),
   source: s3Uri.optional().describe('the table\'s location: what the snapshot belongs to'),
   uri: s3Uri,

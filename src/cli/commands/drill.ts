@@ -6,7 +6,7 @@ import { printResult, withClient } from '../with-client';
 
 export function drillCommand(): Command {
   return new Command('drill')
-    .description('disaster-recovery drill on one table: checkpoint → disaster → recover → validate; JSON report')
+    .description('disaster-recovery drill on one table: checkpoint → disaster → recover → validate; RTO, RPO and what was destroyed and recovered (text; --json for the JSON report)')
     .argument('<table>', 'table name or s3:// URI')
     .option('--disaster <kind>', DISASTERS.join(' | '), 'delete-prefix')
     .option('--level <level>', 'validation of the recovered table: quick or full (the RTO includes a quick one; full runs after it)', 'full')
