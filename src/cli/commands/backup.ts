@@ -5,7 +5,7 @@ import { parseLockMode } from '../../snapshot/lock';
 import { checkSnapshotId } from '../../snapshot/repository';
 import { parseInteger } from '../context';
 import { icebergChoice, type IcebergFlags } from '../iceberg-flags';
-import { formatBytes, formatCount, formatTable } from '../output';
+import { formatBytes, formatCount, formatTable, plural } from '../output';
 import { pruneRequest, pruneText, retentionOptions, type RetentionFlags } from '../retention-flags';
 import { printResult, withClient } from '../with-client';
 import { addPlanCommands } from './backup-plan';
@@ -46,9 +46,9 @@ export function backupCommand(): Command {
           ...(version !== undefined ? { deltaVersion: version } : {}),
           ...(iceberg ? { iceberg } : {}),
         }), (r) =>
-          `backup ${r.id} of ${r.table}: ${formatCount(r.rows)} rows, ${r.objects} objects (${formatBytes(r.bytes)}) at ${r.uri}` +
+          `backup ${r.id} of ${r.table}: ${plural(r.rows, 'row')}, ${plural(r.objects, 'object')} (${formatBytes(r.bytes)}) at ${r.uri}` +
           (r.tags ? `, tags ${r.tags.join(', ')}` : '') + '\n' +
-          `copied ${r.copied.objects}, skipped ${r.skipped.objects} (already there), reused ${r.reused.objects} from earlier backups` +
+          `copied ${formatCount(r.copied.objects)}, skipped ${formatCount(r.skipped.objects)} (already there), reused ${formatCount(r.reused.objects)} from earlier backups` +
           (r.attempts > 1 ? `; restarted ${r.attempts - 1}× because the table was overwritten meanwhile` : '') +
           (r.lock ? `; locked (${r.lock.mode}) until ${r.lock.retainUntil}` : '') +
           ` in ${(r.elapsedMs / 1000).toFixed(1)} s`);
@@ -70,7 +70,7 @@ export function backupCommand(): Command {
         await printResult(output, lv.backup.show(id), (m) => [
           `backup ${m.id}${m.label ? ` "${m.label}"` : ''} of ${m.source.uri} (generation ${m.source.generation})${m.tags ? `, tags ${m.tags.join(', ')}` : ''}`,
           `created ${m.createdAt}, completed ${m.completedAt}, lakevault ${m.toolVersion}`,
-          `${formatCount(m.totals.rows)} rows, ${m.totals.files} files, ${formatBytes(m.totals.bytes)}; copied ${m.transfer.copiedObjects}, reused ${m.transfer.reusedObjects}`,
+          `${plural(m.totals.rows, 'row')}, ${plural(m.totals.files, 'file')}, ${formatBytes(m.totals.bytes)}; copied ${formatCount(m.transfer.copiedObjects)}, reused ${formatCount(m.transfer.reusedObjects)}`,
           ...(m.lock ? [`locked (${m.lock.mode}) until ${m.lock.retainUntil}`] : []),
           formatTable(['file', 'rows', 'bytes', 'etag', 'stored at'], m.files.map((f) => [f.relativeKey, formatCount(f.rows), formatBytes(f.size), f.etag, `s3://${f.bucket}/${f.key}`])),
         ].join('\n'));
@@ -106,8 +106,8 @@ export function backupCommand(): Command {
       const level = flags.level;
       await withClient(command, async ({ lv, output }) => {
         await printResult(output, lv.backup.restore(id, { to: flags.to, force: flags.force === true, allowOtherSource: flags.allowOtherSource === true, level }), (r) =>
-          `restored backup ${r.snapshot.id} to ${r.uri} (${r.mode}${r.inPlace ? ', in place' : ''}): ${formatCount(r.rows)} rows, ${r.objects} objects, generation ${r.generation}` +
-          (r.replacedGeneration ? `; replaced ${r.replacedGeneration}, removed ${r.removedObjects} old files` : '') +
+          `restored backup ${r.snapshot.id} to ${r.uri} (${r.mode}${r.inPlace ? ', in place' : ''}): ${plural(r.rows, 'row')}, ${plural(r.objects, 'object')}, generation ${r.generation}` +
+          (r.replacedGeneration ? `; replaced ${r.replacedGeneration}, removed ${plural(r.removedObjects, 'old file')}` : '') +
           (r.metadataLocation ? `\nIceberg metadata: ${r.metadataLocation} (register it in a catalog with register_table)` : '') +
           `\nvalidation (${level}): ${r.ok ? 'OK' : 'FAILED'}`);
       });

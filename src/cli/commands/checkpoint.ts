@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { checkSnapshotId } from '../../snapshot/repository';
-import { formatBytes, formatCount } from '../output';
+import { formatBytes, plural } from '../output';
 import { pruneRequest, pruneText, retentionOptions, type RetentionFlags } from '../retention-flags';
 import { printResult, withClient } from '../with-client';
 import { deleteText, snapshotTable } from './snapshot-output';
@@ -18,7 +18,7 @@ export function checkpointCommand(): Command {
         await printResult(output, lv.checkpoint.create(name, {
           ...(resume ? { resume } : {}),
           ...(flags.name ? { label: flags.name } : {}),
-        }), (r) => `checkpoint ${r.id} of ${r.table}: ${formatCount(r.rows)} rows, ${r.objects} objects (${formatBytes(r.bytes)}) at ${r.uri} in ${(r.elapsedMs / 1000).toFixed(1)} s`);
+        }), (r) => `checkpoint ${r.id} of ${r.table}: ${plural(r.rows, 'row')}, ${plural(r.objects, 'object')} (${formatBytes(r.bytes)}) at ${r.uri} in ${(r.elapsedMs / 1000).toFixed(1)} s`);
       });
     });
 

@@ -40,7 +40,7 @@ export function validateCommand(): Command {
         const report = await lv.validate(a, b, { level: flags.level, fileTimeoutMs, memoryBudgetMb, ...(concurrency ? { workers: concurrency } : {}), ...(deltaVersion !== undefined ? { deltaVersion } : {}), ...(flags.asOf !== undefined ? { asOf: flags.asOf } : {}), ...(iceberg ? { iceberg } : {}) });
         output.result(report, formatReport);
         if (!report.ok) {
-          const error = new IntegrityError(`validation found ${report.differences.length} difference(s) and ${report.fileErrors.length} file error(s)`);
+          const error = new IntegrityError(`validation found ${plural(report.differences.length, 'difference')} and ${plural(report.fileErrors.length, 'file error')}`);
           throw Object.assign(error, { reported: true });
         }
       });
@@ -61,7 +61,7 @@ async function validateCycle(subject: string, other: string | undefined, flags: 
   await withClient(command, async ({ lv, output }) => {
     const report = await lv.verifyCycle(subject, { level, ...(slices ? { slices } : {}), ...(maxBytes ? { maxBytes } : {}), ...(workers ? { workers } : {}) });
     output.result(report, formatCycle);
-    if (!report.ok) throw Object.assign(new IntegrityError(`verification found ${report.run.failed.length} bad object(s) in ${report.subject}`), { reported: true });
+    if (!report.ok) throw Object.assign(new IntegrityError(`verification found ${plural(report.run.failed.length, 'bad object')} in ${report.subject}`), { reported: true });
   });
 }
 
