@@ -1,7 +1,6 @@
 import type { OpenStore } from '../../src/store/open';
-import { runLakevault, targetEnv, type CliRun } from '../support/cli';
 import { openTestStore, storeState, TARGET } from '../support/target';
-import { makeTable, testBuckets } from './backup-support';
+import { cliWith, makeTable, testBuckets } from './backup-support';
 
 jest.setTimeout(300_000); // shared 2-core machine
 
@@ -12,12 +11,7 @@ jest.setTimeout(300_000); // shared 2-core machine
  */
 describe(`CLI consistency on ${TARGET}`, () => {
   const env = testBuckets('consistency');
-  const locations = {
-    LAKEVAULT_WAREHOUSE: `s3://${env.lake}/warehouse`,
-    LAKEVAULT_BACKUPS: `s3://${env.backups}`,
-    LAKEVAULT_CHECKPOINTS: `s3://${env.checkpoints}`,
-  };
-  const lakevault = (...args: string[]): Promise<CliRun> => runLakevault(args, { env: { ...targetEnv(), ...locations } });
+  const lakevault = cliWith(env);
   let open: OpenStore;
   beforeAll(async () => {
     open = await openTestStore();
@@ -75,12 +69,7 @@ describe(`CLI consistency on ${TARGET}`, () => {
 
 describe(`checkpoints are listed, deleted and pruned like backups, on ${TARGET}`, () => {
   const env = testBuckets('cp-retention');
-  const locations = {
-    LAKEVAULT_WAREHOUSE: `s3://${env.lake}/warehouse`,
-    LAKEVAULT_BACKUPS: `s3://${env.backups}`,
-    LAKEVAULT_CHECKPOINTS: `s3://${env.checkpoints}`,
-  };
-  const lakevault = (...args: string[]): Promise<CliRun> => runLakevault(args, { env: { ...targetEnv(), ...locations } });
+  const lakevault = cliWith(env);
   let open: OpenStore;
   beforeAll(async () => {
     open = await openTestStore();
@@ -142,12 +131,7 @@ describe(`checkpoints are listed, deleted and pruned like backups, on ${TARGET}`
 
 describe(`commands say what they did, on ${TARGET}`, () => {
   const env = testBuckets('saywhat');
-  const locations = {
-    LAKEVAULT_WAREHOUSE: `s3://${env.lake}/warehouse`,
-    LAKEVAULT_BACKUPS: `s3://${env.backups}`,
-    LAKEVAULT_CHECKPOINTS: `s3://${env.checkpoints}`,
-  };
-  const lakevault = (...args: string[]): Promise<CliRun> => runLakevault(args, { env: { ...targetEnv(), ...locations } });
+  const lakevault = cliWith(env);
   let open: OpenStore;
   beforeAll(async () => {
     open = await openTestStore();
@@ -168,12 +152,7 @@ describe(`commands say what they did, on ${TARGET}`, () => {
 
 describe(`refusals that change nothing, on ${TARGET}`, () => {
   const env = testBuckets('refusals');
-  const locations = {
-    LAKEVAULT_WAREHOUSE: `s3://${env.lake}/warehouse`,
-    LAKEVAULT_BACKUPS: `s3://${env.backups}`,
-    LAKEVAULT_CHECKPOINTS: `s3://${env.checkpoints}`,
-  };
-  const lakevault = (...args: string[]): Promise<CliRun> => runLakevault(args, { env: { ...targetEnv(), ...locations } });
+  const lakevault = cliWith(env);
   let open: OpenStore;
   beforeAll(async () => {
     open = await openTestStore();

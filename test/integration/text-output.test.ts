@@ -1,19 +1,13 @@
 import type { OpenStore } from '../../src/store/open';
-import { runLakevault, targetEnv, type CliRun } from '../support/cli';
 import { openTestStore, TARGET } from '../support/target';
-import { testBuckets } from './backup-support';
+import { cliWith, testBuckets } from './backup-support';
 
 jest.setTimeout(300_000);
 
 /** Text output is for people: counts agree with their nouns and carry thousands separators. */
 describe(`text output on ${TARGET}`, () => {
   const env = testBuckets('textout');
-  const locations = {
-    LAKEVAULT_WAREHOUSE: `s3://${env.lake}/warehouse`,
-    LAKEVAULT_BACKUPS: `s3://${env.backups}`,
-    LAKEVAULT_CHECKPOINTS: `s3://${env.checkpoints}`,
-  };
-  const lakevault = (...args: string[]): Promise<CliRun> => runLakevault(args, { env: { ...targetEnv(), ...locations } });
+  const lakevault = cliWith(env);
   let open: OpenStore;
   beforeAll(async () => { open = await openTestStore(); });
   afterAll(async () => { await env.cleanup(open); await open.close(); });

@@ -120,7 +120,7 @@ describe('output helpers', () => {
     let stdout = '';
     const out = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => { stdout += String(chunk); return true; });
     try {
-      createOutput(true, false).result({ rows: 10n, name: 'x' }, () => 'text');
+      createOutput(true, { isTTY: false, write: () => true }).result({ rows: 10n, name: 'x' }, () => 'text');
     } finally {
       out.mockRestore();
     }
