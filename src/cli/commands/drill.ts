@@ -20,7 +20,7 @@ export function drillCommand(): Command {
           `checkpoint ${r.checkpoint_id} at ${r.checkpoint_location}`,
           `original ${formatCount(r.original_records)} rows, recovered ${formatCount(r.recovered_records)}; valid: ${r.recovery_valid}`,
           `RTO ${formatCount(r.rto_ms)} ms (with a ${r.rto_validation_level} validation), RPO ${formatCount(r.rpo_ms)} ms; ${plural(r.objects, 'object')}, ${formatBytes(r.bytes)}`,
-          ...(r.full_validation_ms !== undefined ? [`full validation after the table was back: ${formatCount(r.full_validation_ms)} ms (verified after ${formatCount(r.verified_ms ?? 0)} ms)`] : []),
+          ...(r.full_validation_ms !== undefined ? [`full validation after the table was back: ${formatCount(r.full_validation_ms)} ms (verified after ${formatCount(r.verified_ms)} ms)`] : []),
           `destroyed ${formatCount(r.objects_destroyed)} objects, recovered ${formatCount(r.objects_recovered)}`,
           ...r.not_recovered.map((uri) => `  NOT recovered: ${uri}`),
         ].join('\n'));
