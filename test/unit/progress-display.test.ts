@@ -1,5 +1,5 @@
 import type { ProgressEvent } from '../../src/api/progress';
-import { plural } from '../../src/api/progress';
+import { plural } from '../../src/util/units';
 import { createOutput } from '../../src/cli/output';
 import { ProgressDisplay, type ProgressStream } from '../../src/cli/progress-display';
 
