@@ -11,7 +11,7 @@ export { SCHEMA_VERSION, type Report } from './api/report';
 export type { ReportedIntegrityError } from './api/validation-failure';
 
 export type { TableApi, CreateTableOptions, WriteTableOptions, TableCreateReport, TableWriteReport, TableInspectReport, TableListReport, TableDropReport } from './api/tables';
-export type { CopyReport } from './api/copy';
+export type { CopyOptions, CopyReport } from './api/copy';
 export type {
   BackupApi, CreateBackupOptions, RestoreBackupOptions, PruneOptions,
   BackupCreateReport, BackupListReport, BackupShowReport, BackupDeleteReport, BackupPruneReport, BackupRestoreReport,

@@ -1,11 +1,11 @@
-import { pruneSnapshots, DEFAULT_GRACE_MS, type PruneResult } from '../backup/prune';
+import { graceHoursMs, pruneSnapshots, type PruneResult } from '../backup/prune';
 import { IntegrityError, NotFoundError, UsageError } from '../errors';
 import type { RetentionPolicy } from '../retention/policy';
 import { snapshotTags } from '../retention/tags';
 import { restoreSnapshot, type RestoreResult } from '../restore/restore';
 import type { IcebergChoice } from '../lake/describe';
 import { openTableSource, snapshotRestorer } from '../sources/registry';
-import { listRepository, summarize, type OrphanEntry, type SnapshotSummary } from '../snapshot/catalog';
+import { listRepository, referenceByLabel, summarize, type OrphanEntry, type SnapshotSummary } from '../snapshot/catalog';
 import { copySnapshot, type CopySnapshotResult } from '../snapshot/copy';
 import { createSnapshot, type CreateSnapshotResult } from '../snapshot/create';
 import { deleteSnapshot, type DeleteSnapshotResult } from '../snapshot/delete';
@@ -161,18 +161,21 @@ export class BackupApi {
   async delete(id: string, options: { bypassGovernance?: boolean } = {}): Promise<BackupDeleteReport> {
     const { config } = this.context;
     const parsed = parseSnapshotReference(config, id);
-    if (!parsed) throw new NotFoundError(`backup "${id}" not found: name it by its id, <table>/<id>, or the s3:// URI of its folder`);
+    const notFound = `backup "${id}" not found: name it by its id, <table>/<id>, the s3:// URI of its folder, or its label`;
+    if (!parsed) throw new NotFoundError(notFound);
     if (parsed.root) this.refuseOtherPlaces(`the repository of ${id}`, parsed.root);
     const repo: SnapshotRepository = parsed.root ? snapshotRepository('backup', parsed.root, true, config.manifestKey) : backupRepository(config);
     // A folder's URI is on the primary endpoint; the configured location on its own.
     const { store } = parsed.root ? this.context.open : await this.context.endpoints.forLocation('backups');
-    return report(await deleteSnapshot(store, repo, parsed.reference, { bypassGovernance: options.bypassGovernance === true }));
+    const reference = parsed.label !== undefined ? await referenceByLabel(store, repo, parsed.label) : parsed.reference;
+    if (!reference) throw new NotFoundError(notFound);
+    return report(await deleteSnapshot(store, repo, reference, { bypassGovernance: options.bypassGovernance === true }));
   }
 
   /** Applies restic's retention rules (`forget`); with dryRun only the decisions are returned. */
   async prune(table: string, options: PruneOptions): Promise<BackupPruneReport> {
     const { config } = this.context;
-    const graceMs = options.graceHours === undefined ? DEFAULT_GRACE_MS : hours(options.graceHours);
+    const graceMs = graceHoursMs(options.graceHours);
     const ref = resolveTable(config, table);
     const { store } = await this.context.endpoints.forLocation('backups');
     return report(await pruneSnapshots(store, backupRepository(config), ref, { policy: options.policy, dryRun: options.dryRun === true, graceMs }));
@@ -238,8 +241,3 @@ export class BackupApi {
 
 // Loaded on first use, like the client's capabilities (src/util/lazy.ts).
 const batchPlans = lazyModule((): typeof import('./batch-plan') => require('./batch-plan'));
-
-function hours(value: number): number {
-  if (!Number.isFinite(value) || value < 0) throw new UsageError(`graceHours must be a number of hours ≥ 0, got ${value}`);
-  return value * 3_600_000;
-}

@@ -5,7 +5,7 @@ import { lazyModule } from '../util/lazy';
 import type { BackupApi } from './backups';
 import type { AuditOptions, AuditRunReport, ValidateOptions, ValidateReport } from './checks';
 import { ApiContext, type CallOptions } from './context';
-import type { CopyReport } from './copy';
+import type { CopyOptions, CopyReport } from './copy';
 import type { DiffOptions, DiffReport } from './diff';
 import type { DoctorOptions, DoctorReport } from './doctor';
 import type { ProgressEvent, ProgressListener } from './progress';
@@ -124,7 +124,7 @@ export class Lakevault extends EventEmitter<{ progress: [ProgressEvent] }> {
   }
 
   /** `copy <src> <dst>`: every object under one s3:// prefix to another, server-side. */
-  copy(source: string, destination: string, options?: CallOptions): Promise<CopyReport> {
+  copy(source: string, destination: string, options?: CopyOptions): Promise<CopyReport> {
     return copying().copy(this.context, source, destination, options);
   }
 

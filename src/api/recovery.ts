@@ -2,11 +2,15 @@ import { createCheckpoint, listCheckpoints } from '../dr/checkpoint';
 import { runDrill, type DrillReport } from '../dr/drill';
 import { parseDisaster, type DisasterKind } from '../dr/disasters';
 import { recoverTable, type RecoverResult } from '../dr/recover';
-import { IntegrityError, UsageError } from '../errors';
+import { IntegrityError, NotFoundError, UsageError } from '../errors';
 import type { OrphanEntry, SnapshotSummary } from '../snapshot/catalog';
 import type { CreateSnapshotResult } from '../snapshot/create';
-import { checkpointRepository, checkSnapshotId } from '../snapshot/repository';
-import { DEFAULT_GRACE_MS, pruneSnapshots, type PruneResult } from '../backup/prune';
+import { referenceByLabel } from '../snapshot/catalog';
+import { deleteSnapshot, type DeleteSnapshotResult } from '../snapshot/delete';
+import { checkpointRepository, checkSnapshotId, snapshotRepository } from '../snapshot/repository';
+import { parseSnapshotReference } from '../snapshot/resolve';
+import { formatS3Uri } from '../store/location';
+import { graceHoursMs, pruneSnapshots, type PruneResult } from '../backup/prune';
 import type { RetentionPolicy } from '../retention/policy';
 import type { ValidationLevel } from '../validate';
 import { refuseOverlap } from '../store/overlap';
@@ -18,7 +22,8 @@ import { checkLevel, failedValidation } from './validation-failure';
 
 export type CheckpointCreateReport = Report<CreateSnapshotResult>;
 export type CheckpointPruneReport = Report<PruneResult>;
-export type CheckpointListReport = Report<{ table: string; source: string; checkpoints: SnapshotSummary[]; orphaned: OrphanEntry[] }>;
+export type CheckpointListReport = Report<{ repository: string; table?: string; source?: string; checkpoints: SnapshotSummary[]; orphaned: OrphanEntry[] }>;
+export type CheckpointDeleteReport = Report<DeleteSnapshotResult>;
 export type RecoverReport = Report<RecoverResult>;
 export type DrillRunReport = Report<DrillReport>;
 
@@ -69,16 +74,37 @@ export class CheckpointApi {
     const { config } = this.context;
     const { store } = await this.context.endpoints.forLocation('checkpoints');
     const ref = resolveTable(config, table);
-    const graceMs = options.graceHours === undefined ? DEFAULT_GRACE_MS : options.graceHours * 3_600_000;
+    const graceMs = graceHoursMs(options.graceHours);
     return report(await pruneSnapshots(store, checkpointRepository(config), ref, { policy: options.policy, dryRun: options.dryRun === true, graceMs }));
   }
 
-  /** Checkpoints of a table (its location), oldest first, and orphaned checkpoint folders where they would be. */
-  async list(table: string): Promise<CheckpointListReport> {
+  /**
+   * Checkpoints of one table (its location) or of all, oldest first, and orphaned
+   * checkpoint folders (an interrupted delete).
+   */
+  async list(table?: string): Promise<CheckpointListReport> {
     const { config } = this.context;
     const { store } = await this.context.endpoints.forLocation('checkpoints');
+    const repository = formatS3Uri(checkpointRepository(config).root);
+    if (table === undefined) return report({ repository, ...(await listCheckpoints(store, config)) });
     const ref = resolveTable(config, table);
-    return report({ table: ref.name, source: ref.uri, ...(await listCheckpoints(store, config, ref)) });
+    return report({ repository, table: ref.name, source: ref.uri, ...(await listCheckpoints(store, config, ref)) });
+  }
+
+  /**
+   * Deletes a checkpoint (`<id>`, `<table>/<id>`, the s3:// URI of its folder, or its label) —
+   * or what an interrupted delete left of one — under the repository's exclusive lock, as
+   * `backup delete` does.
+   */
+  async delete(id: string): Promise<CheckpointDeleteReport> {
+    const { config, store } = this.context;
+    const parsed = parseSnapshotReference(config, id);
+    const notFound = `checkpoint "${id}" not found: name it by its id, <table>/<id>, the s3:// URI of its folder, or its label`;
+    if (!parsed) throw new NotFoundError(notFound);
+    const repo = parsed.root ? snapshotRepository('checkpoint', parsed.root, false, config.manifestKey) : checkpointRepository(config);
+    const reference = parsed.label !== undefined ? await referenceByLabel(store, repo, parsed.label) : parsed.reference;
+    if (!reference) throw new NotFoundError(notFound);
+    return report(await deleteSnapshot(store, repo, reference));
   }
 }
 
@@ -116,8 +142,12 @@ export async function drill(context: ApiContext, table: string, options: DrillOp
   const ref = resolveTable(config, table);
   const progress = context.progress('drill', options.onProgress);
   const checkpoints = await context.endpoints.forLocation('checkpoints');
-  const result = report(await runDrill(store, config, ref, { disaster, level,
-    ...(checkpoints !== context.open ? { checkpointStore: checkpoints.store } : {}), onStep: (step) => progress(`drill ${ref.name}: ${step}`, { step }) }));
+  const result = report(await runDrill(store, config, ref, {
+    disaster, level,
+    ...(checkpoints !== context.open ? { checkpointStore: checkpoints.store } : {}),
+    onStep: (step) => progress(`drill ${ref.name}: ${step}`, { step }),
+    onProgress: (p) => progress(`drill ${ref.name}: ${formatCount(p.objects)}/${formatCount(p.totalObjects)} objects`, { ...p }),
+  }));
   if (!result.recovery_valid) throw failedValidation(new IntegrityError(`drill of ${result.table} (${result.disaster}) did not recover a valid table`), result);
   return result;
 }

@@ -17,7 +17,7 @@ import { resolveTable } from '../table/table-ref';
  * checkpoints hold one version already.
  */
 export async function resolveFileSet(store: ObjectStore, config: Config, reference: string, pin: VersionPin = {}): Promise<FileSet> {
-  const snapshot = await resolveSnapshot(store, config, reference);
+  const snapshot = await resolveSnapshot(store, config, reference, undefined, { labels: false });
   if (snapshot) return snapshotFileSet(snapshot.repo, snapshot.manifest);
   if (pinned(pin)) return (await openTableSource(store, resolveTable(config, reference), pin)).fileSet();
   // A prefix lakevault did not write (Spark, DuckDB, Delta…) is described by listing it: named by its URI.
@@ -29,6 +29,9 @@ export async function resolveFileSet(store: ObjectStore, config: Config, referen
     });
     if (source?.kind === 'lakevault') return source.fileSet();
   }
+  // A label is looked up last: a table's name never costs a listing of the repositories.
+  const labelled = await resolveSnapshot(store, config, reference);
+  if (labelled) return snapshotFileSet(labelled.repo, labelled.manifest);
   throw new NotFoundError(`"${reference}" is not a table, backup or checkpoint that lakevault knows`);
 }
 

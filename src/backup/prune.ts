@@ -1,4 +1,4 @@
-import { ConflictError } from '../errors';
+import { ConflictError, UsageError } from '../errors';
 import type { ObjectStore } from '../store/types';
 import type { TableRef } from '../table/table-ref';
 import { applyRetention, checkRetentionPolicy, type RetentionPolicy } from '../retention/policy';
@@ -11,6 +11,13 @@ import { refuseDuringUpgrade } from '../snapshot/repository-format';
 
 /** Incomplete snapshots younger than this are left alone by prune: a backup may still be writing them. */
 export const DEFAULT_GRACE_MS = 24 * 3_600_000;
+
+/** A grace period given in hours (undefined: the default), in ms. */
+export function graceHoursMs(hours: number | undefined): number {
+  if (hours === undefined) return DEFAULT_GRACE_MS;
+  if (!Number.isFinite(hours) || hours < 0) throw new UsageError(`graceHours must be a number of hours ≥ 0, got ${hours}`);
+  return hours * 3_600_000;
+}
 
 export interface PruneOptions {
   policy: RetentionPolicy;

@@ -1,39 +1,41 @@
 import { report } from '../api/report';
 import { LakevaultError } from '../errors';
+import type { ProgressEvent } from '../api/progress';
+import { ProgressDisplay, type ProgressStream } from './progress-display';
 
 /**
  * How a command talks to the user: one JSON document on stdout with --json, text
- * otherwise; progress and errors on stderr. Nothing here ever prints a secret: commands
- * hand over results that hold none.
+ * otherwise; progress and errors on stderr. Progress is drawn only on a terminal and never
+ * with --json: a log or a pipeline sees the result and errors alone. Nothing here ever
+ * prints a secret: commands hand over results that hold none.
  */
 export interface Output {
   json: boolean;
   result<T>(value: T, text: (value: T) => string): void;
-  progress(line: string): void;
+  /** A library progress event: a bar where its total is known, else a status line. */
+  progress(event: ProgressEvent): void;
+  /** A phase of work in phases (one line each). */
+  phase(name: string): void;
   done(): void;
   warn(line: string): void;
 }
 
-export function createOutput(json: boolean, stderrIsTTY = process.stderr.isTTY === true): Output {
-  let lastProgress = 0;
-  let progressShown = false;
+export function createOutput(json: boolean, stderr: ProgressStream = process.stderr): Output {
+  const display = !json && stderr.isTTY === true ? new ProgressDisplay(stderr) : undefined;
   return {
     json,
     result(value, text) {
       this.done();
       process.stdout.write(json ? JSON.stringify(value, jsonReplacer, 2) + '\n' : text(value).replace(/\n?$/, '\n'));
     },
-    progress(line) {
-      if (!stderrIsTTY) return;
-      const now = Date.now();
-      if (now - lastProgress < 100) return; // at most 10 redraws a second
-      lastProgress = now;
-      progressShown = true;
-      process.stderr.write(`\r\x1b[2K${line}`);
+    progress(event) {
+      display?.event(event);
+    },
+    phase(name) {
+      display?.startPhase(name);
     },
     done() {
-      if (progressShown) process.stderr.write('\r\x1b[2K');
-      progressShown = false;
+      display?.done();
     },
     warn(line) {
       this.done();
@@ -65,7 +67,7 @@ export function printErrorDocument(code: string, message: string): void {
 }
 
 // Number formats are shared with the library's progress messages.
-export { formatBytes, formatCount } from '../util/units';
+export { formatBytes, formatCount, plural } from '../util/units';
 
 /** Left-aligned columns for text tables. */
 export function formatTable(header: string[], rows: (string | number)[][]): string {

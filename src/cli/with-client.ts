@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { Lakevault } from '../api/client';
-import { LakevaultError } from '../errors';
+import { LakevaultError, NotFoundError } from '../errors';
 import { configFrom, globalOptions } from './context';
 import { createOutput, type Output } from './output';
 import { checkMetricsFlags, publishMetrics, wantsMetrics } from './metrics-flags';
@@ -22,20 +22,29 @@ export async function withClient<T>(command: Command, body: (context: ClientCont
   checkMetricsFlags(options);
   const lv = await Lakevault.open({
     config: configFrom(options),
-    onProgress: (event) => (event.operation === 'history' ? output.warn(event.message) : output.progress(event.message)),
+    onProgress: (event) => (event.operation === 'history' ? output.warn(event.message) : output.progress(event)),
   });
   let failed = false;
   try {
     return await body({ lv, output });
   } catch (error) {
     failed = true;
-    throw error;
+    throw lv.embedded ? nameEmbeddedStore(error, lv.context.config.home) : error;
   } finally {
     output.done();
     // Metrics go out after failures too: a failed backup must show in them.
     if (wantsMetrics(options)) await publishMetrics(lv, options).catch((error: unknown) => metricsFailed(error, output, failed));
     await lv.close();
   }
+}
+
+/**
+ * A "not found" on the embedded store says which store it looked in: run from another
+ * directory, a command may use another store than the one the user filled.
+ */
+function nameEmbeddedStore(error: unknown, home: string): unknown {
+  if (error instanceof NotFoundError) error.message += ` (in the embedded store at ${home}; LAKEVAULT_HOME or the nearest .lakevault/ above the working directory chooses it)`;
+  return error;
 }
 
 /** Metrics asked for and not delivered fail the command (exit 1), after its own result was printed. */

@@ -5,6 +5,7 @@ import { ConfigError } from '../errors';
 import { type Location, parseS3Uri } from '../store/location';
 import { refuseOverlap } from '../store/overlap';
 import { checkEndpoint } from './endpoint';
+import { findEmbeddedHome } from './home';
 import { loadManifestKey, type ManifestKey } from './manifest-key';
 import { readLocationEndpoints, type LocationEndpoints } from './endpoints';
 import { SettingSources, wholeNumber, type SettingOrigin } from './sources';
@@ -226,11 +227,18 @@ export function loadConfig(overrides: ConfigOverrides = {}, env?: Env, inputs: C
     multipartPartSize,
     maxAttempts: number('maxAttempts', undefined, undefined, 'LAKEVAULT_MAX_ATTEMPTS', 6),
     requestTimeoutMs: number('requestTimeoutMs', undefined, undefined, 'LAKEVAULT_REQUEST_TIMEOUT_MS', 60_000),
-    home: resolve(home.value === undefined ? '.lakevault' : String(home.value)),
+    home: home.value === undefined ? foundHome(origins) : resolve(String(home.value)),
     ...(manifestKey ? { manifestKey } : {}),
     origins,
     locationEndpoints,
   };
+}
+
+/** The embedded server's home when LAKEVAULT_HOME does not name one; doctor shows how it was found. */
+function foundHome(origins: Record<SettingName, SettingOrigin>): string {
+  const found = findEmbeddedHome();
+  origins.home = { source: 'default', from: found.how };
+  return found.path;
 }
 
 /** The manifest key: given, from a given file, or from the variables; undefined = manifests are not authenticated. */

@@ -13,10 +13,10 @@ export function createCheckpoint(store: ObjectStore, config: Config, table: Tabl
   return createSnapshot(store, checkpointRepository(config), table, openTableSource, { ...options, concurrency: options.concurrency ?? config.concurrency });
 }
 
-/** The checkpoints of one table (its location), oldest first, and orphaned checkpoint folders where they would be. */
-export async function listCheckpoints(store: ObjectStore, config: Config, table: TableRef): Promise<{ checkpoints: SnapshotSummary[]; orphaned: OrphanEntry[] }> {
+/** The checkpoints of one table (its location) or of all, oldest first, and orphaned checkpoint folders where they would be. */
+export async function listCheckpoints(store: ObjectStore, config: Config, table?: TableRef): Promise<{ checkpoints: SnapshotSummary[]; orphaned: OrphanEntry[] }> {
   const repo = checkpointRepository(config);
-  const { entries, orphans } = await listRepository(store, repo, table.location);
+  const { entries, orphans } = await listRepository(store, repo, table?.location);
   return { checkpoints: entries.map((entry) => summarize(repo, entry)), orphaned: orphans };
 }
 

@@ -21,6 +21,8 @@ export interface DrillOptions {
   onStep?: (step: string) => void | Promise<void>;
   /** The checkpoints' store when they live on another endpoint (off-site): the checkpoint and the recovery cross endpoints. */
   checkpointStore?: ObjectStore;
+  /** Objects copied by the checkpoint and by the recovery (a bar within their phases). */
+  onProgress?: (progress: { objects: number; bytes: number; totalObjects: number }) => void;
 }
 
 /** The seed's DR summary fields, plus what lakevault measures. */
@@ -82,7 +84,7 @@ export async function runDrill(store: ObjectStore, config: Config, table: TableR
   const doomed = await recoverableDestruction(store, table, original, options.disaster);
 
   await options.onStep?.('checkpoint');
-  const checkpoint = await createCheckpoint(store, config, table, { label: `drill ${options.disaster}`, ...atCheckpoints });
+  const checkpoint = await createCheckpoint(store, config, table, { label: `drill ${options.disaster}`, ...atCheckpoints, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
   await refuseChangedPlan(store, table, original, options.disaster, doomed, checkpoint.generation);
 
   await options.onStep?.(`disaster: ${options.disaster}`);
@@ -93,7 +95,7 @@ export async function runDrill(store: ObjectStore, config: Config, table: TableR
   // RTO is the time until the data is back: the recovery checks it quickly (every object, its
   // size, ETag and footer); the full validation, which reads every page, comes after.
   let sets: ValidatedSets | undefined;
-  const recovered = await recoverTable(store, config, table, { checkpoint: checkpoint.id, detectedAt, level: 'quick', ...atCheckpoints, onValidated: (validated) => { sets = validated; } });
+  const recovered = await recoverTable(store, config, table, { checkpoint: checkpoint.id, detectedAt, level: 'quick', ...atCheckpoints, ...(options.onProgress ? { onProgress: options.onProgress } : {}), onValidate: () => void options.onStep?.('quick validation'), onValidated: (validated) => { sets = validated; } });
   let full: ValidationReport | undefined;
   if ((options.level ?? 'full') === 'full' && sets) {
     await options.onStep?.('full validation');
@@ -102,6 +104,7 @@ export async function runDrill(store: ObjectStore, config: Config, table: TableR
       ? await validateFileSet(store, sets.restored, { level: 'full' })
       : await compareFileSets(store, sets.expected, sets.restored, { level: 'full' });
   }
+  await options.onStep?.('account for what was destroyed and recovered');
   const account = await accountForRecovery(store, table, doomed, original, await source.readVersion());
 
   const valid = recovered.recovery_valid && (full?.ok ?? true) && recovered.recovered_records === original.totals.rows

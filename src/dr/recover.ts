@@ -2,6 +2,7 @@ import type { Config } from '../config/config';
 
 import type { ObjectStore } from '../store/types';
 import type { TableRef } from '../table/table-ref';
+import { readTableManifest } from '../table/manifest';
 import { requireCompleteSnapshot, snapshotAgeMs } from '../snapshot/catalog';
 import { endpointIdentity } from '../snapshot/identity';
 import { folderOf, type SnapshotManifest } from '../snapshot/manifest';
@@ -24,6 +25,7 @@ export interface RecoverOptions {
   repositoryStore?: ObjectStore;
   onProgress?: (progress: { objects: number; bytes: number; totalObjects: number }) => void;
   onValidated?: RestoreOptions['onValidated'];
+  onValidate?: () => void;
 }
 
 export interface RecoverResult {
@@ -42,7 +44,27 @@ export interface RecoverResult {
   rpo_ms: number;
   recovered_records: number;
   recovery_valid: boolean;
+  /** What was where the table should be, before the recovery replaced it. */
+  table_before: TableBefore;
   restore: RestoreResult;
+}
+
+/**
+ * What a recovery found at the table: nothing, a damaged table (manifest unreadable or
+ * missing beside other objects, or a file it lists absent or of another size), or an intact
+ * one — its manifest and every file it lists present with their sizes (contents are not
+ * read: a corrupted byte of the same length counts as intact).
+ */
+export type TableBefore = 'missing' | 'damaged' | 'intact';
+
+async function tableBefore(store: ObjectStore, table: TableRef): Promise<TableBefore> {
+  const { bucket, prefix } = table.location;
+  if (!(await store.bucketExists(bucket))) return 'missing';
+  const manifest = await readTableManifest(store, table.location).catch(() => null);
+  const sizes = new Map<string, number>();
+  for await (const object of store.list(bucket, prefix)) sizes.set(object.key, object.size);
+  if (!manifest) return manifest === undefined && sizes.size === 0 ? 'missing' : 'damaged';
+  return manifest.files.every((file) => sizes.get(prefix + file.key) === file.bytes) ? 'intact' : 'damaged';
 }
 
 /**
@@ -61,6 +83,7 @@ export async function recoverTable(store: ObjectStore, config: Config, table: Ta
     ? await requireCompleteSnapshot(checkpoints, repo, { id: options.checkpoint })
     : await latestCheckpoint(checkpoints, config, table);
   refuseOtherSource(checkpoint, table, true, options.allowOtherSource);
+  const before = await tableBefore(store, table);
   const restore = await restoreSnapshot(store, repo, checkpoint, table, snapshotRestorer, {
     force: true,
     allowOtherSource: options.allowOtherSource === true,
@@ -69,6 +92,7 @@ export async function recoverTable(store: ObjectStore, config: Config, table: Ta
     ...(options.repositoryStore ? { repositoryStore: options.repositoryStore } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     ...(options.onValidated ? { onValidated: options.onValidated } : {}),
+    ...(options.onValidate ? { onValidate: options.onValidate } : {}),
   });
   return {
     table: table.name,
@@ -82,6 +106,7 @@ export async function recoverTable(store: ObjectStore, config: Config, table: Ta
     rpo_ms: Math.max(0, snapshotAgeMs(checkpoint, detectedAt)),
     recovered_records: restore.rows,
     recovery_valid: restore.ok,
+    table_before: before,
     restore,
   };
 }

@@ -16,6 +16,7 @@ import { simulateDisaster, type DisasterKind } from '../dr/disasters';
 import { recoverableDestruction } from '../dr/blast-radius';
 import { recoverTable } from '../dr/recover';
 import { auditStep } from '../audit/flow-step';
+import { SCHEMA_VERSION } from '../api/report';
 
 export interface FlowOptions {
   table: string;
@@ -29,7 +30,9 @@ export interface FlowOptions {
 /** What a validation contributes to the summary: the verdict and what differs, not every figure. */
 function verdict(report: ValidationReport) {
   return {
-    ok: report.ok, level: report.level, rowsChecked: report.rowsChecked, elapsedMs: report.elapsedMs,
+    ok: report.ok, level: report.level,
+    // Each side's rows; rowsChecked sums the sides (a comparison checks every row of both).
+    rows: report.subjects.map((subject) => subject.rows), rowsChecked: report.rowsChecked, elapsedMs: report.elapsedMs,
     differences: report.differences, fileErrors: report.fileErrors,
   };
 }
@@ -86,10 +89,9 @@ export async function runSeedFlow(store: ObjectStore, config: Config, options: F
   const detectedAt = new Date();
 
   step('7. recover from the checkpoint');
-  const recovered = await recoverTable(store, config, table, { checkpoint: checkpoint.id, detectedAt, level: 'full' });
+  const recovered = await recoverTable(store, config, table, { checkpoint: checkpoint.id, detectedAt, level: 'full', onValidate: () => step('8. validate the recovered table') });
   steps.recover = { ...recovered, restore: { ...recovered.restore, validation: verdict(recovered.restore.validation) } };
 
-  step('8. validate the recovered table');
   const recoveryValid = recovered.recovery_valid && recovered.recovered_records === options.rows;
 
   step('9. security audit of the store');
@@ -97,6 +99,7 @@ export async function runSeedFlow(store: ObjectStore, config: Config, options: F
 
   const ok = integrityOk && recoveryValid;
   return {
+    schemaVersion: SCHEMA_VERSION,
     ok,
     status: ok ? 'SUCCESS' : 'FAILED',
     endpoint: store.endpoint,

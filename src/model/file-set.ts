@@ -31,7 +31,7 @@ export interface SnapshotFile {
 
 export interface FileSet {
   kind: 'table' | 'backup' | 'checkpoint' | 'prefix';
-  /** What a person calls it: `table vendas`, `backup 20261129T031500Z-a1b2c3`. */
+  /** What a person calls it: `table vendas`, `backup 20261207T192747.396Z-4b3673`. */
   label: string;
   uri: string;
   hasManifest: boolean;

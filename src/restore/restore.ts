@@ -24,6 +24,8 @@ export interface RestoreOptions {
   /** The snapshot repository's store when it is not the table's (another endpoint): the bytes then stream through this process. */
   repositoryStore?: ObjectStore;
   onProgress?: (progress: { objects: number; bytes: number; totalObjects: number }) => void;
+  /** Called when the copy is done and the closing validation starts (a phase of its own on a terminal). */
+  onValidate?: () => void;
   /** Given the two sets the closing validation compared (a caller may check them again at another level). */
   onValidated?: (sets: ValidatedSets) => void;
 }
@@ -40,6 +42,7 @@ export interface RestoreResult {
   uri: string;
   /** 'new' into an empty prefix; 'replace' over an existing table (in place when it is the source). */
   mode: 'new' | 'replace';
+  /** The table the snapshot was taken of was replaced where it stands (mode 'replace' into its own location). */
   inPlace: boolean;
   generation: string;
   replacedGeneration?: string;
@@ -75,6 +78,7 @@ export async function restoreSnapshot(store: ObjectStore, repo: SnapshotReposito
   const restored = await putInPlace(store, `${snapshot.kind} ${snapshot.id}`, target, plan, options);
   const commit = await plan.commit(restored);
   const expected = restoredAs(snapshotFileSet(repo, snapshot), restored, target);
+  options.onValidate?.();
   // From another endpoint the restored table is checked against the digests the snapshot
   // recorded (its manifest carries them), without reading the remote copy a second time.
   const validation = offsite
@@ -84,9 +88,9 @@ export async function restoreSnapshot(store: ObjectStore, repo: SnapshotReposito
   return restoreOutcome({ kind: snapshot.kind, id: snapshot.id, uri: expected.uri, table: snapshot.source.table }, target, plan.mode, target.uri === snapshot.source.uri, commit, validation, started);
 }
 
-/** The report of a restore once switched and validated. */
+/** The report of a restore once switched and validated; in place = a table replaced in its own location. */
 export function restoreOutcome(
-  snapshot: RestoreResult['snapshot'], target: TableRef, mode: RestoreResult['mode'], inPlace: boolean,
+  snapshot: RestoreResult['snapshot'], target: TableRef, mode: RestoreResult['mode'], toSourceLocation: boolean,
   commit: RestoreCommit, validation: ValidationReport, started: number,
 ): RestoreResult {
   return {
@@ -94,7 +98,7 @@ export function restoreOutcome(
     table: target.name,
     uri: target.uri,
     mode,
-    inPlace,
+    inPlace: mode === 'replace' && toSourceLocation,
     generation: commit.generation,
     ...(commit.replacedGeneration !== undefined ? { replacedGeneration: commit.replacedGeneration } : {}),
     rows: commit.rows,

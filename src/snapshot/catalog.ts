@@ -251,6 +251,21 @@ export async function findSnapshot(store: ObjectStore, repo: SnapshotRepository,
   return undefined;
 }
 
+/**
+ * The snapshot a label (`--name`) names, as a reference by id and folder: labels are for
+ * people, so one that two snapshots carry is refused as ambiguous rather than guessed
+ * between. Undefined when no snapshot (complete or incomplete) carries it.
+ */
+export async function referenceByLabel(store: ObjectStore, repo: SnapshotRepository, label: string, of?: Location): Promise<SnapshotReference | undefined> {
+  const { entries } = await listRepository(store, repo, of);
+  const carrying = entries.filter((entry) => (entry.manifest?.label ?? entry.pending?.label) === label);
+  if (carrying.length > 1) {
+    throw new ConflictError(`label "${label}" names ${carrying.length} ${repo.kind}s (${carrying.map((entry) => entry.id).join(', ')}): name one by its id`);
+  }
+  const [entry] = carrying;
+  return entry ? { id: entry.id, series: entry.series } : undefined;
+}
+
 function describe(repo: SnapshotRepository, reference: SnapshotReference): string {
   return `${repo.kind} ${reference.id}${reference.of ? ` of ${formatS3Uri(reference.of)}` : ''}`;
 }

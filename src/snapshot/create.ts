@@ -82,6 +82,9 @@ export async function createSnapshot(tableStore: ObjectStore, repo: SnapshotRepo
   // The repository's requests go to its own store; the table's to the table's.
   const store = route.destination;
   if (sameStore(route)) refuseOverlap([{ name: `table ${table.name}`, location: table.location }, { name: `the ${repo.kind} location`, location: repo.root }]);
+  // A table that is not there is refused before anything is written: no bucket, no lock.
+  const source = await openSource(tableStore, table);
+  await source.readVersion();
   const objectLock = options.lock ? await prepareLock(store, repo, options.lock) : undefined;
   await store.ensureBucket(repo.root.bucket);
   await prepareForWriting(store, repo);
@@ -94,7 +97,6 @@ export async function createSnapshot(tableStore: ObjectStore, repo: SnapshotRepo
     const maxAttempts = options.maxAttempts ?? 3;
     const tags = options.tags ?? previous?.tags;
     const at = repo.snapshotLocation(series, id);
-    const source = await openSource(tableStore, table);
 
     for (let attempt = 1; ; attempt++) {
       const version = await source.readVersion();

@@ -39,7 +39,7 @@ export function isSnapshotId(text: string): boolean {
 }
 
 export function checkSnapshotId(text: string): string {
-  if (!isSnapshotId(text)) throw new UsageError(`"${text}" is not a snapshot id (expected e.g. 20261129T031500Z-a1b2c3)`);
+  if (!isSnapshotId(text)) throw new UsageError(`"${text}" is not a snapshot id (expected e.g. 20261207T192747.396Z-4b3673)`);
   return text;
 }
 

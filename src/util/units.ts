@@ -55,6 +55,11 @@ export function formatCount(n: number): string {
   return counts.format(n);
 }
 
+/** A count and its noun, formatted and agreeing: "1 file", "2,000 files" (`many` for irregular plurals). */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${formatCount(n)} ${n === 1 ? one : many}`;
+}
+
 export function formatBytes(bytes: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
   let value = bytes;

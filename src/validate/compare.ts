@@ -1,4 +1,5 @@
 import { schemaDifferences } from '../model/schema';
+import { formatCount, plural } from '../util/units';
 import type { CheckedFile, CheckedSubject } from './subject';
 import { comparableEtags } from './stored-digests';
 import type { Difference, ValidationLevel } from './types';
@@ -22,7 +23,7 @@ export function compareSubjects(a: CheckedSubject, b: CheckedSubject, level: Val
     content.push({ kind: 'schema', subject: SUBJECT, message: `schema: ${change} (a = ${a.set.label}, b = ${b.set.label})` });
   }
   if (a.complete && b.complete && a.rows !== b.rows) {
-    content.push({ kind: 'totals', subject: SUBJECT, expected: a.rows, actual: b.rows, message: `a has ${a.rows} rows, b has ${b.rows}` });
+    content.push({ kind: 'totals', subject: SUBJECT, expected: a.rows, actual: b.rows, message: `a has ${plural(a.rows, 'row')}, b has ${formatCount(b.rows)}` });
   }
   const { differences: layout, renamed } = compareLayout(a, b);
   if (level === 'quick') {

@@ -1,6 +1,7 @@
 import { addDigests, isBagDigest } from '../digest/bag';
 import { combineColumnDigests } from '../digest/column-digest';
 import { parseS3Uri } from '../store/location';
+import { formatCount, plural } from '../util/units';
 import type { ObjectInfo, ObjectStore } from '../store/types';
 import type { FileSet, SnapshotFile } from '../model/file-set';
 import { schemaDifferences, type FieldDescription } from '../model/schema';
@@ -193,7 +194,7 @@ function checkFooter(subject: string, checked: CheckedFile, differences: Differe
   const { file } = checked;
   const footer = checked.result!.footer;
   if (file.rows !== undefined && footer.rows !== file.rows) {
-    differences.push({ kind: 'rows', subject, file: file.relativeKey, expected: file.rows, actual: footer.rows, message: `${subject}: ${file.relativeKey} has ${footer.rows} rows in its footer, the manifest says ${file.rows}` });
+    differences.push({ kind: 'rows', subject, file: file.relativeKey, expected: file.rows, actual: footer.rows, message: `${subject}: ${file.relativeKey} has ${plural(footer.rows, 'row')} in its footer, the manifest says ${formatCount(file.rows)}` });
   }
   const stored = storedDigests(footer.keyValueMetadata);
   if (stored.digest && isBagDigest(file.digest) && stored.digest !== file.digest) {

@@ -1,3 +1,4 @@
+import { runLakevault, targetEnv, type CliRun } from '../support/cli';
 import type { Config } from '../../src/config/config';
 import type { OpenStore } from '../../src/store/open';
 import type { CopyOptions, CopyResult, ObjectStore } from '../../src/store/types';
@@ -61,6 +62,12 @@ export function testBuckets(label: string) {
       for (const bucket of Object.values(buckets)) await removeBucket(open, bucket);
     },
   };
+}
+
+/** The CLI (the built dist/) on the suite's server with these buckets as its three locations. */
+export function cliWith(env: ReturnType<typeof testBuckets>): (...args: string[]) => Promise<CliRun> {
+  const locations = { LAKEVAULT_WAREHOUSE: `s3://${env.lake}/warehouse`, LAKEVAULT_BACKUPS: `s3://${env.backups}`, LAKEVAULT_CHECKPOINTS: `s3://${env.checkpoints}` };
+  return (...args) => runLakevault(args, { env: { ...targetEnv(), ...locations } });
 }
 
 export async function makeTable(store: ObjectStore, config: Config, name: string, rows: number, rowsPerFile: number, seed = 42): Promise<TableRef> {

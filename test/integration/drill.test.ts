@@ -85,7 +85,7 @@ describe(`drills on ${TARGET}`, () => {
       expect(report.validation.level).toBe('full');
       expect(report.full_validation_ms).toBe(report.validation.elapsedMs);
       expect(report.verified_ms).toBe(report.rto_ms + report.full_validation_ms!);
-      expect(steps.slice(-2)).toEqual(['recover', 'full validation']);
+      expect(steps.slice(-4)).toEqual(['recover', 'quick validation', 'full validation', 'account for what was destroyed and recovered']);
 
       const quick = await runDrill(open.store, config, table, { disaster: 'delete-objects', level: 'quick' });
       expect({ status: quick.status, level: quick.validation.level, rtoLevel: quick.rto_validation_level, full: quick.full_validation_ms, verified: quick.verified_ms })

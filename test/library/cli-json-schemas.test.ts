@@ -80,6 +80,11 @@ describe('CLI --json output against the published schemas', () => {
     await cli('diff', ['diff', 'vendas', 'restored', '--out', `s3://${bucket}/changes/`]);
     await cli('checkpoint-create', ['checkpoint', 'create', 'vendas']);
     await cli('checkpoint-list', ['checkpoint', 'list', 'vendas']);
+    await cli('checkpoint-list', ['checkpoint', 'list']);
+    const spare = await cli('checkpoint-create', ['checkpoint', 'create', 'vendas', '--name', 'spare']);
+    await cli('checkpoint-delete', ['checkpoint', 'delete', 'spare']);
+    expect(spare.id).toBeDefined();
+    await cli('checkpoint-prune', ['checkpoint', 'prune', 'vendas', '--keep-last', '1', '--dry-run']);
     await cli('repo-upgrade', ['repo', 'upgrade', 'backups', '--dry-run']);
     await cli('recover', ['recover', 'vendas', '--latest']);
     await cli('drill', ['drill', 'vendas', '--level', 'quick']);

@@ -494,5 +494,16 @@ describe(`trust boundaries on ${TARGET}`, () => {
       await refused(['backup', 'delete', `s3://${lake}/${lookalike}`], 2, /overlap/);
       await ok(['recover', 'by-uri', '--latest']);
     }, 300_000);
+
+    it('checkpoint delete by s3:// URI never reaches into the backups or the warehouse', async () => {
+      const ref = await table('ck-by-uri', 31);
+      const backup = await ok(['backup', 'create', 'ck-by-uri']);
+      // Written beside backup delete's URI form, checkpoint delete deleted a backup's folder given its URI.
+      await refused(['checkpoint', 'delete', backup.uri], 2, /overlap/);
+      const lookalike = `${ref.location.prefix}20200101T000000Z-abcdef/`;
+      await open.store.put(lake, `${lookalike}part.txt`, 'a table\'s object');
+      await refused(['checkpoint', 'delete', `s3://${lake}/${lookalike}`], 2, /overlap/);
+      await ok(['validate', backup.id]);
+    }, 300_000);
   });
 });

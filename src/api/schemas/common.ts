@@ -47,7 +47,7 @@ export const validation = z.object({
   fileErrors: z.array(z.object({ subject: z.string(), file: z.string(), uri: z.string(), error: z.string() })),
   notes: z.array(z.string()),
   totals,
-  rowsChecked: count,
+  rowsChecked: count.describe('rows decoded (full) or counted from footers (quick), summed over the subjects: comparing two 50,000-row tables checks 100,000'),
   bytesRead: count,
   requests: count,
   rowsPerSecond: count,

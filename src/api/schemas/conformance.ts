@@ -4,7 +4,7 @@ import type { BackupPlanReport, BackupPlanVerifyReport } from '../batch-plan';
 import type { CopyReport } from '../copy';
 import type { DoctorReport } from '../doctor';
 import type { BackupCreateReport, BackupDeleteReport, BackupListReport, BackupPruneReport, BackupShowReport } from '../backups';
-import type { CheckpointCreateReport, CheckpointListReport, DrillRunReport } from '../recovery';
+import type { CheckpointCreateReport, CheckpointDeleteReport, CheckpointListReport, CheckpointPruneReport, DrillRunReport } from '../recovery';
 import type { RepoUpgradeReport } from '../repository';
 import type { TableCreateReport, TableDropReport, TableHistoryReport, TableInspectReport, TableListReport } from '../tables';
 import type { reportSchemas as S } from './index';
@@ -32,6 +32,8 @@ export type Conformance = [
   Fits<BackupPlanVerifyReport, typeof S['backup-plan-verify']>,
   Fits<CheckpointCreateReport, typeof S['checkpoint-create']>,
   Fits<CheckpointListReport, typeof S['checkpoint-list']>,
+  Fits<CheckpointDeleteReport, typeof S['checkpoint-delete']>,
+  Fits<CheckpointPruneReport, typeof S['checkpoint-prune']>,
   Fits<RepoUpgradeReport, typeof S['repo-upgrade']>,
   Fits<DrillRunReport, typeof S['drill']>,
   Fits<ValidateReport, typeof S['validate']>,

@@ -3,7 +3,7 @@ import { SCHEMA_VERSION } from '../report';
 import { audit, auditChecks, error, validate } from './checks';
 import { backupPlan, backupPlanVerify } from './batch-plan';
 import { doctor } from './doctor';
-import { backupCopy, backupCreate, backupDelete, backupList, backupPrune, backupRestore, backupShow, checkpointCreate, checkpointList, drill, recover, repoUpgrade } from './snapshots';
+import { backupCopy, backupCreate, backupDelete, backupList, backupPrune, backupRestore, backupShow, checkpointCreate, checkpointDelete, checkpointList, checkpointPrune, drill, recover, repoUpgrade } from './snapshots';
 import { copy, tableCreate, tableDrop, tableInspect, tableList } from './tables';
 import { planCheck, planRun, reportDocument, validateCycle } from './ops';
 import { planFile } from '../../plan/schema';
@@ -37,6 +37,8 @@ export const reportSchemas = {
   'backup-plan-verify': backupPlanVerify,
   'checkpoint-create': checkpointCreate,
   'checkpoint-list': checkpointList,
+  'checkpoint-delete': checkpointDelete,
+  'checkpoint-prune': checkpointPrune,
   'repo-upgrade': repoUpgrade,
   recover,
   drill,

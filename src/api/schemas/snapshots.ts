@@ -8,7 +8,7 @@ const transfer = z.object({ objects: count, bytes: count });
 const snapshotCreateShape = {
   schemaVersion,
   kind,
-  id: z.string().describe('sortable UTC id, e.g. 20261129T031500Z-a1b2c3'),
+  id: z.string().describe('sortable UTC id, e.g. 20261207T192747.396Z-4b3673'),
   table: z.string(),
   source: s3Uri.optional().describe('the table\'s location: what the snapshot belongs to'),
   uri: s3Uri,
@@ -82,7 +82,14 @@ const orphaned = z.array(z.object({
 })).optional().describe('snapshot folders with no manifest and no marker (an interrupted delete): `backup delete <id>` removes them');
 
 export const backupList = z.object({ schemaVersion, repository: s3Uri, backups: z.array(snapshotSummary), orphaned }).describe('lakevault backup list --json');
-export const checkpointList = z.object({ schemaVersion, table: z.string(), source: s3Uri.optional(), checkpoints: z.array(snapshotSummary), orphaned }).describe('lakevault checkpoint list --json');
+export const checkpointList = z.object({
+  schemaVersion,
+  repository: s3Uri.describe('the checkpoints location listed'),
+  table: z.string().optional().describe('the table asked for (absent: every table\'s checkpoints)'),
+  source: s3Uri.optional(),
+  checkpoints: z.array(snapshotSummary),
+  orphaned,
+}).describe('lakevault checkpoint list --json');
 
 export const backupShow = z.object({
   schemaVersion,
@@ -128,7 +135,7 @@ export const backupShow = z.object({
   authentication: z.object({ algorithm: z.literal('HMAC-SHA256'), keyId: z.string(), mac: z.string() }).optional().describe('written with a manifest key configured'),
 }).describe('lakevault backup show --json (the backup manifest)');
 
-export const backupDelete = z.object({
+const snapshotDelete = z.object({
   schemaVersion,
   kind,
   id: z.string(),
@@ -138,11 +145,13 @@ export const backupDelete = z.object({
   deletedObjects: count,
   keptForOthers: count,
   collected: count,
-}).describe('lakevault backup delete --json');
+});
+export const backupDelete = snapshotDelete.describe('lakevault backup delete --json');
+export const checkpointDelete = snapshotDelete.describe('lakevault checkpoint delete --json');
 
 const retentionCount = z.number().int().min(-1).describe('how many to keep; -1: unlimited');
 const retentionDuration = z.string().describe('restic\'s duration syntax, e.g. 1y2m3d4h, counted back from the newest backup');
-export const backupPrune = z.object({
+const snapshotPrune = z.object({
   schemaVersion,
   table: z.string(),
   source: s3Uri.optional().describe('the table\'s location: prune decides over its backups only'),
@@ -164,14 +173,16 @@ export const backupPrune = z.object({
     reasons: z.array(z.string()).describe('restic\'s words for each rule that kept it (e.g. "daily snapshot", "oldest yearly snapshot", "within 7d", "has tags [legal]"), or why it is kept or removed otherwise'),
     deletedObjects: count.optional(),
   })),
-}).describe('lakevault backup prune --json');
+});
+export const backupPrune = snapshotPrune.describe('lakevault backup prune --json');
+export const checkpointPrune = snapshotPrune.describe('lakevault checkpoint prune --json (the same rules as backup prune, over a table\'s checkpoints)');
 
 export const restoreResult = z.object({
   snapshot: z.object({ kind: z.string(), id: z.string(), uri: s3Uri, table: z.string() }),
   table: z.string(),
   uri: s3Uri,
-  mode: z.enum(['new', 'replace']),
-  inPlace: z.boolean(),
+  mode: z.enum(['new', 'replace']).describe('new: into an empty prefix; replace: over what was there'),
+  inPlace: z.boolean().describe('mode replace into the snapshot\'s own source location: the table was replaced where it stands (never with mode new)'),
   generation: z.string(),
   replacedGeneration: z.string().optional(),
   rows: count,
@@ -198,7 +209,12 @@ const recovery = {
   recovery_valid: z.boolean(),
   validation_ms: millis.describe('time spent validating the recovered table (part of rto_ms)'),
 };
-export const recover = z.object({ schemaVersion, ...recovery, restore: restoreResult }).describe('lakevault recover --json');
+export const recover = z.object({
+  schemaVersion,
+  ...recovery,
+  table_before: z.enum(['missing', 'damaged', 'intact']).describe('what was at the table before the recovery replaced it; intact: its manifest and every file it lists, with their sizes (contents not read)'),
+  restore: restoreResult,
+}).describe('lakevault recover --json');
 
 export const drill = z.object({
   schemaVersion,

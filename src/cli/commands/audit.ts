@@ -20,7 +20,7 @@ interface AuditFlags {
   listChecks?: boolean;
 }
 
-/** The catalog as text: id, severity on failure and title, then what is observed. */
+/** The catalog as text: id, severity on failure and title, then what each check looks at. */
 function checkCatalogText(list: { id: string; severity: string; title: string; observes: string }[]): string {
   const head = formatTable(['id', 'severity', 'title'], list.map((c) => [c.id, c.severity, c.title])).split('\n');
   return [head[0], ...list.flatMap((c, i) => [head[i + 1], `             observes: ${c.observes}`])].join('\n');
@@ -34,7 +34,7 @@ export function auditCommand(): Command {
     .addOption(new Option('--format <format>', 'text, json or sarif (--json = json)').choices(['text', 'json', 'sarif']))
     .option('--sample <n>', 'objects sampled per table and per backup', '5')
     .option('--sse-c-key-file <file>', 'SSE-C key to present when sampling encrypted objects; never printed')
-    .option('--list-checks', 'print the checks (id, severity on failure, title, what is observed) and exit; no connection')
+    .option('--list-checks', 'print the catalog of checks (id, severity on failure, title, what each check looks at) and exit; no connection, nothing observed')
     .action(async (flags: AuditFlags, command: Command) => {
       const jsonFlag = globalOptions(command).json;
       // --json promises one JSON document on stdout; a text report would break that promise.

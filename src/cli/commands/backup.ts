@@ -1,17 +1,16 @@
 import { Command } from 'commander';
 import { UsageError } from '../../errors';
-import { DEFAULT_GRACE_MS } from '../../backup/prune';
-import { RETENTION_RULES, RULE_OPTIONS, WITHIN_RULES, checkRetentionPolicy, type RetentionPolicy, type RetentionRule } from '../../retention/policy';
-import { snapshotTags, splitTagList } from '../../retention/tags';
+import { snapshotTags } from '../../retention/tags';
 import { parseLockMode } from '../../snapshot/lock';
 import { checkSnapshotId } from '../../snapshot/repository';
 import { parseInteger } from '../context';
 import { icebergChoice, type IcebergFlags } from '../iceberg-flags';
-import { formatBytes, formatCount, formatTable } from '../output';
+import { formatBytes, formatCount, formatTable, plural } from '../output';
+import { pruneRequest, pruneText, retentionOptions, type RetentionFlags } from '../retention-flags';
 import { printResult, withClient } from '../with-client';
 import { addEndpointFlags, repositoryFromFlags } from '../endpoint-flags';
 import { addPlanCommands } from './backup-plan';
-import { snapshotTable } from './snapshot-output';
+import { deleteText, snapshotTable } from './snapshot-output';
 
 export function backupCommand(): Command {
   const backup = new Command('backup').description('server-side backups of tables: create, list, show, delete, prune, restore');
@@ -51,9 +50,9 @@ export function backupCommand(): Command {
           ...(version !== undefined ? { deltaVersion: version } : {}),
           ...(iceberg ? { iceberg } : {}),
         }), (r) =>
-          `backup ${r.id} of ${r.table}: ${formatCount(r.rows)} rows, ${r.objects} objects (${formatBytes(r.bytes)}) at ${r.uri}` +
+          `backup ${r.id} of ${r.table}: ${plural(r.rows, 'row')}, ${plural(r.objects, 'object')} (${formatBytes(r.bytes)}) at ${r.uri}` +
           (r.tags ? `, tags ${r.tags.join(', ')}` : '') + '\n' +
-          `copied ${r.copied.objects}, skipped ${r.skipped.objects} (already there), reused ${r.reused.objects} from earlier backups` +
+          `copied ${formatCount(r.copied.objects)}, skipped ${formatCount(r.skipped.objects)} (already there), reused ${formatCount(r.reused.objects)} from earlier backups` +
           (r.attempts > 1 ? `; restarted ${r.attempts - 1}× because the table was overwritten meanwhile` : '') +
           (r.lock ? `; locked (${r.lock.mode}) until ${r.lock.retainUntil}` : '') +
           ` in ${(r.elapsedMs / 1000).toFixed(1)} s`);
@@ -79,7 +78,7 @@ export function backupCommand(): Command {
         await printResult(output, lv.backup.show(id, from ? { from } : {}), (m) => [
           `backup ${m.id}${m.label ? ` "${m.label}"` : ''} of ${m.source.uri} (generation ${m.source.generation})${m.tags ? `, tags ${m.tags.join(', ')}` : ''}`,
           `created ${m.createdAt}, completed ${m.completedAt}, lakevault ${m.toolVersion}`,
-          `${formatCount(m.totals.rows)} rows, ${m.totals.files} files, ${formatBytes(m.totals.bytes)}; copied ${m.transfer.copiedObjects}, reused ${m.transfer.reusedObjects}`,
+          `${plural(m.totals.rows, 'row')}, ${plural(m.totals.files, 'file')}, ${formatBytes(m.totals.bytes)}; copied ${formatCount(m.transfer.copiedObjects)}, reused ${formatCount(m.transfer.reusedObjects)}`,
           ...(m.lock ? [`locked (${m.lock.mode}) until ${m.lock.retainUntil}`] : []),
           formatTable(['file', 'rows', 'bytes', 'etag', 'stored at'], m.files.map((f) => [f.relativeKey, formatCount(f.rows), formatBytes(f.size), f.etag, `s3://${f.bucket}/${f.key}`])),
         ].join('\n'));
@@ -91,34 +90,18 @@ export function backupCommand(): Command {
     .option('--bypass-governance', 'override GOVERNANCE retention (needs s3:BypassGovernanceRetention)')
     .action(async (id: string, flags: { bypassGovernance?: boolean }, command: Command) => {
       await withClient(command, async ({ lv, output }) => {
-        await printResult(output, lv.backup.delete(id, { bypassGovernance: flags.bypassGovernance === true }), (r) => `deleted ${r.state} backup ${r.id}${r.source ? ` of ${r.source}` : ''}: ${r.deletedObjects} objects removed` +
-          (r.keptForOthers ? `, ${r.keptForOthers} kept (other backups reference them)` : '') + (r.collected ? `, ${r.collected} freed files of earlier deletes removed` : ''));
+        await printResult(output, lv.backup.delete(id, { bypassGovernance: flags.bypassGovernance === true }), deleteText);
       });
     });
 
-  const prune = backup.command('prune <table>')
+  retentionOptions(backup.command('prune <table>'), 'backup')
     .description('remove the backups restic\'s forget rules do not keep, and stale incomplete ones')
-    .option('--dry-run', 'print the decisions and why, delete nothing')
-    .option('--grace-hours <n>', 'incomplete backups younger than this are left alone', String(DEFAULT_GRACE_MS / 3_600_000));
-  for (const rule of RETENTION_RULES) {
-    prune.option(`${RULE_OPTIONS[rule]} <n>`, rule === 'last' ? 'keep the N newest backups (-1 or unlimited: all)' : `keep the newest backup of each of the last N ${PERIODS[rule]} (-1 or unlimited: of every ${PERIODS[rule].replace(/s$/, '')})`);
-  }
-  prune.option('--keep-within <duration>', 'keep the backups newer than the newest one minus the duration (e.g. 1y2m3d4h)');
-  for (const rule of WITHIN_RULES) {
-    const period = PERIODS[rule.slice('within'.length).toLowerCase() as Exclude<RetentionRule, 'last'>].replace(/s$/, '');
-    prune.option(`${RULE_OPTIONS[rule]} <duration>`, `keep the newest backup of each ${period} within the duration of the newest backup`);
-  }
-  prune.option('--keep-tag <tags>', 'keep backups with all these tags (comma-separated); repeatable: any of the lists', (value: string, lists: string[][] = []) => [...lists, splitTagList(value)]);
-  prune.action(async (name: string, flags: Record<string, string | string[][] | boolean | undefined>, command: Command) => {
-    const graceHours = parseInteger('--grace-hours', String(flags.graceHours), 0, 100_000);
-    const policy = checkRetentionPolicy(policyFromFlags(flags));
-    await withClient(command, async ({ lv, output }) => {
-      await printResult(output, lv.backup.prune(name, { policy, dryRun: flags.dryRun === true, graceHours }), (r) => [
-        ...r.decisions.map((d) => `${d.action === 'keep' ? 'keep  ' : r.dryRun ? 'would remove' : 'remove'} ${d.id} (${d.state}, ${d.createdAt}${d.tags ? `, tags ${d.tags.join(', ')}` : ''}): ${d.reasons.join(', ')}`),
-        `${r.kept} kept, ${r.removed} ${r.dryRun ? 'to remove (dry run: nothing deleted)' : 'removed'}`,
-      ].join('\n'));
+    .action(async (name: string, flags: RetentionFlags, command: Command) => {
+      const request = pruneRequest(flags);
+      await withClient(command, async ({ lv, output }) => {
+        await printResult(output, lv.backup.prune(name, request), pruneText);
+      });
     });
-  });
 
   addEndpointFlags(backup.command('restore <id>')
     .description('restore a backup into a table (a new one, or in place with --force); ends with a validation')
@@ -133,8 +116,8 @@ export function backupCommand(): Command {
       const from = repositoryFromFlags(flags, 'from');
       await withClient(command, async ({ lv, output }) => {
         await printResult(output, lv.backup.restore(id, { to: flags.to, force: flags.force === true, allowOtherSource: flags.allowOtherSource === true, level, ...(from ? { from } : {}) }), (r) =>
-          `restored backup ${r.snapshot.id} to ${r.uri} (${r.mode}${r.inPlace ? ', in place' : ''}): ${formatCount(r.rows)} rows, ${r.objects} objects, generation ${r.generation}` +
-          (r.replacedGeneration ? `; replaced ${r.replacedGeneration}, removed ${r.removedObjects} old files` : '') +
+          `restored backup ${r.snapshot.id} to ${r.uri} (${r.mode}${r.inPlace ? ', in place' : ''}): ${plural(r.rows, 'row')}, ${plural(r.objects, 'object')}, generation ${r.generation}` +
+          (r.replacedGeneration ? `; replaced ${r.replacedGeneration}, removed ${plural(r.removedObjects, 'old file')}` : '') +
           (r.metadataLocation ? `\nIceberg metadata: ${r.metadataLocation} (register it in a catalog with register_table)` : '') +
           `\nvalidation (${level}): ${r.ok ? 'OK' : 'FAILED'}`);
       });
@@ -170,38 +153,7 @@ export function backupCommand(): Command {
   return backup;
 }
 
-const PERIODS: Record<Exclude<RetentionRule, 'last'>, string> = { hourly: 'hours', daily: 'days', weekly: 'weeks', monthly: 'months', yearly: 'years' };
-
 /** Repeatable option: every value, in order. */
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
-}
-
-/** The prune options as a policy (checkRetentionPolicy then checks durations, tags and emptiness). */
-function policyFromFlags(flags: Record<string, string | string[][] | boolean | undefined>): RetentionPolicy {
-  const policy: RetentionPolicy = {};
-  for (const rule of RETENTION_RULES) {
-    const raw = flags[optionKey(RULE_OPTIONS[rule])];
-    if (raw !== undefined) policy[rule] = parseCount(RULE_OPTIONS[rule], String(raw));
-  }
-  for (const rule of ['within', ...WITHIN_RULES] as const) {
-    const raw = flags[optionKey(RULE_OPTIONS[rule])];
-    if (raw !== undefined) policy[rule] = String(raw);
-  }
-  const tags = flags.keepTag as string[][] | undefined;
-  if (tags) policy.tags = tags;
-  return policy;
-}
-
-/** commander's property name of an option: --keep-within-daily → keepWithinDaily. */
-function optionKey(option: string): string {
-  return option.slice(2).replace(/-(\w)/g, (_, letter: string) => letter.toUpperCase());
-}
-
-/** A count: a whole number, or -1 / unlimited (restic's word) for no limit. */
-function parseCount(option: string, raw: string): number {
-  const text = raw.trim();
-  if (text === 'unlimited' || text === '-1') return -1;
-  if (text.startsWith('-')) throw new UsageError(`${option} must be a whole number ≥ 0, or -1 / unlimited (keep all), got "${raw}"`);
-  return parseInteger(option, text, 0, 1_000_000);
 }

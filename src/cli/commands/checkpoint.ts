@@ -1,8 +1,9 @@
 import { Command } from 'commander';
 import { checkSnapshotId } from '../../snapshot/repository';
-import { formatBytes, formatCount } from '../output';
+import { formatBytes, plural } from '../output';
+import { pruneRequest, pruneText, retentionOptions, type RetentionFlags } from '../retention-flags';
 import { printResult, withClient } from '../with-client';
-import { snapshotTable } from './snapshot-output';
+import { deleteText, snapshotTable } from './snapshot-output';
 
 export function checkpointCommand(): Command {
   const checkpoint = new Command('checkpoint').description('recovery points of tables in s3://lake-checkpoints (the backup mechanism, self-contained)');
@@ -17,15 +18,32 @@ export function checkpointCommand(): Command {
         await printResult(output, lv.checkpoint.create(name, {
           ...(resume ? { resume } : {}),
           ...(flags.name ? { label: flags.name } : {}),
-        }), (r) => `checkpoint ${r.id} of ${r.table}: ${formatCount(r.rows)} rows, ${r.objects} objects (${formatBytes(r.bytes)}) at ${r.uri} in ${(r.elapsedMs / 1000).toFixed(1)} s`);
+        }), (r) => `checkpoint ${r.id} of ${r.table}: ${plural(r.rows, 'row')}, ${plural(r.objects, 'object')} (${formatBytes(r.bytes)}) at ${r.uri} in ${(r.elapsedMs / 1000).toFixed(1)} s`);
       });
     });
 
-  checkpoint.command('list <table>')
-    .description('checkpoints of a table (its location), oldest first')
-    .action(async (name: string, _flags: unknown, command: Command) => {
+  checkpoint.command('list [table]')
+    .description('checkpoints of one table (its location) or all, oldest first; orphaned folders apart')
+    .action(async (name: string | undefined, _flags: unknown, command: Command) => {
       await withClient(command, async ({ lv, output }) => {
-        await printResult(output, lv.checkpoint.list(name), (r) => snapshotTable(r.checkpoints, r.orphaned, `no checkpoints of ${r.source}`, 'checkpoint'));
+        await printResult(output, lv.checkpoint.list(name), (r) => snapshotTable(r.checkpoints, r.orphaned, r.source ? `no checkpoints of ${r.source}` : 'no checkpoints', 'checkpoint'));
+      });
+    });
+
+  checkpoint.command('delete <id>')
+    .description('delete a checkpoint (<id>, <table>/<id>, its folder\'s s3:// URI or its label), or what an interrupted delete left of one')
+    .action(async (id: string, _flags: unknown, command: Command) => {
+      await withClient(command, async ({ lv, output }) => {
+        await printResult(output, lv.checkpoint.delete(id), deleteText);
+      });
+    });
+
+  retentionOptions(checkpoint.command('prune <table>'), 'checkpoint')
+    .description('remove the checkpoints restic\'s forget rules do not keep (the rules of backup prune), and stale incomplete ones')
+    .action(async (name: string, flags: RetentionFlags, command: Command) => {
+      const request = pruneRequest(flags);
+      await withClient(command, async ({ lv, output }) => {
+        await printResult(output, lv.checkpoint.prune(name, request), pruneText);
       });
     });
 

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { formatBytes, formatCount } from '../output';
+import { formatBytes, formatCount, plural } from '../output';
 import { printResult, withClient } from '../with-client';
 
 export function copyCommand(): Command {
@@ -7,10 +7,11 @@ export function copyCommand(): Command {
     .description('copy every object under one s3:// prefix to another, server-side')
     .argument('<src>', 'source s3://bucket/prefix')
     .argument('<dst>', 'destination s3://bucket/prefix')
-    .action(async (src: string, dst: string, _flags: unknown, command: Command) => {
+    .option('--allow-empty', 'succeed when the source holds no objects (default: an error, exit 1)')
+    .action(async (src: string, dst: string, flags: { allowEmpty?: boolean }, command: Command) => {
       await withClient(command, async ({ lv, output }) => {
-        await printResult(output, lv.copy(src, dst), (r) =>
-          `copied ${formatCount(r.objects)} objects (${formatBytes(r.bytes)}) from ${r.source} to ${r.destination} in ${(r.elapsedMs / 1000).toFixed(1)} s (${formatCount(r.objectsPerSecond)} objects/s)`);
+        await printResult(output, lv.copy(src, dst, { allowEmpty: flags.allowEmpty === true }), (r) =>
+          `copied ${plural(r.objects, 'object')} (${formatBytes(r.bytes)}) from ${r.source} to ${r.destination} in ${(r.elapsedMs / 1000).toFixed(1)} s (${formatCount(r.objectsPerSecond)} objects/s)`);
       });
     });
 }

@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import type { DoctorReport, EndpointDiagnosis, MultipartUploads } from '../../api/doctor';
 import { FEATURES, type ProbeResult } from '../../store/probe';
 import { parseInteger } from '../context';
-import { formatTable } from '../output';
+import { formatCount, formatTable, plural } from '../output';
 import { withClient } from '../with-client';
 
 export function doctorCommand(): Command {
@@ -34,7 +34,7 @@ function renderSettings(settings: DoctorReport['settings']): string {
 }
 
 function renderMultipart(m: MultipartUploads, ageHours: number): string {
-  const lines = [`multipart    ${m.stale.length} stale incomplete upload(s) older than ${ageHours} h, ${m.recent} younger, under ${m.scanned.length} lakevault prefix(es)` +
+  const lines = [`multipart    ${plural(m.stale.length, 'stale incomplete upload')} older than ${ageHours} h, ${formatCount(m.recent)} younger, under ${plural(m.scanned.length, 'lakevault prefix', 'lakevault prefixes')}` +
     (m.cleaned ? `; aborted ${m.cleaned.aborted.length}${m.cleaned.errors.length ? `, ${m.cleaned.errors.length} failed (${m.cleaned.errors[0]!.message})` : ''}` : m.stale.length ? ' (--clean-multipart aborts them)' : '')];
   for (const upload of m.stale.slice(0, 20)) lines.push(`  s3://${upload.bucket}/${upload.key} (upload ${upload.uploadId}, started ${upload.initiated ?? 'unknown'})`);
   for (const skipped of m.skipped) lines.push(`  not scanned: ${skipped.location}: ${skipped.reason}`);

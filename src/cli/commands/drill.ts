@@ -1,12 +1,12 @@
 import { Command } from 'commander';
 import { UsageError } from '../../errors';
 import { DISASTERS, parseDisaster } from '../../dr/disasters';
-import { formatBytes, formatCount } from '../output';
+import { formatBytes, formatCount, plural } from '../output';
 import { printResult, withClient } from '../with-client';
 
 export function drillCommand(): Command {
   return new Command('drill')
-    .description('disaster-recovery drill on one table: checkpoint → disaster → recover → validate; JSON report')
+    .description('disaster-recovery drill on one table: checkpoint → disaster → recover → validate; RTO, RPO and what was destroyed and recovered (text; --json for the JSON report)')
     .argument('<table>', 'table name or s3:// URI')
     .option('--disaster <kind>', DISASTERS.join(' | '), 'delete-prefix')
     .option('--level <level>', 'validation of the recovered table: quick or full (the RTO includes a quick one; full runs after it)', 'full')
@@ -19,8 +19,8 @@ export function drillCommand(): Command {
           `drill of ${r.table} (${r.disaster}): ${r.status}`,
           `checkpoint ${r.checkpoint_id} at ${r.checkpoint_location} (on ${r.checkpoint_endpoint})`,
           `original ${formatCount(r.original_records)} rows, recovered ${formatCount(r.recovered_records)}; valid: ${r.recovery_valid}`,
-          `RTO ${r.rto_ms} ms (with a ${r.rto_validation_level} validation), RPO ${r.rpo_ms} ms; ${r.objects} objects, ${formatBytes(r.bytes)}`,
-          ...(r.full_validation_ms !== undefined ? [`full validation after the table was back: ${r.full_validation_ms} ms (verified after ${r.verified_ms} ms)`] : []),
+          `RTO ${formatCount(r.rto_ms)} ms (with a ${r.rto_validation_level} validation), RPO ${formatCount(r.rpo_ms)} ms; ${plural(r.objects, 'object')}, ${formatBytes(r.bytes)}`,
+          ...(r.full_validation_ms !== undefined ? [`full validation after the table was back: ${formatCount(r.full_validation_ms)} ms (verified after ${formatCount(r.verified_ms)} ms)`] : []),
           `destroyed ${formatCount(r.objects_destroyed)} objects, recovered ${formatCount(r.objects_recovered)}`,
           ...r.not_recovered.map((uri) => `  NOT recovered: ${uri}`),
         ].join('\n'));

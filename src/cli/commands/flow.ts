@@ -16,11 +16,12 @@ export function flowCommand(): Command {
       const rows = parseInteger('--rows', flags.rows, 1, 100_000_000);
       const seed = parseInteger('--seed', flags.seed, 0, 2 ** 31 - 1);
       const rowsPerFile = parseInteger('--rows-per-file', flags.rowsPerFile, 1, 2_000_000);
-      await withStore(command, async ({ config, open }) => {
+      await withStore(command, async ({ config, open, output }) => {
         const summary = await seedFlow().runSeedFlow(open.store, config, {
           table: flags.table, rows, seed, rowsPerFile,
-          onStep: (step) => process.stderr.write(`lakevault flow: ${step}\n`),
+          onStep: (step) => output.phase(`flow: ${step}`),
         });
+        output.done();
         // The flow's summary is JSON either way: it is the seed's report.
         process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
         if (!summary.ok) throw new IntegrityError('the flow finished with problems (see the summary)');

@@ -12,7 +12,7 @@ import { lazyModule } from '../../util/lazy';
 import type { Config } from '../../config/config';
 import { configFrom, globalOptions } from '../context';
 import { checkMetricsFlags, publishMetrics, wantsMetrics } from '../metrics-flags';
-import { createOutput, type Output } from '../output';
+import { createOutput, plural, type Output } from '../output';
 import { metricsFailed } from '../with-client';
 
 const running = lazyModule((): typeof import('../../plan/run') => require('../../plan/run'));
@@ -39,8 +39,8 @@ export function planCommand(): Command {
       const { plan: checked } = await readPlan(file, base, output);
       const result = await running().runPlan(checked, {
         dryRun: flags.dryRun === true,
-        open: (repository) => Lakevault.open({ config: repositoryConfig(base, repository), onProgress: (event) => (event.operation === 'history' ? output.warn(event.message) : output.progress(event.message)) }),
-        onStep: (line) => output.progress(line),
+        open: (repository) => Lakevault.open({ config: repositoryConfig(base, repository), onProgress: (event) => (event.operation === 'history' ? output.warn(event.message) : output.progress(event)) }),
+        onStep: (line) => output.phase(line),
       });
       const document = report({ ...result, exitCode: result.ok ? 0 : 1 });
       output.result(document, formatRun);
@@ -79,7 +79,7 @@ async function readPlan(file: string, config: Config, output: Output): Promise<{
   if (plan) return { plan };
   output.result(report({ file, ok: false, errors }), () => errors.map((e) => `${file}:${e.line}:${e.column}: ${e.field ? `${e.field}: ` : ''}${e.message}`).join('\n'));
   const first = errors[0]!;
-  throw Object.assign(new UsageError(`${file}: ${errors.length} error(s); first at line ${first.line}${first.field ? `, ${first.field}` : ''}: ${first.message}`), { reported: true });
+  throw Object.assign(new UsageError(`${file}: ${plural(errors.length, 'error')}; first at line ${first.line}${first.field ? `, ${first.field}` : ''}: ${first.message}`), { reported: true });
 }
 
 export function describePlan(plan: Plan) {
@@ -99,7 +99,7 @@ export function describePlan(plan: Plan) {
 }
 
 function formatPlan(file: string, plan: Plan): string {
-  const lines = [`${file}: plan "${plan.name}" is valid: ${plan.tables.length} table(s)`];
+  const lines = [`${file}: plan "${plan.name}" is valid: ${plural(plan.tables.length, 'table')}`];
   for (const t of plan.tables) {
     const parts = [
       t.backup && `backup every ${formatInterval(t.backup.everyMs)}${t.backup.retention ? ' + retention' : ''}`,

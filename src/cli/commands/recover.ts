@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { UsageError } from '../../errors';
 import { checkSnapshotId } from '../../snapshot/repository';
-import { formatCount } from '../output';
+import { formatCount, plural } from '../output';
 import { printResult, withClient } from '../with-client';
 
 export function recoverCommand(): Command {
@@ -21,7 +21,8 @@ export function recoverCommand(): Command {
       const level = flags.level;
       await withClient(command, async ({ lv, output }) => {
         await printResult(output, lv.recover(name, { ...(checkpoint ? { checkpoint } : {}), level, allowOtherSource: flags.allowOtherSource === true }), (r) =>
-          `recovered ${r.uri} to checkpoint ${r.checkpoint_id}: ${formatCount(r.recovered_records)} rows; RTO ${r.rto_ms} ms, RPO ${r.rpo_ms} ms; validation (${level}): ${r.recovery_valid ? 'OK' : 'FAILED'}`);
+          `recovered ${r.uri} to checkpoint ${r.checkpoint_id}: ${plural(r.recovered_records, 'row')}; RTO ${formatCount(r.rto_ms)} ms, RPO ${formatCount(r.rpo_ms)} ms; validation (${level}): ${r.recovery_valid ? 'OK' : 'FAILED'}` +
+          (r.table_before === 'intact' ? `\nreplaced an intact table (generation ${r.restore.replacedGeneration}: its manifest and every file it listed were there); its data is now the checkpoint's` : ''));
       });
     });
 }

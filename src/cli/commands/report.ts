@@ -5,7 +5,7 @@ import { UsageError } from '../../errors';
 import { parseS3Uri } from '../../store/location';
 import { lazyModule } from '../../util/lazy';
 import type { ReportData } from '../../report/data';
-import { formatBytes } from '../output';
+import { formatBytes, plural } from '../output';
 import { withClient } from '../with-client';
 
 const building = lazyModule((): typeof import('../../report/data') => require('../../report/data'));
@@ -35,7 +35,7 @@ export function reportCommand(): Command {
 }
 
 function formatText(d: ReportData & { htmlFile?: string }): string {
-  const lines = d.tables.map((t) => `${t.status.padEnd(11)} ${t.table}: ${t.backups} backup(s)${t.lastBackup ? `, last ${t.lastBackup.at}` : ''}${t.reasons.length ? ` — ${t.reasons.join('; ')}` : ''}`);
+  const lines = d.tables.map((t) => `${t.status.padEnd(11)} ${t.table}: ${plural(t.backups, 'backup')}${t.lastBackup ? `, last ${t.lastBackup.at}` : ''}${t.reasons.length ? ` — ${t.reasons.join('; ')}` : ''}`);
   lines.push(`${d.totals.backups} backups (${formatBytes(d.totals.backupBytes)}, ${formatBytes(d.totals.reusedBytes)} reused), ${d.totals.drills} drills (${d.totals.failedDrills} failed), ${d.totals.validations} validations (${d.totals.failedValidations} failed), ${d.totals.audits} audits`);
   if (d.htmlFile) lines.push(`HTML report written to ${d.htmlFile}`);
   return lines.join('\n');

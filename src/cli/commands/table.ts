@@ -4,7 +4,7 @@ import { MAX_ROWS, MAX_ROWS_PER_FILE } from '../../table/limits';
 import { lazyModule } from '../../util/lazy';
 import { parseInteger } from '../context';
 import { icebergChoice } from '../iceberg-flags';
-import { formatBytes, formatCount, formatTable } from '../output';
+import { formatBytes, formatCount, formatTable, plural } from '../output';
 import { encryptionFromFlags, addEncryptionOptions, type EncryptionFlags } from '../encryption-flags';
 import { printResult, withClient } from '../with-client';
 
@@ -32,8 +32,8 @@ export function tableCommand(): Command {
           ...(encryption ? { encryption } : {}),
         });
         output.result(result, (r: typeof result) =>
-          `created ${r.uri}: ${formatCount(r.rows)} rows in ${r.files} files (${formatBytes(r.bytes)}), generation ${r.generation}` +
-          (r.replacedGeneration ? `; replaced ${r.replacedGeneration}, removed ${r.removedFiles} old files` : '') +
+          `created ${r.uri}: ${plural(r.rows, 'row')} in ${plural(r.files, 'file')} (${formatBytes(r.bytes)}), generation ${r.generation}` +
+          (r.replacedGeneration ? `; replaced ${r.replacedGeneration}, removed ${plural(r.removedFiles, 'old file')}` : '') +
           ` in ${(r.elapsedMs / 1000).toFixed(1)} s`);
       });
     });
@@ -50,7 +50,7 @@ export function tableCommand(): Command {
       await withClient(command, async ({ lv, output }) => {
         await printResult(output, lv.table.inspect(name, { ...(deltaVersion !== undefined ? { deltaVersion } : {}), ...(iceberg ? { iceberg } : {}) }), (r) => [
           `${r.uri}${r.hasManifest ? ` (generation ${r.generation}, created ${r.createdAt})` : ' (no lakevault manifest)'}`,
-          `${formatCount(r.totals.rows)} rows, ${r.totals.files} files, ${formatBytes(r.totals.bytes)}`,
+          `${plural(r.totals.rows, 'row')}, ${plural(r.totals.files, 'file')}, ${formatBytes(r.totals.bytes)}`,
           'schema: ' + r.schema.map((f) => `${f.name} ${f.type}${f.nullable ? '' : ' not null'}`).join(', '),
           formatTable(['file', 'rows', 'row groups', 'bytes'], r.files.map((f) => [f.key, f.error ? `error: ${f.error}` : formatCount(f.rows), f.rowGroups, formatBytes(f.bytes)])),
           ...(r.otherObjects.length ? [`other objects: ${r.otherObjects.join(', ')}`] : []),
@@ -111,8 +111,8 @@ export function tableCommand(): Command {
         await printResult(output, lv.table.compact(name, { rowGroupRows, fileTimeoutMs, ...(targetRows !== undefined ? { targetRows } : {}), ...(targetFileMb !== undefined ? { targetFileMb } : {}) }), (r) => [
           r.compacted
             ? `compacted ${r.uri}: ${formatCount(r.before.files)} → ${formatCount(r.after.files)} files, ${formatCount(r.after.rows)} rows, ${formatBytes(r.before.bytes)} → ${formatBytes(r.after.bytes)}${r.generation ? `, generation ${r.generation}` : ''} in ${(r.elapsedMs / 1000).toFixed(1)} s`
-            : `${r.uri}: nothing to compact (${formatCount(r.before.files)} files)`,
-          ...(r.recovered ? [`an interrupted compaction (${r.recovered.generation}) was ${r.recovered.outcome}: ${r.recovered.removedObjects} object(s) removed`] : []),
+            : `${r.uri}: nothing to compact (${plural(r.before.files, 'file')})`,
+          ...(r.recovered ? [`an interrupted compaction (${r.recovered.generation}) was ${r.recovered.outcome}: ${plural(r.recovered.removedObjects, 'object')} removed`] : []),
           ...(r.compacted ? [`content ${r.contentDigest.after} read back from the new files, equal to the content before`] : []),
           ...(r.partitions.length > 1 ? [formatTable(['directory', 'files', 'new files', 'rows', 'bytes'], r.partitions.map((p) => [p.directory || '(root)', p.inputFiles, p.outputFiles, formatCount(p.rows), `${formatBytes(p.bytesBefore)} → ${formatBytes(p.bytesAfter)}`]))] : []),
           ...r.notes.map((note) => `note: ${note}`),
@@ -137,7 +137,7 @@ export function tableCommand(): Command {
     .option('--force', 'empty the prefix even when it holds no lakevault manifest')
     .action(async (name: string, flags: { force?: boolean }, command: Command) => {
       await withClient(command, async ({ lv, output }) => {
-        await printResult(output, lv.table.drop(name, { force: flags.force === true }), (r) => `dropped ${r.uri}: ${r.deletedObjects} objects deleted`);
+        await printResult(output, lv.table.drop(name, { force: flags.force === true }), (r) => `dropped ${r.uri}: ${plural(r.deletedObjects, 'object')} deleted`);
       });
     });
 

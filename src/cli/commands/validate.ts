@@ -6,7 +6,7 @@ import type { ValidationLevel, ValidationReport } from '../../validate';
 import { parseInteger } from '../context';
 import { icebergChoice, type IcebergFlags } from '../iceberg-flags';
 import { withClient } from '../with-client';
-import { formatBytes, formatCount } from '../output';
+import { formatBytes, formatCount, plural } from '../output';
 
 /** How many differences the text output lists before summarising the rest. */
 const TEXT_LIMIT = 50;
@@ -40,7 +40,7 @@ export function validateCommand(): Command {
         const report = await lv.validate(a, b, { level: flags.level, fileTimeoutMs, memoryBudgetMb, ...(concurrency ? { workers: concurrency } : {}), ...(deltaVersion !== undefined ? { deltaVersion } : {}), ...(flags.asOf !== undefined ? { asOf: flags.asOf } : {}), ...(iceberg ? { iceberg } : {}) });
         output.result(report, formatReport);
         if (!report.ok) {
-          const error = new IntegrityError(`validation found ${report.differences.length} difference(s) and ${report.fileErrors.length} file error(s)`);
+          const error = new IntegrityError(`validation found ${plural(report.differences.length, 'difference')} and ${plural(report.fileErrors.length, 'file error')}`);
           throw Object.assign(error, { reported: true });
         }
       });
@@ -61,7 +61,7 @@ async function validateCycle(subject: string, other: string | undefined, flags: 
   await withClient(command, async ({ lv, output }) => {
     const report = await lv.verifyCycle(subject, { level, ...(slices ? { slices } : {}), ...(maxBytes ? { maxBytes } : {}), ...(workers ? { workers } : {}) });
     output.result(report, formatCycle);
-    if (!report.ok) throw Object.assign(new IntegrityError(`verification found ${report.run.failed.length} bad object(s) in ${report.subject}`), { reported: true });
+    if (!report.ok) throw Object.assign(new IntegrityError(`verification found ${plural(report.run.failed.length, 'bad object')} in ${report.subject}`), { reported: true });
   });
 }
 
@@ -69,9 +69,9 @@ export function formatCycle(report: CycleReport): string {
   const c = report.cycle;
   const lines = [
     `${report.ok ? 'OK' : 'BAD OBJECTS'}: ${report.level} verification of ${report.subject}, cycle ${c.number}${report.slice !== undefined && 'slices' in report.budget ? `, slice ${report.slice + 1} of ${report.budget.slices}` : ''}`,
-    `  this run: ${formatCount(report.run.objects)} objects (${formatBytes(report.run.bytes)}), ${formatBytes(report.bytesRead)} read in ${(report.elapsedMs / 1000).toFixed(1)} s`,
+    `  this run: ${plural(report.run.objects, 'object')} (${formatBytes(report.run.bytes)}), ${formatBytes(report.bytesRead)} read in ${(report.elapsedMs / 1000).toFixed(1)} s`,
     `  cycle: ${(c.coverage * 100).toFixed(1)} % verified (${formatCount(c.verifiedObjects)} of ${formatCount(c.objects)} objects, ${formatBytes(c.verifiedBytes)} of ${formatBytes(c.bytes)})` +
-      (c.completed ? `; complete at ${c.completedAt}: the next run starts cycle ${c.number + 1}` : `; ${c.runsLeft} more run(s) at this budget${c.estimatedCompletion ? `, about ${c.estimatedCompletion}` : ''}`),
+      (c.completed ? `; complete at ${c.completedAt}: the next run starts cycle ${c.number + 1}` : `; ${plural(c.runsLeft, 'more run')} at this budget${c.estimatedCompletion ? `, about ${c.estimatedCompletion}` : ''}`),
   ];
   for (const uri of report.run.failed) lines.push(`  bad: ${uri}`);
   for (const d of [...report.differences.map((d) => d.message), ...report.fileErrors.map((e) => `${e.file}: ${e.error}`)].slice(0, TEXT_LIMIT)) lines.push(`  ${d}`);
@@ -83,15 +83,15 @@ export function formatReport(report: ValidationReport): string {
   const what = report.subjects.map((s) => `${s.label} (${s.uri})`).join(' vs ');
   lines.push(`${report.ok ? 'OK' : 'DIFFERENT'}: ${report.level} validation of ${what}`);
   for (const s of report.subjects) {
-    lines.push(`  ${s.label}: ${formatCount(s.files)} files${s.metadataFiles ? ` (${formatCount(s.dataFiles ?? 0)} data, ${formatCount(s.metadataFiles)} metadata)` : ''}, ${formatCount(s.rows)} rows, ${formatBytes(s.bytes)}${s.contentDigest ? `, content ${s.contentDigest}` : ''}`);
-    if (s.pages) lines.push(`    ${formatCount(s.pages.pages)} pages checked, ${formatCount(s.pages.checksummed)} with a CRC32 (all verified), ${formatCount(s.pages.pages - s.pages.checksummed)} without${s.readers ? `; read by ${Object.entries(s.readers).map(([reader, files]) => `${reader} (${formatCount(files)} file${files === 1 ? '' : 's'})`).join(', ')}` : ''}`);
+    lines.push(`  ${s.label}: ${plural(s.files, 'file')}${s.metadataFiles ? ` (${formatCount(s.dataFiles ?? 0)} data, ${formatCount(s.metadataFiles)} metadata)` : ''}, ${plural(s.rows, 'row')}, ${formatBytes(s.bytes)}${s.contentDigest ? `, content ${s.contentDigest}` : ''}`);
+    if (s.pages) lines.push(`    ${formatCount(s.pages.pages)} pages checked, ${formatCount(s.pages.checksummed)} with a CRC32 (all verified), ${formatCount(s.pages.pages - s.pages.checksummed)} without${s.readers ? `; read by ${Object.entries(s.readers).map(([reader, files]) => `${reader} (${plural(files, 'file')})`).join(', ')}` : ''}`);
   }
   const listed = [...report.differences.map((d) => `  difference: ${d.message}`), ...report.fileErrors.map((e) => `  file error: ${e.subject}: ${e.file}: ${e.error}`)];
   lines.push(...listed.slice(0, TEXT_LIMIT));
   if (listed.length > TEXT_LIMIT) lines.push(`  ... and ${listed.length - TEXT_LIMIT} more (use --json for all)`);
-  if (report.layoutDifferences.length) lines.push(`  layout differs, content equal: ${report.layoutDifferences.length} file-level difference(s), e.g. ${report.layoutDifferences[0]!.message}`);
+  if (report.layoutDifferences.length) lines.push(`  layout differs, content equal: ${plural(report.layoutDifferences.length, 'file-level difference')}, e.g. ${report.layoutDifferences[0]!.message}`);
   for (const note of report.notes) lines.push(`  note: ${note}`);
   const seconds = report.elapsedMs / 1000;
-  lines.push(`  ${formatCount(report.rowsChecked)} rows checked, ${formatBytes(report.bytesRead)} read in ${formatCount(report.requests)} requests, ${seconds.toFixed(2)} s (${formatCount(report.rowsPerSecond)} rows/s)${report.level === 'full' && report.memory ? `, peak memory ${formatCount(report.memory.peakRssMb)} MB of a ${formatCount(report.memory.budgetMb)} MB budget` : ''}`);
+  lines.push(`  ${plural(report.rowsChecked, 'row')} checked${report.subjects.length > 1 ? ' (every row of both sides)' : ''}, ${formatBytes(report.bytesRead)} read in ${plural(report.requests, 'request')}, ${seconds.toFixed(2)} s (${formatCount(report.rowsPerSecond)} rows/s)${report.level === 'full' && report.memory ? `, peak memory ${formatCount(report.memory.peakRssMb)} MB of a ${formatCount(report.memory.budgetMb)} MB budget` : ''}`);
   return lines.join('\n');
 }
