@@ -97,11 +97,21 @@ export class CheckpointApi {
    * `backup delete` does.
    */
   async delete(id: string): Promise<CheckpointDeleteReport> {
-    const { config, store } = this.context;
+    const { config } = this.context;
     const parsed = parseSnapshotReference(config, id);
     const notFound = `checkpoint "${id}" not found: name it by its id, <table>/<id>, the s3:// URI of its folder, or its label`;
     if (!parsed) throw new NotFoundError(notFound);
+    // A folder named by URI must not be a backup's or lie in the warehouse (backup delete checks the same).
+    if (parsed.root) {
+      refuseOverlap([
+        { name: `the repository of ${id}`, location: parsed.root },
+        { name: 'the warehouse', location: config.warehouse },
+        { name: 'the backups location', location: config.backups },
+      ]);
+    }
     const repo = parsed.root ? snapshotRepository('checkpoint', parsed.root, false, config.manifestKey) : checkpointRepository(config);
+    // A folder's URI is on the primary endpoint; the configured location on its own.
+    const { store } = parsed.root ? this.context.open : await this.context.endpoints.forLocation('checkpoints');
     const reference = parsed.label !== undefined ? await referenceByLabel(store, repo, parsed.label) : parsed.reference;
     if (!reference) throw new NotFoundError(notFound);
     return report(await deleteSnapshot(store, repo, reference));
