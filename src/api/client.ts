@@ -4,7 +4,7 @@ import { openStore, type OpenStore } from '../store/open';
 import { lazyModule } from '../util/lazy';
 import type { BackupApi } from './backups';
 import type { AuditOptions, AuditRunReport, ValidateOptions, ValidateReport } from './checks';
-import { ApiContext, type CallOptions } from './context';
+import { ApiContext } from './context';
 import type { CopyOptions, CopyReport } from './copy';
 import type { DiffOptions, DiffReport } from './diff';
 import type { DoctorOptions, DoctorReport } from './doctor';
