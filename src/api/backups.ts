@@ -200,7 +200,7 @@ export class BackupApi {
   async copy(id: string, options: CopyBackupOptions): Promise<BackupCopyReport> {
     const { config } = this.context;
     if (!options?.to?.uri) throw new UsageError('a copy needs the repository to copy into: { to: { uri: "s3://bucket/prefix" } }');
-    if (!parseSnapshotReference(config, id)) throw new UsageError(`"${id}" names no backup: give its id, <table>/<id>, or the s3:// URI of its folder`);
+    if (!parseSnapshotReference(config, id)) throw new UsageError(`"${id}" names no backup: give its id, <table>/<id>, the s3:// URI of its folder, or its label`);
     const lock = options.lock ? { days: options.lock.days, mode: parseLockMode(options.lock.mode) } : undefined;
     const level = checkLevel(options.level ?? 'quick');
     const from = await openRepository(this.context, 'backup', options.from, '--from');

@@ -98,7 +98,8 @@ describe(`backup and restore of Iceberg tables no one here wrote (${TARGET})`, (
     const shown = ok(await run('backup', 'show', backup.id));
     await open.store.deleteKeys(home, Object.keys(await objectsUnder(open.store, home, 'lost/java-bunnies/')).map((k) => 'lost/java-bunnies/' + k));
     const restored = ok(await run('backup', 'restore', backup.id, '--to', uri));
-    expect([restored.ok, restored.inPlace, restored.mode]).toEqual([true, true, 'new']);
+    // In place means replacing a table that stands there; the prefix was lost, so this is a new table at its old place.
+    expect([restored.ok, restored.inPlace, restored.mode]).toEqual([true, false, 'new']);
     const dir = await downloadTable(open.store, home, 'lost/java-bunnies/');
     for (const file of shown.files) {
       if (file.relativeKey === CURRENT[name].metadata) continue;

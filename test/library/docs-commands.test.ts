@@ -25,6 +25,7 @@ const SKIPS: { pattern: RegExp; reason: string }[] = [
   { pattern: /^(npm (install|ci|test|link|run build)\b|npm install -g)/, reason: 'npm itself (installs, builds or runs the test suite)' },
   { pattern: /^(export|source|docker|minio\/|bash scripts\/rgw\.sh|crontab|\(|cat |kubectl|aws |mc |git )/, reason: 'sets up another server, the shell or another tool' },
   { pattern: /\bS3_ENDPOINT=|AWS_PROFILE=/, reason: 'needs another endpoint (MinIO, AWS or RGW)' },
+  { pattern: /--(to|from)-(profile|endpoint)\b/, reason: 'needs an off-site endpoint (an AWS profile or a second server; test/integration/offsite-backup runs these)' },
   { pattern: /--delta-version/, reason: 'needs a Delta table (its transaction log), which the docs do not build' },
   { pattern: /s3:\/\/lake\/eventos\/|s3:\/\/lake-restore\/eventos\//, reason: 'needs the Delta/Hive table s3://lake/eventos/ of another engine' },
   { pattern: /s3:\/\/lake\/events\//, reason: 'needs the Iceberg table s3://lake/events/ of another engine' },
