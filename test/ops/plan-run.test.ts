@@ -142,7 +142,7 @@ describe(`backup plans on ${TARGET}`, () => {
     const before = await bucketListing();
     const run = await runLakevault(['plan', 'run', join(dir, 'bad.yaml'), '--json'], { env: env() });
     expect(run.code).toBe(2);
-    expect(run.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^lakevault: error: .*bad\.yaml: 1 error\(s\); first at line 5, tables\[0\]\.backup\.every: every must be an interval/)]);
+    expect(run.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^lakevault: error: .*bad\.yaml: 1 error; first at line 5, tables\[0\]\.backup\.every: every must be an interval/)]);
     expect(run.json).toMatchObject({ ok: false, errors: [{ line: 5, column: 15, field: 'tables[0].backup.every' }] });
     expect(await bucketListing()).toEqual(before);
   });
