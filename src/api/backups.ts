@@ -41,6 +41,8 @@ export interface CreateBackupOptions extends CallOptions {
   iceberg?: IcebergChoice;
   /** Object-lock retention for the backup's objects (the bucket needs object lock). */
   lock?: { days: number; mode?: LockRequest['mode'] };
+  /** Back up a table with no data files (meant to be empty): the backup records it; refused otherwise. */
+  allowEmpty?: boolean;
 }
 
 export interface RestoreBackupOptions extends CallOptions {
@@ -60,6 +62,8 @@ export interface PruneOptions {
   dryRun?: boolean;
   /** Incomplete backups younger than this are left alone (default 24 h). */
   graceHours?: number;
+  /** Let the policy keep only empty backups while it removes backups holding data (refused otherwise). */
+  allowEmpty?: boolean;
 }
 
 export type BackupCreateReport = Report<CreateSnapshotResult>;
@@ -106,6 +110,7 @@ export class BackupApi {
         ...(options.label ? { label: options.label } : {}),
         ...(tags.length ? { tags } : {}),
         ...(lock ? { lock } : {}),
+        ...(options.allowEmpty ? { allowEmpty: true } : {}),
         concurrency: config.concurrency,
         onProgress: (p) => progress(`backup ${ref.name}: ${formatCount(p.objects)}/${formatCount(p.totalObjects)} objects, ${formatBytes(p.bytes)}`, { ...p }),
       }));
@@ -150,7 +155,7 @@ export class BackupApi {
     const { config, store } = this.context;
     const graceMs = options.graceHours === undefined ? DEFAULT_GRACE_MS : hours(options.graceHours);
     const ref = resolveTable(config, table);
-    return report(await pruneSnapshots(store, backupRepository(config), ref, { policy: options.policy, dryRun: options.dryRun === true, graceMs }));
+    return report(await pruneSnapshots(store, backupRepository(config), ref, { policy: options.policy, dryRun: options.dryRun === true, graceMs, allowEmpty: options.allowEmpty === true }));
   }
 
   /** The CSV manifest an S3 Batch Operations copy job consumes for one table or backup (docs/SCALE.md). */

@@ -26,6 +26,8 @@ export interface CreateCheckpointOptions extends CallOptions {
   label?: string;
   /** Finish this interrupted checkpoint. */
   resume?: string;
+  /** Checkpoint a table with no data files (meant to be empty); refused otherwise. */
+  allowEmpty?: boolean;
 }
 
 export interface RecoverOptions extends CallOptions {
@@ -44,6 +46,8 @@ export interface DrillOptions extends CallOptions {
   recordAs?: string;
   /** Validation of the recovered table (default full). */
   level?: ValidationLevel;
+  /** Drill a table with no data files (meant to be empty); refused otherwise. */
+  allowEmpty?: boolean;
 }
 
 /** `lakevault checkpoint …`: self-contained recovery points in the checkpoints location. */
@@ -58,16 +62,17 @@ export class CheckpointApi {
     return this.context.history.track('checkpoint', ref.name, async () => report(await createCheckpoint(store, config, ref, {
       ...(resume ? { id: resume, resume: true } : {}),
       ...(options.label ? { label: options.label } : {}),
+      ...(options.allowEmpty ? { allowEmpty: true } : {}),
       onProgress: (p) => progress(`checkpoint ${ref.name}: ${formatCount(p.objects)}/${formatCount(p.totalObjects)} objects`, { ...p }),
     })));
   }
 
   /** Applies restic's retention rules to a table's checkpoints (as `backup prune` does to backups). */
-  async prune(table: string, options: { policy: RetentionPolicy; dryRun?: boolean; graceHours?: number }): Promise<CheckpointPruneReport> {
+  async prune(table: string, options: { policy: RetentionPolicy; dryRun?: boolean; graceHours?: number; allowEmpty?: boolean }): Promise<CheckpointPruneReport> {
     const { config, store } = this.context;
     const ref = resolveTable(config, table);
     const graceMs = options.graceHours === undefined ? DEFAULT_GRACE_MS : options.graceHours * 3_600_000;
-    return report(await pruneSnapshots(store, checkpointRepository(config), ref, { policy: options.policy, dryRun: options.dryRun === true, graceMs }));
+    return report(await pruneSnapshots(store, checkpointRepository(config), ref, { policy: options.policy, dryRun: options.dryRun === true, graceMs, allowEmpty: options.allowEmpty === true }));
   }
 
   /** Checkpoints of a table (its location), oldest first, and orphaned checkpoint folders where they would be. */
@@ -109,7 +114,7 @@ export async function drill(context: ApiContext, table: string, options: DrillOp
   const { config, store } = context;
   const ref = resolveTable(config, table);
   const progress = context.progress('drill', options.onProgress);
-  const result = report(await runDrill(store, config, ref, { disaster, level, onStep: (step) => progress(`drill ${ref.name}: ${step}`, { step }) }));
+  const result = report(await runDrill(store, config, ref, { disaster, level, ...(options.allowEmpty ? { allowEmpty: true } : {}), onStep: (step) => progress(`drill ${ref.name}: ${step}`, { step }) }));
   if (!result.recovery_valid) throw failedValidation(new IntegrityError(`drill of ${result.table} (${result.disaster}) did not recover a valid table`), result);
   return result;
 }

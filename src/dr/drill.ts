@@ -17,6 +17,8 @@ export interface DrillOptions {
    * includes a quick validation; a full one runs after it, once the table is back.
    */
   level?: ValidationLevel;
+  /** Drill a table meant to be empty (its checkpoint holds no data files); refused otherwise. */
+  allowEmpty?: boolean;
   /** Told each step as it starts; the drill waits for what it returns. */
   onStep?: (step: string) => void | Promise<void>;
 }
@@ -77,7 +79,7 @@ export async function runDrill(store: ObjectStore, config: Config, table: TableR
   const doomed = await recoverableDestruction(store, table, original, options.disaster);
 
   await options.onStep?.('checkpoint');
-  const checkpoint = await createCheckpoint(store, config, table, { label: `drill ${options.disaster}` });
+  const checkpoint = await createCheckpoint(store, config, table, { label: `drill ${options.disaster}`, ...(options.allowEmpty ? { allowEmpty: true } : {}) });
   await refuseChangedPlan(store, table, original, options.disaster, doomed, checkpoint.generation);
 
   await options.onStep?.(`disaster: ${options.disaster}`);

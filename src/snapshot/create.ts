@@ -13,7 +13,7 @@ import { endpointIdentity, legacySeriesName, sameLocation, seriesName } from './
 import { lockSnapshotObjects, prepareLock, type LockRequest } from './lock';
 import { withLock } from './locks';
 import {
-  readPendingMarker, readSnapshotManifest, sourceOf, writeJson, SNAPSHOT_FORMAT_VERSION, SNAPSHOT_MANIFEST, SNAPSHOT_PENDING,
+  holdsNoData, readPendingMarker, readSnapshotManifest, sourceOf, writeJson, SNAPSHOT_FORMAT_VERSION, SNAPSHOT_MANIFEST, SNAPSHOT_PENDING,
   type PendingMarker, type SnapshotFileRecord, type SnapshotManifest,
 } from './manifest';
 import { planSnapshot, type PlannedFile, type SnapshotPlan } from './plan';
@@ -31,6 +31,8 @@ export interface CreateSnapshotOptions {
   concurrency: number;
   /** Restarts on a newer table generation when the table is overwritten mid-copy. */
   maxAttempts?: number;
+  /** Take the snapshot of a version with no data files (a table meant to be empty); refused otherwise. */
+  allowEmpty?: boolean;
   onProgress?: (progress: { objects: number; bytes: number; totalObjects: number }) => void;
 }
 
@@ -75,6 +77,9 @@ export interface CreateSnapshotResult {
 export async function createSnapshot(store: ObjectStore, repo: SnapshotRepository, table: TableRef, openSource: OpenSource, options: CreateSnapshotOptions): Promise<CreateSnapshotResult> {
   const started = Date.now();
   refuseOverlap([{ name: `table ${table.name}`, location: table.location }, { name: `the ${repo.kind} location`, location: repo.root }]);
+  // Read before anything is written: a version with no data files is refused with the store untouched.
+  const source = await openSource(store, table);
+  let version: TableVersion | undefined = await readSnapshotVersion(source, repo, options);
   const objectLock = options.lock ? await prepareLock(store, repo, options.lock) : undefined;
   await store.ensureBucket(repo.root.bucket);
   await prepareForWriting(store, repo);
@@ -87,10 +92,9 @@ export async function createSnapshot(store: ObjectStore, repo: SnapshotRepositor
     const maxAttempts = options.maxAttempts ?? 3;
     const tags = options.tags ?? previous?.tags;
     const at = repo.snapshotLocation(series, id);
-    const source = await openSource(store, table);
 
     for (let attempt = 1; ; attempt++) {
-      const version = await source.readVersion();
+      version ??= await readSnapshotVersion(source, repo, options);
       const earlier = repo.incremental ? (await completeSnapshots(store, repo, table.location)).filter((m) => m.id !== id) : [];
       const plan = await planSnapshot(store, repo, table, version, series, id, earlier, { concurrency: options.concurrency });
       await recordIntent(store, repo, { id, series, createdAt, plan, table, ownKeys, label: options.label, tags });
@@ -123,9 +127,24 @@ export async function createSnapshot(store: ObjectStore, repo: SnapshotRepositor
         // Overwritten mid-copy: drop this generation's copies (keys we wrote, from the plan) and start over.
         const stale = plan.files.filter((f) => !f.reuse).map((f) => f.destination.key);
         await store.deleteKeys(repo.root.bucket, stale);
+        version = undefined;
       }
     }
   });
+}
+
+/**
+ * The version a snapshot copies, read now. A version with no data files (a prefix holding
+ * only a README, a table or Delta/Iceberg version with zero data files) is refused unless
+ * allowed: reported complete, such a snapshot could be all that retention keeps.
+ */
+async function readSnapshotVersion(source: TableSource, repo: SnapshotRepository, options: Pick<CreateSnapshotOptions, 'allowEmpty'>): Promise<TableVersion> {
+  const version = await source.readVersion();
+  if (!options.allowEmpty && !version.files.some((file) => file.kind === 'data')) {
+    const { table } = source;
+    throw new ConflictError(`table ${table.name} (${table.uri}) holds no data files (version ${version.generation}, ${version.files.length} other object${version.files.length === 1 ? '' : 's'}): no ${repo.kind} taken; pass --allow-empty if the table is meant to be empty`);
+  }
+  return version;
 }
 
 /** Picks the id: a new one, a free given one, or (resume) the interrupted snapshot's. */
@@ -288,5 +307,6 @@ function buildManifest(store: ObjectStore, repo: SnapshotRepository, table: Tabl
       reusedObjects: reused.length, reusedBytes: reused.reduce((s, r) => s + r.size, 0),
     },
     ...(lock ? { lock: { mode: lock.mode, retainUntil: lock.retainUntil.toISOString() } } : {}),
+    ...(holdsNoData(records) ? { empty: true as const } : {}),
   };
 }

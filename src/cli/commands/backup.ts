@@ -4,6 +4,7 @@ import { DEFAULT_GRACE_MS } from '../../backup/prune';
 import { RETENTION_RULES, RULE_OPTIONS, WITHIN_RULES, checkRetentionPolicy, type RetentionPolicy, type RetentionRule } from '../../retention/policy';
 import { snapshotTags, splitTagList } from '../../retention/tags';
 import { parseLockMode } from '../../snapshot/lock';
+import { holdsNoData } from '../../snapshot/manifest';
 import { checkSnapshotId } from '../../snapshot/repository';
 import { parseInteger } from '../context';
 import { icebergChoice, type IcebergFlags } from '../iceberg-flags';
@@ -30,7 +31,8 @@ export function backupCommand(): Command {
     .option('--iceberg-history', 'Iceberg tables: back up every snapshot of the metadata file, not only the current one')
     .option('--lock-days <n>', 'object-lock retention for the backup\'s objects (bucket needs object lock)')
     .option('--lock-mode <mode>', 'governance or compliance', 'governance')
-    .action(async (name: string, flags: { name?: string; tag?: string[]; to?: string; resume?: string; full?: boolean; deltaVersion?: string; lockDays?: string; lockMode?: string } & IcebergFlags, command: Command) => {
+    .option('--allow-empty', 'back up a table with no data files (one meant to be empty); refused otherwise')
+    .action(async (name: string, flags: { name?: string; tag?: string[]; to?: string; resume?: string; full?: boolean; deltaVersion?: string; lockDays?: string; lockMode?: string; allowEmpty?: boolean } & IcebergFlags, command: Command) => {
       const iceberg = icebergChoice(flags);
       const version = flags.deltaVersion !== undefined ? parseInteger('--delta-version', flags.deltaVersion, 0, Number.MAX_SAFE_INTEGER) : undefined;
       const lock = flags.lockDays !== undefined ? { days: parseInteger('--lock-days', flags.lockDays, 1, 36_500), mode: parseLockMode(flags.lockMode) } : undefined;
@@ -46,6 +48,7 @@ export function backupCommand(): Command {
           ...(lock ? { lock } : {}),
           ...(version !== undefined ? { deltaVersion: version } : {}),
           ...(iceberg ? { iceberg } : {}),
+          ...(flags.allowEmpty ? { allowEmpty: true } : {}),
         }), (r) =>
           `backup ${r.id} of ${r.table}: ${formatCount(r.rows)} rows, ${r.objects} objects (${formatBytes(r.bytes)}) at ${r.uri}` +
           (r.tags ? `, tags ${r.tags.join(', ')}` : '') + '\n' +
@@ -71,7 +74,7 @@ export function backupCommand(): Command {
         await printResult(output, lv.backup.show(id), (m) => [
           `backup ${m.id}${m.label ? ` "${m.label}"` : ''} of ${m.source.uri} (generation ${m.source.generation})${m.tags ? `, tags ${m.tags.join(', ')}` : ''}`,
           `created ${m.createdAt}, completed ${m.completedAt}, lakevault ${m.toolVersion}`,
-          `${formatCount(m.totals.rows)} rows, ${m.totals.files} files, ${formatBytes(m.totals.bytes)}; copied ${m.transfer.copiedObjects}, reused ${m.transfer.reusedObjects}`,
+          `${holdsNoData(m.files) ? 'empty (no data files): ' : ''}${formatCount(m.totals.rows)} rows, ${m.totals.files} files, ${formatBytes(m.totals.bytes)}; copied ${m.transfer.copiedObjects}, reused ${m.transfer.reusedObjects}`,
           ...(m.lock ? [`locked (${m.lock.mode}) until ${m.lock.retainUntil}`] : []),
           formatTable(['file', 'rows', 'bytes', 'etag', 'stored at'], m.files.map((f) => [f.relativeKey, formatCount(f.rows), formatBytes(f.size), f.etag, `s3://${f.bucket}/${f.key}`])),
         ].join('\n'));
@@ -91,7 +94,8 @@ export function backupCommand(): Command {
   const prune = backup.command('prune <table>')
     .description('remove the backups restic\'s forget rules do not keep, and stale incomplete ones')
     .option('--dry-run', 'print the decisions and why, delete nothing')
-    .option('--grace-hours <n>', 'incomplete backups younger than this are left alone', String(DEFAULT_GRACE_MS / 3_600_000));
+    .option('--grace-hours <n>', 'incomplete backups younger than this are left alone', String(DEFAULT_GRACE_MS / 3_600_000))
+    .option('--allow-empty', 'let the policy keep only empty backups while it removes backups holding data');
   for (const rule of RETENTION_RULES) {
     prune.option(`${RULE_OPTIONS[rule]} <n>`, rule === 'last' ? 'keep the N newest backups (-1 or unlimited: all)' : `keep the newest backup of each of the last N ${PERIODS[rule]} (-1 or unlimited: of every ${PERIODS[rule].replace(/s$/, '')})`);
   }
@@ -105,7 +109,7 @@ export function backupCommand(): Command {
     const graceHours = parseInteger('--grace-hours', String(flags.graceHours), 0, 100_000);
     const policy = checkRetentionPolicy(policyFromFlags(flags));
     await withClient(command, async ({ lv, output }) => {
-      await printResult(output, lv.backup.prune(name, { policy, dryRun: flags.dryRun === true, graceHours }), (r) => [
+      await printResult(output, lv.backup.prune(name, { policy, dryRun: flags.dryRun === true, graceHours, ...(flags.allowEmpty === true ? { allowEmpty: true } : {}) }), (r) => [
         ...r.decisions.map((d) => `${d.action === 'keep' ? 'keep  ' : r.dryRun ? 'would remove' : 'remove'} ${d.id} (${d.state}, ${d.createdAt}${d.tags ? `, tags ${d.tags.join(', ')}` : ''}): ${d.reasons.join(', ')}`),
         `${r.kept} kept, ${r.removed} ${r.dryRun ? 'to remove (dry run: nothing deleted)' : 'removed'}`,
       ].join('\n'));
