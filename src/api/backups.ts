@@ -16,7 +16,7 @@ import type { ValidationLevel } from '../validate';
 import { formatS3Uri, type Location } from '../store/location';
 import { refuseOverlap } from '../store/overlap';
 import { lazyModule } from '../util/lazy';
-import { resolveTable } from '../table/table-ref';
+import { resolveTable, writableTable } from '../table/table-ref';
 import type { BackupPlanReport, BackupPlanVerifyReport, PlanOptions, PlanVerifyOptions } from './batch-plan';
 import type { ApiContext, CallOptions } from './context';
 import { formatBytes, formatCount } from '../util/units';
@@ -176,9 +176,10 @@ export class BackupApi {
     const { config, store } = this.context;
     if (!options || typeof options.to !== 'string') throw new UsageError('restore needs a target table: { to: "<table or s3:// URI>" }');
     const level = checkLevel(options.level ?? 'quick');
+    // Checked before any request: a restore into a repository, or over the whole warehouse, is refused.
+    const target = writableTable(config, options.to, 'restore target');
     const found = await resolveSnapshot(store, config, id, ['backup']);
     if (!found) throw new NotFoundError(`backup "${id}" not found in ${formatS3Uri(config.backups)}`);
-    const target = resolveTable(config, options.to);
     const progress = this.context.progress('backup.restore', options.onProgress);
     const result = report(await restoreSnapshot(store, found.repo, found.manifest, target, snapshotRestorer, {
       force: options.force === true, allowOtherSource: options.allowOtherSource === true, concurrency: config.concurrency, level,

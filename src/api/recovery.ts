@@ -9,8 +9,7 @@ import { checkpointRepository, checkSnapshotId } from '../snapshot/repository';
 import { DEFAULT_GRACE_MS, pruneSnapshots, type PruneResult } from '../backup/prune';
 import type { RetentionPolicy } from '../retention/policy';
 import type { ValidationLevel } from '../validate';
-import { refuseOverlap } from '../store/overlap';
-import { resolveTable } from '../table/table-ref';
+import { resolveTable, writableTable } from '../table/table-ref';
 import type { ApiContext, CallOptions } from './context';
 import { formatCount } from '../util/units';
 import { report, type Report } from './report';
@@ -93,8 +92,8 @@ export async function recover(context: ApiContext, table: string, options: Recov
   const checkpoint = options.checkpoint ? checkSnapshotId(options.checkpoint) : undefined;
   const level = checkLevel(options.level ?? 'quick');
   const { config, store } = context;
-  const ref = resolveTable(config, table);
-  refuseOverlap([{ name: `table ${ref.name}`, location: ref.location }, { name: 'the checkpoints location', location: config.checkpoints }]);
+  // Checked before any request: a recovery into a repository, or over the whole warehouse, is refused.
+  const ref = writableTable(config, table, 'recovery target');
   const progress = context.progress('recover', options.onProgress);
   const result = report(await recoverTable(store, config, ref, {
     ...(checkpoint ? { checkpoint } : {}), level, allowOtherSource: options.allowOtherSource === true,

@@ -495,6 +495,19 @@ describe(`trust boundaries on ${TARGET}`, () => {
       await ok(['recover', 'by-uri', '--latest']);
     }, 300_000);
 
+    it('a restore or recovery target is checked like a table location: not a repository, not around the warehouse', async () => {
+      await table('target', 32);
+      const backup = await ok(['backup', 'create', 'target']);
+      const checkpoint = await ok(['checkpoint', 'create', 'target']);
+      // `backup restore --to s3://<checkpoints>/x` wrote a table into the checkpoints; `--to
+      // s3://<lake>/ --force --allow-other-source` wrote one at the bucket root, over the warehouse.
+      await refused(['backup', 'restore', backup.id, '--to', `s3://${checkpointsBucket}/x`], 2, /restore target x .*LAKEVAULT_CHECKPOINTS.*overlap/);
+      await refused(['backup', 'restore', backup.id, '--to', `s3://${lake}/`, '--force', '--allow-other-source'], 2, /restore target .*holds LAKEVAULT_WAREHOUSE/);
+      await refused(['table', 'restore', 'target', '--as-of', new Date().toISOString(), '--to', `s3://${lake}/`, '--force'], 2, /restore target .*holds LAKEVAULT_WAREHOUSE/);
+      await refused(['recover', `s3://${lake}/`, '--checkpoint', checkpoint.id, '--allow-other-source'], 2, /recovery target .*holds LAKEVAULT_WAREHOUSE/);
+      await refused(['recover', `s3://${backupsBucket}/y`, '--checkpoint', checkpoint.id, '--allow-other-source'], 2, /recovery target y .*LAKEVAULT_BACKUPS.*overlap/);
+    }, 300_000);
+
     it('a version with no data files is refused by backup, checkpoint and drill unless --allow-empty, and prune never keeps only empty backups over ones with data', async () => {
       const hollow = await table('hollow', 31);
       // A prefix holding only a README was backed up as "0 rows, 1 objects", exit 0.
