@@ -17,7 +17,7 @@ import type { ValidationLevel } from '../validate';
 import { formatS3Uri, type Location } from '../store/location';
 import { refuseOverlap } from '../store/overlap';
 import { lazyModule } from '../util/lazy';
-import { resolveTable } from '../table/table-ref';
+import { resolveTable, writableTable } from '../table/table-ref';
 import type { BackupPlanReport, BackupPlanVerifyReport, PlanOptions, PlanVerifyOptions } from './batch-plan';
 import type { ApiContext, CallOptions } from './context';
 import { openRepository, type RepositoryOption } from './repositories';
@@ -45,6 +45,8 @@ export interface CreateBackupOptions extends CallOptions {
   iceberg?: IcebergChoice;
   /** Object-lock retention for the backup's objects (the bucket needs object lock). */
   lock?: { days: number; mode?: LockRequest['mode'] };
+  /** Back up a table with no data files (meant to be empty): the backup records it; refused otherwise. */
+  allowEmpty?: boolean;
 }
 
 export interface RestoreBackupOptions extends CallOptions {
@@ -66,6 +68,8 @@ export interface PruneOptions {
   dryRun?: boolean;
   /** Incomplete backups younger than this are left alone (default 24 h). */
   graceHours?: number;
+  /** Let the policy keep only empty backups while it removes backups holding data (refused otherwise). */
+  allowEmpty?: boolean;
 }
 
 export interface CopyBackupOptions extends CallOptions {
@@ -127,6 +131,7 @@ export class BackupApi {
         ...(tags.length ? { tags } : {}),
         ...(lock ? { lock } : {}),
         ...(opened.open !== this.context.open ? { repositoryStore: opened.open.store } : {}),
+        ...(options.allowEmpty ? { allowEmpty: true } : {}),
         concurrency: config.concurrency,
         onProgress: (p) => progress(`backup ${ref.name}: ${formatCount(p.objects)}/${formatCount(p.totalObjects)} objects, ${formatBytes(p.bytes)}`, { ...p }),
       }));
@@ -178,7 +183,7 @@ export class BackupApi {
     const graceMs = graceHoursMs(options.graceHours);
     const ref = resolveTable(config, table);
     const { store } = await this.context.endpoints.forLocation('backups');
-    return report(await pruneSnapshots(store, backupRepository(config), ref, { policy: options.policy, dryRun: options.dryRun === true, graceMs }));
+    return report(await pruneSnapshots(store, backupRepository(config), ref, { policy: options.policy, dryRun: options.dryRun === true, graceMs, allowEmpty: options.allowEmpty === true }));
   }
 
   /** The CSV manifest an S3 Batch Operations copy job consumes for one table or backup (docs/SCALE.md). */
@@ -224,10 +229,11 @@ export class BackupApi {
     const { config, store } = this.context;
     if (!options || typeof options.to !== 'string') throw new UsageError('restore needs a target table: { to: "<table or s3:// URI>" }');
     const level = checkLevel(options.level ?? 'quick');
+    // Checked before any request: a restore into a repository, or over the whole warehouse, is refused.
+    const target = writableTable(config, options.to, 'restore target');
     const from = await openRepository(this.context, 'backup', options.from, '--from');
     const found = await resolveSnapshot(from.open.store, { ...config, backups: from.repo.root }, id, ['backup']);
     if (!found) throw new NotFoundError(`backup "${id}" not found in ${formatS3Uri(from.repo.root)}`);
-    const target = resolveTable(config, options.to);
     const progress = this.context.progress('backup.restore', options.onProgress);
     const result = report(await restoreSnapshot(store, found.repo, found.manifest, target, snapshotRestorer, {
       force: options.force === true, allowOtherSource: options.allowOtherSource === true, concurrency: config.concurrency, level,

@@ -14,7 +14,7 @@ import { graceHoursMs, pruneSnapshots, type PruneResult } from '../backup/prune'
 import type { RetentionPolicy } from '../retention/policy';
 import type { ValidationLevel } from '../validate';
 import { refuseOverlap } from '../store/overlap';
-import { resolveTable } from '../table/table-ref';
+import { resolveTable, writableTable } from '../table/table-ref';
 import type { ApiContext, CallOptions } from './context';
 import { formatCount } from '../util/units';
 import { report, type Report } from './report';
@@ -31,6 +31,8 @@ export interface CreateCheckpointOptions extends CallOptions {
   label?: string;
   /** Finish this interrupted checkpoint. */
   resume?: string;
+  /** Checkpoint a table with no data files (meant to be empty); refused otherwise. */
+  allowEmpty?: boolean;
 }
 
 export interface RecoverOptions extends CallOptions {
@@ -49,6 +51,8 @@ export interface DrillOptions extends CallOptions {
   recordAs?: string;
   /** Validation of the recovered table (default full). */
   level?: ValidationLevel;
+  /** Drill a table with no data files (meant to be empty); refused otherwise. */
+  allowEmpty?: boolean;
 }
 
 /** `lakevault checkpoint …`: self-contained recovery points in the checkpoints location. */
@@ -65,17 +69,18 @@ export class CheckpointApi {
       ...(checkpoints !== this.context.open ? { repositoryStore: checkpoints.store } : {}),
       ...(resume ? { id: resume, resume: true } : {}),
       ...(options.label ? { label: options.label } : {}),
+      ...(options.allowEmpty ? { allowEmpty: true } : {}),
       onProgress: (p) => progress(`checkpoint ${ref.name}: ${formatCount(p.objects)}/${formatCount(p.totalObjects)} objects`, { ...p }),
     })));
   }
 
   /** Applies restic's retention rules to a table's checkpoints (as `backup prune` does to backups). */
-  async prune(table: string, options: { policy: RetentionPolicy; dryRun?: boolean; graceHours?: number }): Promise<CheckpointPruneReport> {
+  async prune(table: string, options: { policy: RetentionPolicy; dryRun?: boolean; graceHours?: number; allowEmpty?: boolean }): Promise<CheckpointPruneReport> {
     const { config } = this.context;
     const { store } = await this.context.endpoints.forLocation('checkpoints');
     const ref = resolveTable(config, table);
     const graceMs = graceHoursMs(options.graceHours);
-    return report(await pruneSnapshots(store, checkpointRepository(config), ref, { policy: options.policy, dryRun: options.dryRun === true, graceMs }));
+    return report(await pruneSnapshots(store, checkpointRepository(config), ref, { policy: options.policy, dryRun: options.dryRun === true, graceMs, allowEmpty: options.allowEmpty === true }));
   }
 
   /**
@@ -128,7 +133,8 @@ export async function recover(context: ApiContext, table: string, options: Recov
   const checkpoint = options.checkpoint ? checkSnapshotId(options.checkpoint) : undefined;
   const level = checkLevel(options.level ?? 'quick');
   const { config, store } = context;
-  const ref = resolveTable(config, table);
+  // Checked before any request: a recovery into a repository, or over the whole warehouse, is refused.
+  const ref = writableTable(config, table, 'recovery target');
   const checkpoints = await context.endpoints.forLocation('checkpoints');
   if (checkpoints === context.open) refuseOverlap([{ name: `table ${ref.name}`, location: ref.location }, { name: 'the checkpoints location', location: config.checkpoints }]);
   const progress = context.progress('recover', options.onProgress);
@@ -154,6 +160,7 @@ export async function drill(context: ApiContext, table: string, options: DrillOp
   const checkpoints = await context.endpoints.forLocation('checkpoints');
   const result = report(await runDrill(store, config, ref, {
     disaster, level,
+    ...(options.allowEmpty ? { allowEmpty: true } : {}),
     ...(checkpoints !== context.open ? { checkpointStore: checkpoints.store } : {}),
     onStep: (step) => progress(`drill ${ref.name}: ${step}`, { step }),
     onProgress: (p) => progress(`drill ${ref.name}: ${formatCount(p.objects)}/${formatCount(p.totalObjects)} objects`, { ...p }),

@@ -5,10 +5,9 @@ import { dropTable, listWarehouse, type DropResult, type PrefixWithoutManifest, 
 import { createSalesTable, type CreateTableResult } from '../table/create';
 import type { IcebergChoice } from '../lake/describe';
 import { openTableSource, type TableInspection } from '../sources/registry';
-import { resolveTable, type TableRef } from '../table/table-ref';
+import { resolveTable, writableTable, type TableRef } from '../table/table-ref';
 import { formatS3Uri } from '../store/location';
 import { refuseCustomerKeyInClear } from '../store/encryption-check';
-import { refuseOverlap, refuseTableLocation } from '../store/overlap';
 import type { ApiContext, CallOptions } from './context';
 import { formatCount } from '../util/units';
 import { report, type Report } from './report';
@@ -97,12 +96,7 @@ export class TableApi {
 
   /** A table that create, write, compact and drop may touch: not a repository's location, not around the warehouse. */
   private writable(name: string): TableRef {
-    const { config } = this.context;
-    const ref = resolveTable(config, name);
-    refuseTableLocation({ name: `table ${ref.name}`, location: ref.location }, [
-      { name: 'LAKEVAULT_BACKUPS', location: config.backups }, { name: 'LAKEVAULT_CHECKPOINTS', location: config.checkpoints },
-    ], { name: 'LAKEVAULT_WAREHOUSE', location: config.warehouse });
-    return ref;
+    return writableTable(this.context.config, name);
   }
 
   /** Writes a generated sales table (the seed's `vendas`) as Parquet with a manifest. */
@@ -195,9 +189,8 @@ export class TableApi {
     const level = checkLevel(options.level ?? 'quick');
     const { config, store } = this.context;
     const table = resolveTable(config, name);
-    const target = options.to !== undefined ? resolveTable(config, options.to) : table;
-    // Checked before any request: a restore into the backups or checkpoints would mix a table into a repository.
-    refuseOverlap([{ name: 'the restore target', location: target.location }, { name: 'the backups location', location: config.backups }, { name: 'the checkpoints location', location: config.checkpoints }]);
+    // Checked before any request: a restore into a repository, or over the whole warehouse, is refused.
+    const target = writableTable(config, options.to ?? name, 'restore target');
     const choice = pointAsOf(await tableHistory(store, config, table), asOf);
     const progress = this.context.progress('table.restore', options.onProgress);
     const restored = await restorePoint(store, table, choice.chosen, target, snapshotRestorer, {

@@ -5,6 +5,7 @@ import { applyRetention, checkRetentionPolicy, type RetentionPolicy } from '../r
 import { listSnapshots } from '../snapshot/catalog';
 import { deleteFound } from '../snapshot/delete';
 import { seriesName } from '../snapshot/identity';
+import { holdsNoData, type SnapshotManifest } from '../snapshot/manifest';
 import { withLock, type HeldLock } from '../snapshot/locks';
 import { idTime, type SnapshotRepository } from '../snapshot/repository';
 import { refuseDuringUpgrade } from '../snapshot/repository-format';
@@ -24,6 +25,8 @@ export interface PruneOptions {
   dryRun: boolean;
   /** Incomplete snapshots younger than this may still be running: left alone. */
   graceMs: number;
+  /** Let the policy keep only empty snapshots while it removes snapshots holding data. */
+  allowEmpty?: boolean;
   now?: Date;
 }
 
@@ -87,6 +90,7 @@ async function decideAndPrune(store: ObjectStore, repo: SnapshotRepository, tabl
       reasons: locked ? [`locked until ${lockedUntil!.toISOString()}`] : keep ? reasons : ['no rule keeps it'],
     };
   });
+  if (!options.allowEmpty) refuseKeepingOnlyEmpty(repo, table, decisions, new Map(complete.map((c) => [c.id, c.manifest])));
   for (const entry of entries) {
     if (!entry.pending || entry.manifest) continue;
     const ageMs = now.getTime() - Date.parse(entry.pending.createdAt);
@@ -117,6 +121,19 @@ async function decideAndPrune(store: ObjectStore, repo: SnapshotRepository, tabl
     removed: decisions.filter((d) => d.action === 'remove').length,
     decisions,
   };
+}
+
+/**
+ * An empty snapshot (no data files) restores an empty table: a policy that keeps only such
+ * snapshots while it removes ones holding data would leave nothing to bring the data back.
+ */
+function refuseKeepingOnlyEmpty(repo: SnapshotRepository, table: TableRef, decisions: PruneDecision[], manifests: Map<string, SnapshotManifest>): void {
+  const empty = (decision: PruneDecision): boolean => holdsNoData(manifests.get(decision.id)!.files);
+  const kept = decisions.filter((decision) => decision.action === 'keep');
+  const removedWithData = decisions.filter((decision) => decision.action === 'remove' && !empty(decision));
+  if (kept.every(empty) && removedWithData.length > 0) {
+    throw new ConflictError(`refusing to prune ${repo.kind}s of table ${table.name}: the policy keeps only empty ${repo.kind}s (no data files: ${kept.map((d) => d.id).join(', ')}) and would remove ${removedWithData.length} holding data (nothing was deleted); pass --allow-empty if that is meant`);
+  }
 }
 
 /** When a snapshot was taken: its manifest's createdAt, or (unreadable) the instant its id carries. */

@@ -13,7 +13,8 @@ import { parseInteger } from './context';
 export function retentionOptions(prune: Command, noun: 'backup' | 'checkpoint'): Command {
   prune
     .option('--dry-run', 'print the decisions and why, delete nothing')
-    .option('--grace-hours <n>', `incomplete ${noun}s younger than this are left alone`, String(DEFAULT_GRACE_MS / 3_600_000));
+    .option('--grace-hours <n>', `incomplete ${noun}s younger than this are left alone`, String(DEFAULT_GRACE_MS / 3_600_000))
+    .option('--allow-empty', `let the policy keep only empty ${noun}s while it removes ${noun}s holding data`);
   for (const rule of RETENTION_RULES) {
     prune.option(`${RULE_OPTIONS[rule]} <n>`, rule === 'last' ? `keep the N newest ${noun}s (-1 or unlimited: all)` : `keep the newest ${noun} of each of the last N ${PERIODS[rule]} (-1 or unlimited: of every ${PERIODS[rule].replace(/s$/, '')})`);
   }
@@ -29,9 +30,9 @@ export function retentionOptions(prune: Command, noun: 'backup' | 'checkpoint'):
 export type RetentionFlags = Record<string, string | string[][] | boolean | undefined>;
 
 /** The prune flags, checked: the policy (durations, tags, not empty), dry run and grace period. */
-export function pruneRequest(flags: RetentionFlags): { policy: RetentionPolicy; dryRun: boolean; graceHours: number } {
+export function pruneRequest(flags: RetentionFlags): { policy: RetentionPolicy; dryRun: boolean; graceHours: number; allowEmpty?: true } {
   const graceHours = parseInteger('--grace-hours', String(flags.graceHours), 0, 100_000);
-  return { policy: checkRetentionPolicy(policyFromFlags(flags)), dryRun: flags.dryRun === true, graceHours };
+  return { policy: checkRetentionPolicy(policyFromFlags(flags)), dryRun: flags.dryRun === true, graceHours, ...(flags.allowEmpty === true ? { allowEmpty: true as const } : {}) };
 }
 
 /** What prune decided, one line a snapshot, then the totals. */

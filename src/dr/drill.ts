@@ -17,6 +17,8 @@ export interface DrillOptions {
    * includes a quick validation; a full one runs after it, once the table is back.
    */
   level?: ValidationLevel;
+  /** Drill a table meant to be empty (its checkpoint holds no data files); refused otherwise. */
+  allowEmpty?: boolean;
   /** Told each step as it starts; the drill waits for what it returns. */
   onStep?: (step: string) => void | Promise<void>;
   /** The checkpoints' store when they live on another endpoint (off-site): the checkpoint and the recovery cross endpoints. */
@@ -84,7 +86,7 @@ export async function runDrill(store: ObjectStore, config: Config, table: TableR
   const doomed = await recoverableDestruction(store, table, original, options.disaster);
 
   await options.onStep?.('checkpoint');
-  const checkpoint = await createCheckpoint(store, config, table, { label: `drill ${options.disaster}`, ...atCheckpoints, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
+  const checkpoint = await createCheckpoint(store, config, table, { label: `drill ${options.disaster}`, ...atCheckpoints, ...(options.allowEmpty ? { allowEmpty: true } : {}), ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
   await refuseChangedPlan(store, table, original, options.disaster, doomed, checkpoint.generation);
 
   await options.onStep?.(`disaster: ${options.disaster}`);

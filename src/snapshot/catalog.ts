@@ -5,7 +5,7 @@ import { requireAuthentic, authenticationStatus } from './authentication';
 import { childNames } from './children';
 import { legacySeriesName, sameLocation, seriesName, type SourceIdentity } from './identity';
 import {
-  readPendingMarker, readRetainedMarker, readSnapshotManifest, sourceOf,
+  holdsNoData, readPendingMarker, readRetainedMarker, readSnapshotManifest, sourceOf,
   type PendingMarker, type RetainedMarker, type SnapshotManifest,
 } from './manifest';
 import { idTime, isSnapshotId, REPOSITORY_FOLDER, snapshotUri, type SnapshotRepository } from './repository';
@@ -35,6 +35,8 @@ export interface SnapshotSummary {
   bytes?: number;
   lockedUntil?: string;
   lockMode?: string;
+  /** Set when the snapshot holds no data files (taken with --allow-empty, or by a lakevault before it refused them). */
+  empty?: true;
   /** Files referenced from earlier snapshots (incremental). */
   reusedObjects?: number;
   generation?: string;
@@ -191,6 +193,7 @@ export function summarize(repo: SnapshotRepository, entry: SnapshotEntry): Snaps
       objects: m.totals.files,
       bytes: m.totals.bytes,
       reusedObjects: m.transfer.reusedObjects,
+      ...(holdsNoData(m.files) ? { empty: true as const } : {}),
       generation: m.source.generation,
       ...(m.lock ? { lockedUntil: m.lock.retainUntil, lockMode: m.lock.mode } : {}),
       ...(repo.key ? { authenticated: authenticationStatus(m, repo.key) === 'authentic' } : {}),

@@ -15,7 +15,7 @@ import { endpointIdentity, legacySeriesName, sameLocation, seriesName } from './
 import { lockSnapshotObjects, prepareLock, type LockRequest } from './lock';
 import { withLock } from './locks';
 import {
-  readPendingMarker, readSnapshotManifest, sourceOf, writeJson, SNAPSHOT_FORMAT_VERSION, SNAPSHOT_MANIFEST, SNAPSHOT_PENDING,
+  holdsNoData, readPendingMarker, readSnapshotManifest, sourceOf, writeJson, SNAPSHOT_FORMAT_VERSION, SNAPSHOT_MANIFEST, SNAPSHOT_PENDING,
   type PendingMarker, type SnapshotFileRecord, type SnapshotManifest,
 } from './manifest';
 import { planSnapshot, type PlannedFile, type SnapshotPlan } from './plan';
@@ -35,6 +35,8 @@ export interface CreateSnapshotOptions {
   maxAttempts?: number;
   /** The repository's store when it is not the table's (another endpoint): the bytes then stream through this process. */
   repositoryStore?: ObjectStore;
+  /** Take the snapshot of a version with no data files (a table meant to be empty); refused otherwise. */
+  allowEmpty?: boolean;
   onProgress?: (progress: { objects: number; bytes: number; totalObjects: number }) => void;
 }
 
@@ -82,9 +84,9 @@ export async function createSnapshot(tableStore: ObjectStore, repo: SnapshotRepo
   // The repository's requests go to its own store; the table's to the table's.
   const store = route.destination;
   if (sameStore(route)) refuseOverlap([{ name: `table ${table.name}`, location: table.location }, { name: `the ${repo.kind} location`, location: repo.root }]);
-  // A table that is not there is refused before anything is written: no bucket, no lock.
+  // Read before anything is written: a table that is not there, or a version with no data files, is refused with the store untouched.
   const source = await openSource(tableStore, table);
-  await source.readVersion();
+  let version: TableVersion | undefined = await readSnapshotVersion(source, repo, options);
   const objectLock = options.lock ? await prepareLock(store, repo, options.lock) : undefined;
   await store.ensureBucket(repo.root.bucket);
   await prepareForWriting(store, repo);
@@ -99,7 +101,7 @@ export async function createSnapshot(tableStore: ObjectStore, repo: SnapshotRepo
     const at = repo.snapshotLocation(series, id);
 
     for (let attempt = 1; ; attempt++) {
-      const version = await source.readVersion();
+      version ??= await readSnapshotVersion(source, repo, options);
       const earlier = repo.incremental ? (await completeSnapshots(store, repo, table.location)).filter((m) => m.id !== id) : [];
       const plan = await planSnapshot(store, repo, table, version, series, id, earlier, { concurrency: options.concurrency });
       await recordIntent(route, repo, { id, series, createdAt, plan, table, ownKeys, label: options.label, tags });
@@ -132,9 +134,24 @@ export async function createSnapshot(tableStore: ObjectStore, repo: SnapshotRepo
         // Overwritten mid-copy: drop this generation's copies (keys we wrote, from the plan) and start over.
         const stale = plan.files.filter((f) => !f.reuse).map((f) => f.destination.key);
         await store.deleteKeys(repo.root.bucket, stale);
+        version = undefined;
       }
     }
   });
+}
+
+/**
+ * The version a snapshot copies, read now. A version with no data files (a prefix holding
+ * only a README, a table or Delta/Iceberg version with zero data files) is refused unless
+ * allowed: reported complete, such a snapshot could be all that retention keeps.
+ */
+async function readSnapshotVersion(source: TableSource, repo: SnapshotRepository, options: Pick<CreateSnapshotOptions, 'allowEmpty'>): Promise<TableVersion> {
+  const version = await source.readVersion();
+  if (!options.allowEmpty && !version.files.some((file) => file.kind === 'data')) {
+    const { table } = source;
+    throw new ConflictError(`table ${table.name} (${table.uri}) holds no data files (version ${version.generation}, ${version.files.length} other object${version.files.length === 1 ? '' : 's'}): no ${repo.kind} taken; pass --allow-empty if the table is meant to be empty`);
+  }
+  return version;
 }
 
 /** Picks the id: a new one, a free given one, or (resume) the interrupted snapshot's. */
@@ -299,5 +316,6 @@ function buildManifest(store: ObjectStore, repo: SnapshotRepository, table: Tabl
       reusedObjects: reused.length, reusedBytes: reused.reduce((s, r) => s + r.size, 0),
     },
     ...(lock ? { lock: { mode: lock.mode, retainUntil: lock.retainUntil.toISOString() } } : {}),
+    ...(holdsNoData(records) ? { empty: true as const } : {}),
   };
 }

@@ -80,11 +80,18 @@ export const snapshotManifestSchema = z.object({
   /** What this run copied and what it referenced from earlier snapshots. */
   transfer: z.object({ copiedObjects: z.number().int(), copiedBytes: z.number().int(), reusedObjects: z.number().int(), reusedBytes: z.number().int() }),
   lock: z.object({ mode: z.enum(['GOVERNANCE', 'COMPLIANCE']), retainUntil: z.string() }).optional(),
+  /** Set when the snapshot holds no data files: taken with --allow-empty, of a table meant to be empty. */
+  empty: z.literal(true).optional(),
   /** HMAC-SHA256 over the rest of the manifest, when a manifest key was configured (snapshot/authentication.ts). */
   authentication: z.object({ algorithm: z.literal('HMAC-SHA256'), keyId: z.string(), mac: z.string() }).optional(),
 });
 
 export type SnapshotFileRecord = z.infer<typeof snapshotFileSchema>;
+
+/** Does a snapshot (its file records) hold no data file? Records without a kind are data. */
+export function holdsNoData(files: readonly Pick<SnapshotFileRecord, 'kind'>[]): boolean {
+  return !files.some((file) => (file.kind ?? 'data') === 'data');
+}
 export type SnapshotManifest = z.infer<typeof snapshotManifestSchema>;
 
 /**

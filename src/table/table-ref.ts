@@ -1,5 +1,6 @@
 import type { Config } from '../config/config';
 import { childLocation, formatS3Uri, isS3Uri, parseS3Uri, type Location } from '../store/location';
+import { refuseTableLocation } from '../store/overlap';
 import { checkTableName } from './naming';
 
 /** A table as the user named it, and where it lives. */
@@ -20,4 +21,17 @@ export function resolveTable(config: Pick<Config, 'warehouse'>, nameOrUri: strin
   const name = checkTableName(nameOrUri);
   const location = childLocation(config.warehouse, name);
   return { name, location, uri: formatS3Uri(location) };
+}
+
+/**
+ * A table that a command writes, replaces or drops — `table create/write/compact/drop`, and
+ * the target of a restore or a recovery: resolved, then refused before any request
+ * (`refuseTableLocation`) when it overlaps the backups or checkpoints, or holds the warehouse.
+ */
+export function writableTable(config: Pick<Config, 'warehouse' | 'backups' | 'checkpoints'>, nameOrUri: string, role = 'table'): TableRef {
+  const ref = resolveTable(config, nameOrUri);
+  refuseTableLocation({ name: `${role} ${ref.name}`, location: ref.location }, [
+    { name: 'LAKEVAULT_BACKUPS', location: config.backups }, { name: 'LAKEVAULT_CHECKPOINTS', location: config.checkpoints },
+  ], { name: 'LAKEVAULT_WAREHOUSE', location: config.warehouse });
+  return ref;
 }

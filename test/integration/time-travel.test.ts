@@ -97,7 +97,7 @@ describe(`time travel (${TARGET})`, () => {
     expect({ code: unknown.code, stderr: unknown.stderr }).toEqual({ code: 2, stderr: `lakevault: error: --as-of "yesterday" is neither a time (ISO 8601 with its zone) nor a point of s3://${bucket}/warehouse/sales/: \`table history sales\` lists them\n` });
     // The current generation into the backups location: refused before any request.
     const intoBackups = await run('table', 'restore', 'sales', '--as-of', 'current', '--to', `s3://${bucket}-bk/sales/`);
-    expect({ code: intoBackups.code, stderr: intoBackups.stderr }).toEqual({ code: 2, stderr: `lakevault: error: the restore target (s3://${bucket}-bk/sales/) and the backups location (s3://${bucket}-bk/) overlap: one lies inside the other; choose separate locations\n` });
+    expect({ code: intoBackups.code, stderr: intoBackups.stderr }).toEqual({ code: 2, stderr: `lakevault: error: restore target sales (s3://${bucket}-bk/sales/) and LAKEVAULT_BACKUPS (s3://${bucket}-bk/) overlap: one lies inside the other; choose separate locations\n` });
     // In place without --force: the table exists.
     expect((await run('table', 'restore', 'sales', '--as-of', afterBackup)).code).toBe(1);
     expect(await everything()).toEqual(before);

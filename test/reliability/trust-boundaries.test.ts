@@ -496,7 +496,7 @@ describe(`trust boundaries on ${TARGET}`, () => {
     }, 300_000);
 
     it('checkpoint delete by s3:// URI never reaches into the backups or the warehouse', async () => {
-      const ref = await table('ck-by-uri', 31);
+      const ref = await table('ck-by-uri', 33);
       const backup = await ok(['backup', 'create', 'ck-by-uri']);
       // Written beside backup delete's URI form, checkpoint delete deleted a backup's folder given its URI.
       await refused(['checkpoint', 'delete', backup.uri], 2, /overlap/);
@@ -504,6 +504,53 @@ describe(`trust boundaries on ${TARGET}`, () => {
       await open.store.put(lake, `${lookalike}part.txt`, 'a table\'s object');
       await refused(['checkpoint', 'delete', `s3://${lake}/${lookalike}`], 2, /overlap/);
       await ok(['validate', backup.id]);
+    }, 300_000);
+
+    it('a restore or recovery target is checked like a table location: not a repository, not around the warehouse', async () => {
+      await table('target', 32);
+      const backup = await ok(['backup', 'create', 'target']);
+      const checkpoint = await ok(['checkpoint', 'create', 'target']);
+      // `backup restore --to s3://<checkpoints>/x` wrote a table into the checkpoints; `--to
+      // s3://<lake>/ --force --allow-other-source` wrote one at the bucket root, over the warehouse.
+      await refused(['backup', 'restore', backup.id, '--to', `s3://${checkpointsBucket}/x`], 2, /restore target x .*LAKEVAULT_CHECKPOINTS.*overlap/);
+      await refused(['backup', 'restore', backup.id, '--to', `s3://${lake}/`, '--force', '--allow-other-source'], 2, /restore target .*holds LAKEVAULT_WAREHOUSE/);
+      await refused(['table', 'restore', 'target', '--as-of', new Date().toISOString(), '--to', `s3://${lake}/`, '--force'], 2, /restore target .*holds LAKEVAULT_WAREHOUSE/);
+      await refused(['recover', `s3://${lake}/`, '--checkpoint', checkpoint.id, '--allow-other-source'], 2, /recovery target .*holds LAKEVAULT_WAREHOUSE/);
+      await refused(['recover', `s3://${backupsBucket}/y`, '--checkpoint', checkpoint.id, '--allow-other-source'], 2, /recovery target y .*LAKEVAULT_BACKUPS.*overlap/);
+    }, 300_000);
+
+    it('a version with no data files is refused by backup, checkpoint and drill unless --allow-empty, and prune never keeps only empty backups over ones with data', async () => {
+      const hollow = await table('hollow', 31);
+      // A prefix holding only a README was backed up as "0 rows, 1 objects", exit 0.
+      await open.store.put(lake, 'readme-only/README.txt', 'nothing but a note');
+      const readmeOnly = `s3://${lake}/readme-only/`;
+      const fresh = `${lake}-fresh`;
+      buckets.push(fresh);
+      const noData = /readme-only.* holds no data files.*--allow-empty/;
+      await refused(['backup', 'create', readmeOnly], 1, noData);
+      await refused(['backup', 'create', readmeOnly, '--to', `s3://${fresh}`], 1, noData); // not even the bucket is created
+      await refused(['checkpoint', 'create', readmeOnly], 1, noData);
+      await refused(['drill', readmeOnly, '--disaster', 'delete-objects'], 1, noData);
+
+      // A lakevault table whose version lists no file; taken on purpose, the backup says it is empty.
+      const withData = await ok(['backup', 'create', 'hollow']);
+      await ok(['backup', 'create', 'hollow']);
+      const full = await manifestOf(hollow);
+      await writeJson(lake, hollow.location.prefix + TABLE_MANIFEST, { ...full, files: [], totals: { files: 0, rows: 0, bytes: 0 }, contentDigest: addDigests([]) });
+      await refused(['backup', 'create', 'hollow'], 1, /table hollow .* holds no data files/);
+      const empty = await ok(['backup', 'create', 'hollow', '--allow-empty']);
+      expect(empty).toMatchObject({ rows: 0, objects: 0 });
+      expect((await ok(['backup', 'show', empty.id])).empty).toBe(true);
+      expect((await ok(['backup', 'show', withData.id])).empty).toBeUndefined();
+      const listed = (await ok(['backup', 'list', 'hollow'])).backups;
+      expect(listed.map((b: { empty?: boolean }) => b.empty === true)).toEqual([false, false, true]);
+
+      // --keep-last 1 kept the empty backup and removed both that hold the table's data.
+      await refused(['backup', 'prune', 'hollow', '--keep-last', '1'], 1, /keeps only empty backups.*would remove 2 holding data/);
+      await refused(['backup', 'prune', 'hollow', '--keep-last', '1', '--dry-run'], 1, /keeps only empty backups/);
+      await ok(['backup', 'prune', 'hollow', '--keep-last', '2']);
+      const pruned = await ok(['backup', 'prune', 'hollow', '--keep-last', '1', '--allow-empty']);
+      expect(pruned).toMatchObject({ kept: 1, removed: 1 });
     }, 300_000);
   });
 });

@@ -69,6 +69,7 @@ const snapshotSummary = z.object({
   lockedUntil: timestamp.optional(),
   lockMode: z.string().optional(),
   reusedObjects: count.optional(),
+  empty: z.literal(true).optional().describe('the snapshot holds no data files (taken with --allow-empty)'),
   generation: z.string().optional(),
   authenticated: z.boolean().optional().describe('with a manifest key configured: whether it authenticates this snapshot\'s manifest'),
 });
@@ -132,6 +133,7 @@ export const backupShow = z.object({
   contentDigest: z.string(),
   transfer: z.object({ copiedObjects: count, copiedBytes: count, reusedObjects: count, reusedBytes: count }),
   lock: z.object({ mode: z.enum(['GOVERNANCE', 'COMPLIANCE']), retainUntil: timestamp }).optional(),
+  empty: z.literal(true).optional().describe('the snapshot holds no data files: taken with --allow-empty of a table meant to be empty'),
   authentication: z.object({ algorithm: z.literal('HMAC-SHA256'), keyId: z.string(), mac: z.string() }).optional().describe('written with a manifest key configured'),
 }).describe('lakevault backup show --json (the backup manifest)');
 

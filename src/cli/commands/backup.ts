@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { UsageError } from '../../errors';
 import { snapshotTags } from '../../retention/tags';
 import { parseLockMode } from '../../snapshot/lock';
+import { holdsNoData } from '../../snapshot/manifest';
 import { checkSnapshotId } from '../../snapshot/repository';
 import { parseInteger } from '../context';
 import { icebergChoice, type IcebergFlags } from '../iceberg-flags';
@@ -28,10 +29,11 @@ export function backupCommand(): Command {
     .option('--metadata-location <path>', 'Iceberg tables: read the table from this metadata file (default: version-hint.text, else the newest)')
     .option('--iceberg-history', 'Iceberg tables: back up every snapshot of the metadata file, not only the current one')
     .option('--lock-days <n>', 'object-lock retention for the backup\'s objects (bucket needs object lock)')
-    .option('--lock-mode <mode>', 'governance or compliance', 'governance');
+    .option('--lock-mode <mode>', 'governance or compliance', 'governance')
+    .option('--allow-empty', 'back up a table with no data files (one meant to be empty); refused otherwise');
   addEndpointFlags(create, 'to', 'the repository')
     .option('--resume <id>', 'finish an interrupted backup: copy only what is missing or differs')
-    .action(async (name: string, flags: { name?: string; tag?: string[]; to?: string; resume?: string; full?: boolean; deltaVersion?: string; lockDays?: string; lockMode?: string } & IcebergFlags, command: Command) => {
+    .action(async (name: string, flags: { name?: string; tag?: string[]; to?: string; resume?: string; full?: boolean; deltaVersion?: string; lockDays?: string; lockMode?: string; allowEmpty?: boolean } & IcebergFlags, command: Command) => {
       const iceberg = icebergChoice(flags);
       const to = repositoryFromFlags(flags, 'to');
       const version = flags.deltaVersion !== undefined ? parseInteger('--delta-version', flags.deltaVersion, 0, Number.MAX_SAFE_INTEGER) : undefined;
@@ -49,6 +51,7 @@ export function backupCommand(): Command {
           ...(lock ? { lock } : {}),
           ...(version !== undefined ? { deltaVersion: version } : {}),
           ...(iceberg ? { iceberg } : {}),
+          ...(flags.allowEmpty ? { allowEmpty: true } : {}),
         }), (r) =>
           `backup ${r.id} of ${r.table}: ${plural(r.rows, 'row')}, ${plural(r.objects, 'object')} (${formatBytes(r.bytes)}) at ${r.uri}` +
           (r.tags ? `, tags ${r.tags.join(', ')}` : '') + '\n' +
@@ -78,7 +81,7 @@ export function backupCommand(): Command {
         await printResult(output, lv.backup.show(id, from ? { from } : {}), (m) => [
           `backup ${m.id}${m.label ? ` "${m.label}"` : ''} of ${m.source.uri} (generation ${m.source.generation})${m.tags ? `, tags ${m.tags.join(', ')}` : ''}`,
           `created ${m.createdAt}, completed ${m.completedAt}, lakevault ${m.toolVersion}`,
-          `${plural(m.totals.rows, 'row')}, ${plural(m.totals.files, 'file')}, ${formatBytes(m.totals.bytes)}; copied ${formatCount(m.transfer.copiedObjects)}, reused ${formatCount(m.transfer.reusedObjects)}`,
+          `${holdsNoData(m.files) ? 'empty (no data files): ' : ''}${plural(m.totals.rows, 'row')}, ${plural(m.totals.files, 'file')}, ${formatBytes(m.totals.bytes)}; copied ${formatCount(m.transfer.copiedObjects)}, reused ${formatCount(m.transfer.reusedObjects)}`,
           ...(m.lock ? [`locked (${m.lock.mode}) until ${m.lock.retainUntil}`] : []),
           formatTable(['file', 'rows', 'bytes', 'etag', 'stored at'], m.files.map((f) => [f.relativeKey, formatCount(f.rows), formatBytes(f.size), f.etag, `s3://${f.bucket}/${f.key}`])),
         ].join('\n'));

@@ -12,12 +12,14 @@ export function checkpointCommand(): Command {
     .description('take a checkpoint of a table (server-side copy of the files its manifest lists)')
     .option('--name <label>', 'a label to remember the checkpoint by')
     .option('--resume <id>', 'finish an interrupted checkpoint')
-    .action(async (name: string, flags: { name?: string; resume?: string }, command: Command) => {
+    .option('--allow-empty', 'checkpoint a table with no data files (one meant to be empty); refused otherwise')
+    .action(async (name: string, flags: { name?: string; resume?: string; allowEmpty?: boolean }, command: Command) => {
       const resume = flags.resume !== undefined ? checkSnapshotId(flags.resume) : undefined;
       await withClient(command, async ({ lv, output }) => {
         await printResult(output, lv.checkpoint.create(name, {
           ...(resume ? { resume } : {}),
           ...(flags.name ? { label: flags.name } : {}),
+          ...(flags.allowEmpty ? { allowEmpty: true } : {}),
         }), (r) => `checkpoint ${r.id} of ${r.table}: ${plural(r.rows, 'row')}, ${plural(r.objects, 'object')} (${formatBytes(r.bytes)}) at ${r.uri} in ${(r.elapsedMs / 1000).toFixed(1)} s`);
       });
     });

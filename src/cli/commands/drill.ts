@@ -10,12 +10,13 @@ export function drillCommand(): Command {
     .argument('<table>', 'table name or s3:// URI')
     .option('--disaster <kind>', DISASTERS.join(' | '), 'delete-prefix')
     .option('--level <level>', 'validation of the recovered table: quick or full (the RTO includes a quick one; full runs after it)', 'full')
-    .action(async (name: string, flags: { disaster: string; level: string }, command: Command) => {
+    .option('--allow-empty', 'drill a table with no data files (one meant to be empty); refused otherwise')
+    .action(async (name: string, flags: { disaster: string; level: string; allowEmpty?: boolean }, command: Command) => {
       const disaster = parseDisaster(flags.disaster);
       if (flags.level !== 'quick' && flags.level !== 'full') throw new UsageError(`--level must be quick or full, got "${flags.level}"`);
       const level = flags.level;
       await withClient(command, async ({ lv, output }) => {
-        await printResult(output, lv.drill(name, { disaster, level }), (r) => [
+        await printResult(output, lv.drill(name, { disaster, level, ...(flags.allowEmpty ? { allowEmpty: true } : {}) }), (r) => [
           `drill of ${r.table} (${r.disaster}): ${r.status}`,
           `checkpoint ${r.checkpoint_id} at ${r.checkpoint_location} (on ${r.checkpoint_endpoint})`,
           `original ${formatCount(r.original_records)} rows, recovered ${formatCount(r.recovered_records)}; valid: ${r.recovery_valid}`,

@@ -11,7 +11,7 @@ export function snapshotTable(snapshots: SnapshotSummary[], orphans: OrphanEntry
     const labelled = snapshots.some((s) => s.label !== undefined);
     parts.push(formatTable(['id', ...(labelled ? ['label'] : []), 'source', 'created', 'rows', 'objects', 'bytes', 'state', 'locked until', ...(keyed ? ['authenticated'] : [])], snapshots.map((s) => [
       s.id, ...(labelled ? [s.label ?? ''] : []), `${s.source}${s.layout === 1 ? ' (layout 1)' : ''}`, s.createdAt, s.rows !== undefined ? formatCount(s.rows) : '', s.objects ?? '',
-      s.bytes !== undefined ? formatBytes(s.bytes) : '', s.state, s.lockedUntil ?? '', ...(keyed ? [s.authenticated ? 'yes' : 'NO'] : []),
+      s.bytes !== undefined ? formatBytes(s.bytes) : '', s.empty ? `${s.state}, empty` : s.state, s.lockedUntil ?? '', ...(keyed ? [s.authenticated ? 'yes' : 'NO'] : []),
     ])));
   }
   if (orphans.length) {
