@@ -46,7 +46,8 @@ describe("parquet-wasm's memory ceiling", () => {
     const child = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 120_000 });
     const result = JSON.parse(child.stdout.trim().split('\n').pop()!) as { outcome: string; peakMb: number };
     expect(result.outcome).toBe('unreachable');
-    // Node and the compiled module take 70–350 MB depending on the host's load (compilation tiers); far from 3.3 GB.
-    expect(result.peakMb).toBeLessThan(600);
+    // What the ceiling proves is "far from 3.3 GB": Node and the compiled module alone took from
+    // 70 to 670 MB across runs (compilation tiers, the host's load), so the bound is half of 3.3 GB.
+    expect(result.peakMb).toBeLessThan(1_650);
   });
 });
